@@ -1,0 +1,42 @@
+# 政务服务智能助手 — set-up, tests and benchmarks. Everything installs into .venv; nothing downloads at run time.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+STAMP  := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install test lint typecheck ingest search bench bench-policy bench-msgabench clean
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	$(PIP) install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy assistant ingest evals
+
+test: $(STAMP) lint
+	$(PY) -m pytest -q
+
+ingest: $(STAMP)
+	$(VENV)/bin/govassist ingest
+
+# Retrieval benchmarks: figures go to reports/*/metrics.json and report.md (see README).
+bench-policy: $(STAMP)
+	$(VENV)/bin/govassist eval --dataset evals/datasets/policy_qa.jsonl --retrieval-only --report reports/policy_qa
+
+bench-msgabench: $(STAMP)
+	$(VENV)/bin/govassist eval-msgabench --report reports/msgabench
+
+bench: bench-policy bench-msgabench
+
+clean:
+	rm -rf data reports .pytest_cache .mypy_cache .ruff_cache

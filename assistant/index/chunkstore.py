@@ -1,0 +1,152 @@
+"""SQLite store of ingested files, documents and chunks: the source of truth the other indexes follow."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ingest.models import Chunk, SourceDocument
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, ingested_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY, file_path TEXT NOT NULL REFERENCES files(path) ON DELETE CASCADE,
+    title TEXT NOT NULL, source TEXT NOT NULL, metadata TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL, section TEXT NOT NULL, text TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id);
+CREATE INDEX IF NOT EXISTS documents_by_file ON documents(file_path);
+"""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    path: str
+    fingerprint: str
+    ingested_at: str
+
+
+class ChunkStore:
+    """Files → documents → chunks, each change one transaction that bumps the store's generation."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+            self._db.execute(
+                "INSERT INTO meta(key, value) VALUES('generation', '1') "
+                "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def generation(self) -> int:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute(
+            "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def files(self) -> list[StoredFile]:
+        rows = self._db.execute("SELECT path, fingerprint, ingested_at FROM files ORDER BY path")
+        return [StoredFile(*row) for row in rows]
+
+    def fingerprint(self, file_path: str) -> str | None:
+        row = self._db.execute("SELECT fingerprint FROM files WHERE path = ?", (file_path,)).fetchone()
+        return str(row[0]) if row else None
+
+    def doc_owner(self, doc_id: str) -> str | None:
+        """The file a document id belongs to, if it is stored."""
+        row = self._db.execute("SELECT file_path FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return str(row[0]) if row else None
+
+    def chunk_ids_of_file(self, file_path: str) -> list[str]:
+        rows = self._db.execute(
+            "SELECT c.chunk_id FROM chunks c JOIN documents d USING(doc_id) WHERE d.file_path = ?",
+            (file_path,),
+        )
+        return [str(r[0]) for r in rows]
+
+    def replace_file(
+        self, file_path: str, fingerprint: str, documents: Sequence[tuple[SourceDocument, list[Chunk]]]
+    ) -> None:
+        """Replace everything stored for one file by its new documents and chunks, atomically."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._transaction() as db:
+            db.execute("DELETE FROM files WHERE path = ?", (file_path,))
+            db.execute("INSERT INTO files VALUES (?, ?, ?)", (file_path, fingerprint, now))
+            for doc, chunks in documents:
+                db.execute(
+                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?)",
+                    (
+                        doc.doc_id,
+                        file_path,
+                        doc.title,
+                        doc.source,
+                        json.dumps(doc.metadata, ensure_ascii=False),
+                    ),
+                )
+                db.executemany(
+                    "INSERT INTO chunks VALUES (?, ?, ?, ?, ?)",
+                    [(c.chunk_id, c.doc_id, c.ordinal, c.section, c.text) for c in chunks],
+                )
+
+    def remove_file(self, file_path: str) -> None:
+        """Forget a file and all its documents and chunks."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM files WHERE path = ?", (file_path,))
+
+    def chunks(self) -> list[Chunk]:
+        """Every stored chunk, in document and reading order, with its document's title and metadata."""
+        rows = self._db.execute(
+            "SELECT c.chunk_id, c.doc_id, c.ordinal, d.title, c.section, c.text, d.metadata "
+            "FROM chunks c JOIN documents d USING(doc_id) ORDER BY c.doc_id, c.ordinal"
+        )
+        return [
+            Chunk(
+                chunk_id=r[0],
+                doc_id=r[1],
+                ordinal=r[2],
+                title=r[3],
+                section=r[4],
+                text=r[5],
+                metadata=json.loads(r[6]),
+            )
+            for r in rows
+        ]
+
+    def counts(self) -> dict[str, int]:
+        """Numbers of files, documents and chunks."""
+        return {
+            table: int(self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+            for table in ("files", "documents", "chunks")
+        }

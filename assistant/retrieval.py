@@ -1,0 +1,164 @@
+"""Hybrid retrieval: normalised, synonym-expanded query → BM25 + dense → weighted reciprocal-rank fusion.
+
+The dense ranker's weight is scaled by how much of the query the embedding model can read
+(``TextEmbedder.coverage``): the English-only offline MiniLM sees most Chinese characters as
+``[UNK]``, so for Chinese questions fusion leans on BM25, while English text (and any Chinese
+embedding model) gets the full dense weight — no configuration needed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, Field
+
+from assistant.index.knowledge_index import KnowledgeIndex
+from assistant.settings import Settings
+from assistant.textnorm import normalize
+from ingest.models import Chunk
+
+Mode = Literal["hybrid", "sparse", "dense"]
+_COVERAGE_FLOOR = 0.5
+
+
+@dataclass(frozen=True)
+class PreparedQuery:
+    """A query as the rankers see it."""
+
+    original: str
+    normalized: str
+    expansions: list[str] = field(default_factory=list)
+
+    @property
+    def sparse_text(self) -> str:
+        return " ".join([self.normalized, *self.expansions])
+
+
+@dataclass
+class ScoredChunk:
+    """A retrieved chunk with its fused score and each ranker's rank and score (1-based ranks)."""
+
+    chunk: Chunk
+    score: float
+    sparse_rank: int | None = None
+    sparse_score: float | None = None
+    dense_rank: int | None = None
+    dense_similarity: float | None = None
+
+    def to_document(self) -> Document:
+        c = self.chunk
+        return Document(
+            page_content=c.text,
+            id=c.chunk_id,
+            metadata={
+                **c.metadata,
+                "chunk_id": c.chunk_id,
+                "doc_id": c.doc_id,
+                "title": c.title,
+                "section": c.section,
+                "score": self.score,
+                "sparse_rank": self.sparse_rank,
+                "sparse_score": self.sparse_score,
+                "dense_rank": self.dense_rank,
+                "dense_similarity": self.dense_similarity,
+            },
+        )
+
+
+def dense_weight_for(coverage: float, base_weight: float) -> float:
+    """Dense weight after coverage: 0 when at most half the query is readable, rising linearly to full."""
+    return base_weight * max(0.0, (coverage - _COVERAGE_FLOOR) / (1.0 - _COVERAGE_FLOOR))
+
+
+def _matches(chunk: Chunk, filters: dict[str, str]) -> bool:
+    for key, value in filters.items():
+        actual = chunk.doc_id if key == "doc_id" else chunk.metadata.get(key)
+        if actual != value:
+            return False
+    return True
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain retriever over a ``KnowledgeIndex``; ``mode`` picks hybrid, sparse-only or dense-only."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    index: KnowledgeIndex
+    k: int = 5
+    candidates: int = 50
+    rrf_k: int = 60
+    sparse_weight: float = 1.0
+    dense_weight: float = 1.0
+    synonym_expansion: bool = True
+    mode: Mode = "hybrid"
+    filters: dict[str, str] = Field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, index: KnowledgeIndex, **overrides: Any) -> HybridRetriever:
+        values: dict[str, Any] = {
+            "k": settings.retrieval_k,
+            "candidates": settings.retrieval_candidates,
+            "rrf_k": settings.rrf_k,
+            "sparse_weight": settings.sparse_weight,
+            "dense_weight": settings.dense_weight,
+            "synonym_expansion": settings.synonym_expansion,
+        }
+        return cls(index=index, **{**values, **overrides})
+
+    def prepare(self, query: str) -> PreparedQuery:
+        normalized = normalize(query)
+        lexicon = self.index.tokenizer.lexicon
+        expansions = lexicon.expand(normalized) if self.synonym_expansion else []
+        return PreparedQuery(query, normalized, expansions)
+
+    def search(
+        self, query: str, k: int | None = None, filters: dict[str, str] | None = None
+    ) -> list[ScoredChunk]:
+        """The ``k`` best chunks for ``query``, best first, with their scores."""
+        k = k or self.k
+        filters = {**self.filters, **(filters or {})}
+        prepared = self.prepare(query)
+        chunks = self.index.chunks()
+        results: dict[str, ScoredChunk] = {}
+
+        def entry(chunk_id: str) -> ScoredChunk:
+            if chunk_id not in results:
+                results[chunk_id] = ScoredChunk(chunks[chunk_id], 0.0)
+            return results[chunk_id]
+
+        if self.mode in ("hybrid", "sparse") and prepared.normalized:
+            tokens = self.index.tokenizer.tokenize(prepared.sparse_text)
+            hits = self.index.sparse().search(tokens, self.candidates if not filters else len(chunks))
+            hits = [h for h in hits if h.chunk_id in chunks and _matches(chunks[h.chunk_id], filters)]
+            for rank, hit in enumerate(hits[: self.candidates], start=1):
+                item = entry(hit.chunk_id)
+                item.sparse_rank, item.sparse_score = rank, hit.score
+                item.score += self.sparse_weight / (self.rrf_k + rank)
+
+        if self.mode in ("hybrid", "dense") and prepared.normalized:
+            weight = self.dense_weight
+            if self.mode == "hybrid":
+                weight = dense_weight_for(self.index.embedder.coverage(prepared.normalized), weight)
+            if weight > 0:
+                where = {key: value for key, value in filters.items()} or None
+                dense_hits = [
+                    h
+                    for h in self.index.dense_search(prepared.normalized, self.candidates, where)
+                    if h.chunk_id in chunks
+                ]
+                for rank, dense_hit in enumerate(dense_hits, start=1):
+                    item = entry(dense_hit.chunk_id)
+                    item.dense_rank, item.dense_similarity = rank, dense_hit.similarity
+                    item.score += weight / (self.rrf_k + rank)
+
+        ranked = sorted(results.values(), key=lambda r: (-r.score, r.chunk.chunk_id))
+        return ranked[:k]
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        return [hit.to_document() for hit in self.search(query)]

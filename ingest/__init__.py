@@ -1,0 +1,1 @@
+"""Ingest pipeline: load, clean, normalise, chunk and index documents."""
