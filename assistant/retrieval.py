@@ -155,7 +155,16 @@ class HybridRetriever(BaseRetriever):
                     item.dense_rank, item.dense_similarity = rank, dense_hit.similarity
                     item.score += weight / (self.rrf_k + rank)
 
-        ranked = sorted(results.values(), key=lambda r: (-r.score, r.chunk.chunk_id))
+        # RRF ties (e.g. first in one ranker, second in the other) go to the stronger lexical match.
+        ranked = sorted(
+            results.values(),
+            key=lambda r: (
+                -round(r.score, 12),
+                -(r.sparse_score or 0.0),
+                -(r.dense_similarity or 0.0),
+                r.chunk.chunk_id,
+            ),
+        )
         return ranked[:k]
 
     def _get_relevant_documents(

@@ -223,7 +223,7 @@ _ATTACHMENT_HEADING_RE = re.compile(r"^(?:附件|附表)[ \u3000]*\d{0,2}[ \u300
 def _drop_dangling_attachment(lines: list[str]) -> tuple[list[str], list[str]]:
     """Drop a trailing ``附件`` heading (plus its title lines) whose body is missing."""
     content = [i for i, line in enumerate(lines) if line.strip()]
-    for back in range(1, min(4, len(content)) + 1):
+    for back in range(1, min(4, len(content) - 2) + 1):  # keep at least two lines of body
         idx = content[-back]
         if not _ATTACHMENT_HEADING_RE.match(lines[idx].strip()):
             continue
@@ -537,7 +537,7 @@ _ZH_SECTION_BREAK_RE = re.compile(rf"(?<=[{re.escape(_ZH_TERMINAL)}])\s*(?=[{_HE
 _ZH_SUBSECTION_RE = re.compile(rf"[（(][{_HEADING_NUM}]{{1,3}}[）)]")
 _ZH_DOC_NUMBER_RE = re.compile(r"[（(][^（）()\n]{1,12}[〔\[(（]\d{4}[〕\])）]\d{1,4}[号號][）)]")
 _ZH_TITLE_MAX = 200
-_ZH_SENTENCE_RE = re.compile(r"[^。！？!?；;\n]+(?:[。！？!?；;]+[”’」』]?|$)")
+_ZH_SENTENCE_RE = re.compile(r"[^。！？!?；;：:\n]+(?:[。！？!?；;：:]+[”’」』]?|$)")
 
 
 def _break_subsections(line: str) -> str:
@@ -782,6 +782,8 @@ _BROKEN_LINE_MIN = 80
 def _normalize_whitespace(text: str) -> tuple[str, list[str]]:
     notes: list[str] = []
     raw_lines = text.split("\n")
+    if raw_lines[-1] == "":  # the end of the last line is not a blank line
+        raw_lines.pop()
     stripped = [line.strip() for line in raw_lines]
     n_stripped = sum(a != b and bool(b) for a, b in zip(raw_lines, stripped, strict=True))
     lines = [line for line in stripped if line]
@@ -863,9 +865,14 @@ def extract_text_metadata(text: str) -> dict[str, str]:
     return metadata
 
 
+_TRADITIONAL_SHARE = 0.05  # share of CJK characters that 繁→简 changes
+_MIN_ENGLISH_LETTERS = 20
+
+
 def detect_language(text: str) -> str:
     """``zh-Hant`` when a significant share of the CJK characters are Traditional, else ``zh-Hans``;
-    ``+en`` when the text carries an English part after an ``English text`` heading."""
+    ``+en`` when the text carries an English part after an ``English text`` heading; ``en`` for
+    text without Chinese."""
     chars = _HAN_RE.findall(text)
     unique = sorted(set(chars))
     simplified = to_simplified("\n".join(unique)).split("\n") if unique else []
@@ -875,12 +882,14 @@ def detect_language(text: str) -> str:
         else set()
     )
     changed = sum(c in changed_set for c in chars)
-    traditional = bool(chars) and changed >= 2 and changed / len(chars) >= 0.05
+    if not chars and len(re.findall(r"[A-Za-z]", text)) >= _MIN_ENGLISH_LETTERS:
+        return "en"
+    traditional = bool(chars) and changed >= 2 and changed / len(chars) >= _TRADITIONAL_SHARE
     language = "zh-Hant" if traditional else "zh-Hans"
     lines = text.split("\n")
     if ENGLISH_HEADING in lines:
         english = "\n".join(lines[lines.index(ENGLISH_HEADING) + 1 :])
-        if len(re.findall(r"[A-Za-z]", english)) >= 20:
+        if len(re.findall(r"[A-Za-z]", english)) >= _MIN_ENGLISH_LETTERS:
             language += "+en"
     return language
 

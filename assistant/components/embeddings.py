@@ -24,6 +24,10 @@ class TextEmbedder(Embeddings):
         """Share (0–1) of the text's tokens the model knows; 1.0 when it reads everything."""
         return 1.0
 
+    def config(self) -> dict[str, str | int]:
+        """What ``embedder_from_config`` needs to build this embedder again."""
+        raise NotImplementedError
+
 
 def resolve_model_path(model: str) -> str:
     """The on-disk path of the configured model (the packaged MiniLM when the default name is set)."""
@@ -45,12 +49,18 @@ class SentenceTransformerEmbedder(TextEmbedder):
         self._model: Any = None
         self._lock = threading.Lock()
 
+    def config(self) -> dict[str, str | int]:
+        return {"mode": "sentence-transformers", "model": self.name, "device": self._device}
+
     def _load(self) -> Any:
         with self._lock:
             if self._model is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
                 from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as transformers_logging
+
+                transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no load bar
 
                 self._model = SentenceTransformer(self._path, device=self._device, local_files_only=True)
         return self._model
@@ -87,6 +97,9 @@ class HashEmbedder(TextEmbedder):
     def __init__(self, dimensions: int = 256) -> None:
         self.dimensions = dimensions
 
+    def config(self) -> dict[str, str | int]:
+        return {"mode": "hash", "dimensions": self.dimensions}
+
     def _vector(self, text: str) -> list[float]:
         text = normalize(text).lower()
         features = cjk_bigrams(text) + text.split()
@@ -103,6 +116,13 @@ class HashEmbedder(TextEmbedder):
 
     def embed_query(self, text: str) -> list[float]:
         return self._vector(text)
+
+
+def embedder_from_config(config: dict[str, Any]) -> TextEmbedder:
+    """Rebuild an embedder from its ``config()`` (the model itself still loads lazily)."""
+    if config.get("mode") == "hash":
+        return HashEmbedder(int(config.get("dimensions", 256)))
+    return SentenceTransformerEmbedder(str(config["model"]), str(config.get("device", "cpu")))
 
 
 def build_embedder(settings: Settings) -> TextEmbedder:

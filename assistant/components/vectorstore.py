@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import warnings
+import functools
 from pathlib import Path
 from typing import Any
 
-from assistant.components.embeddings import TextEmbedder
+from assistant.components.embeddings import TextEmbedder, embedder_from_config
 from assistant.settings import Settings
 
 
@@ -30,7 +30,11 @@ class ChromaEmbeddingFunction:
         return False
 
     def get_config(self) -> dict[str, Any]:
-        return {}
+        return dict(self._embedder.config())
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> ChromaEmbeddingFunction:
+        return ChromaEmbeddingFunction(embedder_from_config(config))
 
     def default_space(self) -> str:
         return "cosine"
@@ -39,10 +43,21 @@ class ChromaEmbeddingFunction:
         return ["cosine"]
 
 
+@functools.cache
+def _register_embedding_function() -> None:
+    """Let Chroma rebuild our function from a stored collection config instead of dropping it."""
+    from chromadb.utils.embedding_functions import known_embedding_functions
+
+    registry: dict[str, Any] = known_embedding_functions
+    registry.setdefault(ChromaEmbeddingFunction.name(), ChromaEmbeddingFunction)
+
+
 def open_chroma_client(settings: Settings, path: Path) -> Any:
     """A Chroma client with telemetry off: a persistent one at ``path``, or an HTTP one by setting."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
+
+    _register_embedding_function()
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.vectorstore_mode == "chroma-http":
@@ -54,15 +69,9 @@ def open_chroma_client(settings: Settings, path: Path) -> Any:
 
 
 def open_collection(client: Any, name: str, embedder: TextEmbedder) -> Any:
-    """Get or create the collection (cosine space) bound to our embedding function.
-
-    Chroma cannot rebuild our function from its stored config (it needs the loaded model) and
-    warns about it; the function is passed in on every open, so that warning is silenced.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Could not reconstruct embedding function")
-        return client.get_or_create_collection(
-            name,
-            embedding_function=ChromaEmbeddingFunction(embedder),
-            metadata={"hnsw:space": "cosine", "embedder": embedder.name},
-        )
+    """Get or create the collection (cosine space) bound to our embedding function."""
+    return client.get_or_create_collection(
+        name,
+        embedding_function=ChromaEmbeddingFunction(embedder),
+        metadata={"hnsw:space": "cosine", "embedder": embedder.name},
+    )

@@ -1,0 +1,84 @@
+"""The govassist command: ingest, search, eval and the policy rebuild check, on a temp data dir."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOVASSIST_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GOVASSIST_EMBEDDING_MODE", "hash")
+
+
+def test_ingest_then_search_the_bundled_knowledge() -> None:
+    result = runner.invoke(app, ["ingest", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout[result.stdout.index("{") :])
+    assert len(report["added"]) == 5 and report["index"]["documents"] == 5
+
+    again = runner.invoke(app, ["ingest"])
+    assert again.exit_code == 0 and "unchanged 5" in again.stdout
+
+    found = runner.invoke(app, ["search", "高效办成一件事到2027年的目标", "-k", "2"])
+    assert found.exit_code == 0, found.output
+    assert "[1]" in found.stdout and "[2]" in found.stdout and "[3]" not in found.stdout
+    assert "section:" in found.stdout and "gf-2024-3" in found.stdout
+
+
+def test_search_before_ingest_and_empty_query() -> None:
+    empty_index = runner.invoke(app, ["search", "公积金"])
+    assert empty_index.exit_code == 1 and "govassist ingest" in empty_index.output
+    blank = runner.invoke(app, ["search", "  "])
+    assert blank.exit_code != 0 and "empty" in blank.output
+
+
+def test_ingest_of_only_bad_files_fails_with_reasons(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"not a pdf at all")
+    result = runner.invoke(app, ["ingest", str(bad)])
+    assert result.exit_code == 1
+    assert "failed 1" in result.stdout and "bad.pdf" in result.output
+
+
+def test_eval_writes_a_report(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(
+        json.dumps({"id": "d1", "title": "公积金", "text": "住房公积金提取需要身份证。"}, ensure_ascii=False)
+        + "\n",
+        encoding="utf-8",
+    )
+    dataset = tmp_path / "q.jsonl"
+    dataset.write_text(
+        json.dumps({"id": "q1", "question": "公积金提取", "expected_sources": ["d1"]}, ensure_ascii=False)
+        + "\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app,
+        [
+            "eval",
+            "--dataset",
+            str(dataset),
+            "--corpus",
+            str(corpus),
+            "--retrieval-only",
+            "--report",
+            str(tmp_path / "r"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "r" / "metrics.json").read_text())["source_recall@1"] == 1.0
+
+
+def test_policy_rebuild_check_passes() -> None:
+    result = runner.invoke(app, ["knowledge", "build-policies", "--check"])
+    assert result.exit_code == 0 and "differs" not in result.stdout

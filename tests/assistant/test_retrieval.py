@@ -1,0 +1,87 @@
+"""Hybrid retrieval over a small index (hash fake embeddings, real Chroma and BM25 on a temp dir)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from langchain_core.retrievers import BaseRetriever
+
+from assistant.index.knowledge_index import KnowledgeIndex
+from assistant.retrieval import HybridRetriever, dense_weight_for
+from ingest.pipeline import ingest_paths
+
+DOCS = {
+    "gjj.txt": "一、住房公积金提取\n职工购买自住住房的，可以申请提取住房公积金，需提供本人身份证和购房合同。\n",
+    "sb.txt": "一、社会保险登记\n用人单位应当自成立之日起三十日内申请办理社会保险登记。\n",
+    "hk.txt": "一、出生登记\n婴儿出生后一个月以内，由户主、亲属向婴儿常住地户口登记机关申报出生登记。\n",
+    "en.txt": "English text\nThe platform provides one-stop online government services for enterprises and citizens.\n",
+}
+
+
+@pytest.fixture
+def retriever(index: KnowledgeIndex, tmp_path: Path) -> HybridRetriever:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    for name, text in DOCS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    report = ingest_paths(index, [folder], project_root=tmp_path)
+    assert not report.failed
+    return HybridRetriever.from_settings(index.settings, index)
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_id"),
+    [
+        ("公积金怎么取出来", "gjj"),  # colloquial: 公积金 → 住房公积金 by the synonym table
+        ("社保登记要多久内办", "sb"),
+        ("孩子出生了怎么上户口", "hk"),
+        ("孩子出生了怎么上戶口", "hk"),  # Traditional character in the question
+        ("ｏｎｅ－ｓｔｏｐ online services", "en"),  # full-width Latin
+    ],
+)
+def test_finds_the_right_document(retriever: HybridRetriever, question: str, doc_id: str) -> None:
+    hits = retriever.search(question, k=2)
+    assert hits and hits[0].chunk.doc_id == doc_id
+
+
+def test_synonym_expansion_adds_official_terms(retriever: HybridRetriever) -> None:
+    prepared = retriever.prepare("社保卡丢了咋办")
+    assert "社会保险" in " ".join(prepared.expansions)
+    plain = retriever.model_copy(update={"synonym_expansion": False}).prepare("社保卡丢了咋办")
+    assert plain.expansions == []
+
+
+def test_scores_and_ranks_are_exposed(retriever: HybridRetriever) -> None:
+    docs = retriever.invoke("住房公积金提取")
+    assert isinstance(retriever, BaseRetriever)
+    top = docs[0].metadata
+    assert top["doc_id"] == "gjj" and top["section"] == "一、住房公积金提取"
+    assert top["score"] > 0 and top["sparse_rank"] == 1 and top["sparse_score"] > 0
+    assert [d.metadata["score"] for d in docs] == sorted((d.metadata["score"] for d in docs), reverse=True)
+
+
+def test_filters_restrict_to_a_document(retriever: HybridRetriever) -> None:
+    hits = retriever.search("登记", k=5, filters={"doc_id": "sb"})
+    assert hits and {h.chunk.doc_id for h in hits} == {"sb"}
+
+
+def test_dense_and_sparse_modes(retriever: HybridRetriever) -> None:
+    dense = retriever.model_copy(update={"mode": "dense"}).search("住房公积金提取", k=3)
+    sparse = retriever.model_copy(update={"mode": "sparse"}).search("住房公积金提取", k=3)
+    assert dense and all(h.sparse_rank is None and h.dense_rank for h in dense)
+    assert sparse and all(h.dense_rank is None and h.sparse_rank for h in sparse)
+
+
+def test_empty_and_unmatched_queries(retriever: HybridRetriever) -> None:
+    assert retriever.search("   ") == []
+    assert retriever.model_copy(update={"mode": "sparse"}).search("量子色动力学") == []
+
+
+def test_empty_index_returns_nothing(index: KnowledgeIndex) -> None:
+    assert HybridRetriever.from_settings(index.settings, index).search("公积金") == []
+
+
+@pytest.mark.parametrize(("coverage", "expected"), [(0.0, 0.0), (0.5, 0.0), (0.75, 0.5), (1.0, 1.0)])
+def test_dense_weight_follows_coverage(coverage: float, expected: float) -> None:
+    assert dense_weight_for(coverage, 1.0) == pytest.approx(expected)

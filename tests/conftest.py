@@ -1,0 +1,50 @@
+"""Shared fixtures: settings on a temp dir, with the hash fake embedder unless a test asks for the real one."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.index.knowledge_index import KnowledgeIndex
+from assistant.settings import PROJECT_ROOT, Settings
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+SEEDS_DIR = PROJECT_ROOT.parent / "shared" / "seeds"
+POLICIES_DIR = PROJECT_ROOT / "knowledge" / "policies"
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+    """Settings whose data lives under tmp_path; fake embeddings unless overridden."""
+
+    def factory(**overrides: object) -> Settings:
+        values: dict[str, object] = {"data_dir": tmp_path / "data", "embedding_mode": "hash"}
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    return factory
+
+
+@pytest.fixture
+def settings(make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings()
+
+
+@pytest.fixture
+def index(settings: Settings) -> Iterator[KnowledgeIndex]:
+    knowledge_index = KnowledgeIndex(settings)
+    yield knowledge_index
+    knowledge_index.close()
+
+
+@pytest.fixture
+def seeds_dir() -> Path:
+    if not SEEDS_DIR.is_dir():
+        pytest.skip(f"shared seeds not found at {SEEDS_DIR}")
+    return SEEDS_DIR
