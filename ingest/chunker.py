@@ -22,6 +22,8 @@ _HEADINGS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (1, re.compile(r"^[IVX]{1,4}\.\s*[A-Z]")),
 )
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|(?<=\.)\s+(?=[A-Z])")
+_CLAUSE_ENDS = tuple("。；;！？!?：:，,")
+_SOFT_BREAK = re.compile(r"(?<=[，,、 ])")
 _RUN_IN_LIMIT = 40
 _STANDALONE_HEADING_LIMIT = 60
 
@@ -58,6 +60,28 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(text) if s and s.strip()]
 
 
+def _fit(sentence: str, limit: int) -> list[str]:
+    """Pieces of at most ``limit`` characters: at commas or spaces where possible, else hard cuts."""
+    if len(sentence) <= limit:
+        return [sentence]
+    pieces: list[str] = []
+    current = ""
+    for part in _SOFT_BREAK.split(sentence):
+        while len(part) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(part[:limit])
+            part = part[limit:]
+        if len(current) + len(part) > limit:
+            pieces.append(current)
+            current = ""
+        current += part
+    if current:
+        pieces.append(current)
+    return [p for p in pieces if p.strip()]
+
+
 @dataclass
 class _Builder:
     doc: SourceDocument
@@ -87,11 +111,14 @@ class _Builder:
         self.buffer.append(paragraph)
 
     def _add_long(self, paragraph: str) -> None:
+        limit = self.options.max_chars
         window: list[str] = []
-        for sentence in split_sentences(paragraph):
-            if window and sum(map(len, window)) + len(sentence) > self.options.max_chars:
+        for sentence in (piece for s in split_sentences(paragraph) for piece in _fit(s, limit)):
+            if window and sum(map(len, window)) + len(sentence) > limit:
                 self._emit("".join(window))
                 window = self._overlap(window)
+                if sum(map(len, window)) + len(sentence) > limit:
+                    window = []  # no room for overlap before this long sentence
             window.append(sentence)
         if window:
             self.buffer = ["".join(window)]
@@ -155,8 +182,8 @@ def chunk_document(doc: SourceDocument, options: ChunkingOptions | None = None) 
         if level is not None and level <= 2:
             title = heading_title(paragraph)
             builder.enter(level, title)
-            if title == paragraph.rstrip("。"):
-                continue  # a heading line alone lives in the section path, not in the body
+            if title == paragraph and not paragraph.endswith(_CLAUSE_ENDS):
+                continue  # a bare heading lives in the section path; list items and articles stay
         builder.add(paragraph)
     builder.flush()
     return builder.chunks

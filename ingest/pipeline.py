@@ -20,7 +20,7 @@ from ingest.cleaners import clean_text
 from ingest.loaders import iter_files, load_path
 from ingest.models import Chunk, LoadError, SourceDocument
 
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 """Bump when cleaning or chunking changes, so that every file is re-ingested."""
 
 ProgressFactory = Callable[[int], "Progress"]

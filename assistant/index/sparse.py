@@ -119,6 +119,8 @@ class SparseIndex:
             models = {
                 field: bm25s.BM25.load(str(folder / field)) if chunk_ids else bm25s.BM25() for field in FIELDS
             }
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+        if not isinstance(chunk_ids, list):
             return None
         return cls(chunk_ids, models, manifest.get("stamp", {}))

@@ -298,11 +298,6 @@ def test_real_policy_chunks(policy_chunks: list[Chunk]) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="short heading-like lines with no body below (list items （一）…；, one-line articles 第X条…。) "
-    "are treated as heading-only lines and dropped: their text ends up in no chunk at all",
-    strict=True,
-)
 def test_short_list_items_and_articles_are_not_lost() -> None:
     text = "\n".join(
         [
@@ -318,11 +313,6 @@ def test_short_list_items_and_articles_are_not_lost() -> None:
         assert any(needle in c.text or needle in c.section for c in chunks), needle
 
 
-@pytest.mark.xfail(
-    reason="the overlap kept before a long sentence is not counted against max_chars: a chunk can reach "
-    "overlap_chars + max_chars, above the max_chars + min_chars bound",
-    strict=True,
-)
 def test_chunk_bound_holds_when_overlap_precedes_a_long_sentence() -> None:
     options = ChunkingOptions()  # 500 / 80 / 60
     paragraph = "甲" * 29 + "。" + "乙" * 39 + "。" + "丙" * 39 + "。" + "丁" * 489 + "。" + "戊" * 99 + "。"
@@ -330,10 +320,6 @@ def test_chunk_bound_holds_when_overlap_precedes_a_long_sentence() -> None:
     assert all(len(c.text) <= options.max_chars + options.min_chars for c in chunks)
 
 
-@pytest.mark.xfail(
-    reason="a paragraph longer than max_chars with no sentence end (。！？；) is never split: one huge chunk",
-    strict=True,
-)
 def test_long_paragraph_without_sentence_ends_is_split() -> None:
     options = ChunkingOptions()
     paragraph = "，".join(["申请人持居民身份证到户籍所在地派出所办理"] * 60)  # about 1,200 chars, only commas

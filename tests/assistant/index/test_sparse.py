@@ -202,11 +202,6 @@ def test_load_with_corrupt_model_files_returns_none(saved: Path) -> None:
     assert SparseIndex.load(saved) is None
 
 
-@pytest.mark.xfail(
-    reason="load() only catches OSError/ValueError/KeyError: a manifest that is valid JSON of the wrong "
-    "shape (a list, null) raises TypeError instead of returning None",
-    strict=True,
-)
 def test_load_with_manifest_of_the_wrong_shape_returns_none(saved: Path) -> None:
     (saved / "manifest.json").write_text("[]", encoding="utf-8")
     assert SparseIndex.load(saved) is None
