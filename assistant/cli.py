@@ -128,7 +128,7 @@ def evaluate_msgabench(
         str, typer.Option(help="all | dev | test (a fixed hash split of the questions).")
     ] = "all",
 ) -> None:
-    """Retrieval benchmark on MSGABench: its 2,071 answers as the corpus, its questions as queries."""
+    """Retrieval benchmark on MSGABench: its 2,080 answers as the corpus, its questions as queries."""
     from evals.msgabench import DEFAULT_SOURCE, convert
     from evals.retrieval_eval import run_retrieval_eval
 
