@@ -37,6 +37,7 @@ __all__ = [
     "iter_files",
     "load_path",
     "make_doc_id",
+    "sidecar_path",
 ]
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".jsonl"})
@@ -247,7 +248,8 @@ class _Sidecar:
     warnings: list[str] = field(default_factory=list)
 
 
-def _sidecar_path(path: Path) -> Path | None:
+def sidecar_path(path: Path) -> Path | None:
+    """The metadata sidecar of ``path`` (``X.ext.meta.*`` first, then ``X.meta.*``), if one exists."""
     for base in (path.name, path.stem):
         for suffix in SIDECAR_SUFFIXES:
             candidate = path.with_name(base + suffix)
@@ -257,7 +259,7 @@ def _sidecar_path(path: Path) -> Path | None:
 
 
 def _load_sidecar(path: Path, source: str) -> _Sidecar:
-    sidecar = _sidecar_path(path)
+    sidecar = sidecar_path(path)
     if sidecar is None:
         return _Sidecar()
     try:

@@ -17,7 +17,7 @@ from pathlib import Path
 from assistant.index.knowledge_index import KnowledgeIndex
 from ingest.chunker import ChunkingOptions, chunk_document
 from ingest.cleaners import clean_text
-from ingest.loaders import iter_files, load_path
+from ingest.loaders import iter_files, load_path, sidecar_path
 from ingest.models import Chunk, LoadError, SourceDocument
 
 PIPELINE_VERSION = "2"
@@ -90,15 +90,6 @@ def prepare_document(doc: SourceDocument, options: ChunkingOptions) -> tuple[Sou
     return ready, chunk_document(ready, options)
 
 
-def _load_sidecar_sibling_bytes(path: Path) -> bytes:
-    extra = b""
-    for suffix in (".meta.yaml", ".meta.yml", ".meta.json"):
-        sidecar = path.with_name(path.name.rsplit(".", 1)[0] + suffix)
-        if sidecar.exists():
-            extra += sidecar.read_bytes()
-    return extra
-
-
 def ingest_paths(
     index: KnowledgeIndex,
     paths: Iterable[Path],
@@ -133,8 +124,10 @@ def ingest_paths(
     finally:
         bar.close()
 
-    if report.changed or index.sparse().stamp.get("generation") != index.store.generation():
+    if report.changed:
         index.rebuild_sparse()
+    else:
+        index.sparse()  # loads it, rebuilding only if missing or stale
     counts = index.store.counts()
     report.chunks_total, report.documents_total = counts["chunks"], counts["documents"]
     report.seconds = time.perf_counter() - started
@@ -145,7 +138,8 @@ def _ingest_file(
     index: KnowledgeIndex, path: Path, key: str, options: ChunkingOptions, report: IngestReport
 ) -> None:
     try:
-        data = path.read_bytes() + _load_sidecar_sibling_bytes(path)
+        sidecar = sidecar_path(path)
+        data = path.read_bytes() + (sidecar.read_bytes() if sidecar else b"")
     except OSError as error:
         report.failed[key] = f"{key}: cannot read ({error.strerror or error})"
         return

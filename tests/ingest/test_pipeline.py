@@ -148,3 +148,16 @@ def test_missing_path_is_reported(index: KnowledgeIndex, docs: Path, tmp_path: P
     report = ingest_paths(index, [docs, tmp_path / "nope"], project_root=tmp_path)
     assert any("nope" in reason for reason in report.failed.values())
     assert sorted(report.added) == ["docs/a.txt", "docs/b.md"]
+
+
+def test_changed_sidecar_metadata_reingests_the_file(
+    index: KnowledgeIndex, docs: Path, tmp_path: Path
+) -> None:
+    _write(docs, "a.txt.meta.yaml", "title: 第一版标题\n")
+    ingest_paths(index, [docs], project_root=tmp_path)
+    _write(docs, "a.txt.meta.yaml", "title: 第二版标题\n")
+
+    report = ingest_paths(index, [docs], project_root=tmp_path)
+
+    assert report.updated == ["docs/a.txt"]
+    assert {c.title for c in index.chunks().values() if c.doc_id == "a"} == {"第二版标题"}
