@@ -7,8 +7,9 @@ STAMP  := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
+export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install test lint typecheck ingest search bench bench-policy bench-msgabench clean
+.PHONY: install run test lint typecheck ingest search bench bench-policy bench-heldout bench-answers bench-behaviour bench-load calibrate bench-msgabench clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,9 +20,13 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 
 install: $(STAMP)
 
+# Install, bring the index of the bundled knowledge up to date, serve API + web chat on 127.0.0.1:8000.
+run: $(STAMP)
+	$(VENV)/bin/govassist serve
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy assistant ingest evals
+	$(VENV)/bin/mypy assistant ingest evals ui
 
 test: $(STAMP) lint
 	$(PY) -m pytest -q
@@ -33,10 +38,26 @@ ingest: $(STAMP)
 bench-policy: $(STAMP)
 	$(VENV)/bin/govassist eval --dataset evals/datasets/policy_qa.jsonl --retrieval-only --report reports/policy_qa
 
+bench-heldout: $(STAMP)
+	$(VENV)/bin/govassist eval --dataset evals/datasets/policy_qa_heldout.jsonl --retrieval-only --report reports/policy_qa_heldout
+
+# Answer benchmarks: the full chat path (routing, retrieval, answer or refusal).
+bench-answers: $(STAMP)
+	$(VENV)/bin/govassist eval --dataset evals/datasets/policy_qa.jsonl --report reports/policy_qa_answers
+
+bench-behaviour: $(STAMP)
+	$(VENV)/bin/govassist eval --dataset evals/datasets/behaviour.jsonl --report reports/behaviour
+
+calibrate: $(STAMP)
+	$(PY) -m evals.calibrate_refusal
+
+bench-load: $(STAMP)
+	$(PY) -m evals.load_test --report reports/load
+
 bench-msgabench: $(STAMP)
 	$(VENV)/bin/govassist eval-msgabench --report reports/msgabench
 
-bench: bench-policy bench-msgabench
+bench: bench-policy bench-heldout bench-answers bench-behaviour bench-load bench-msgabench
 
 clean:
 	rm -rf data reports .pytest_cache .mypy_cache .ruff_cache

@@ -12,9 +12,11 @@ import typer
 from assistant.settings import PROJECT_ROOT, Settings
 
 app = typer.Typer(
-    help="政务服务智能助手 — ingest knowledge, search it, evaluate retrieval.", no_args_is_help=True
+    help="政务服务智能助手：导入知识、检索、问答、服务、评测 / "
+    "GovAssist: ingest, search, ask, serve, evaluate.",
+    no_args_is_help=True,
 )
-knowledge_app = typer.Typer(help="Maintain the bundled knowledge.", no_args_is_help=True)
+knowledge_app = typer.Typer(help="维护内置知识 / Maintain the bundled knowledge.", no_args_is_help=True)
 app.add_typer(knowledge_app, name="knowledge")
 
 
@@ -34,7 +36,7 @@ def ingest(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Index documents (.txt .md .html .docx .pdf, and .jsonl corpora): only what changed is redone."""
+    """导入文档 / Index documents (.txt .md .html .docx .pdf, .jsonl corpora); only changes are redone."""
     from assistant.index.knowledge_index import KnowledgeIndex
     from ingest.pipeline import ingest_paths
 
@@ -66,7 +68,7 @@ def search(
     doc: Annotated[str | None, typer.Option(help="Only this document id.")] = None,
     mode: Annotated[str, typer.Option(help="hybrid | sparse | dense")] = "hybrid",
 ) -> None:
-    """Print the ranked passages for a question, with title, section, snippet and scores."""
+    """检索并显示片段 / Print the ranked passages for a question, with title, section, snippet and scores."""
     from assistant.index.knowledge_index import KnowledgeIndex
     from assistant.retrieval import HybridRetriever
 
@@ -102,16 +104,20 @@ def evaluate(
     retrieval_only: Annotated[bool, typer.Option("--retrieval-only", help="Score retrieval only.")] = False,
     k: Annotated[int, typer.Option(help="Depth of retrieval scored.")] = 5,
 ) -> None:
-    """Score the hybrid retriever and its baselines (dense-only, BM25-only) on a dataset, in one run."""
+    """评测检索与回答 / Score retrieval (hybrid vs. dense-only and BM25-only) and, unless
+    --retrieval-only, the answers of the full chat path (outcome and keyword accuracy, latency)."""
+    from evals.answer_eval import run_answer_eval
     from evals.retrieval_eval import run_retrieval_eval
 
+    settings = Settings()
+    metrics = run_retrieval_eval(settings, dataset, corpus=corpus, report_dir=report, k=k)
     if not retrieval_only:
-        typer.secho(
-            "Answer scoring arrives with the answering service; scoring retrieval only.",
-            fg=typer.colors.YELLOW,
-            err=True,
-        )
-    metrics = run_retrieval_eval(Settings(), dataset, corpus=corpus, report_dir=report, k=k)
+        if corpus is not None:
+            typer.secho(
+                "Answers are scored over the bundled knowledge only; --corpus scores retrieval.", err=True
+            )
+        else:
+            metrics = run_answer_eval(settings, dataset, report_dir=report, retrieval_metrics=metrics)
     typer.echo((report / "report.md").read_text(encoding="utf-8"))
     typer.echo(f"metrics: {report / 'metrics.json'}  (n = {metrics['n']})")
 
@@ -128,7 +134,7 @@ def evaluate_msgabench(
         str, typer.Option(help="all | dev | test (a fixed hash split of the questions).")
     ] = "all",
 ) -> None:
-    """Retrieval benchmark on MSGABench: its 2,080 answers as the corpus, its questions as queries."""
+    """MSGABench 检索评测 / Retrieval benchmark on MSGABench (its answers as corpus, questions as queries)."""
     from evals.msgabench import DEFAULT_SOURCE, convert
     from evals.retrieval_eval import run_retrieval_eval
 
@@ -147,7 +153,7 @@ def evaluate_msgabench(
 def build_policies(
     check: Annotated[bool, typer.Option("--check", help="Only report files that differ.")] = False,
 ) -> None:
-    """Regenerate knowledge/policies/*.txt from the raw originals with the cleaners."""
+    """由原文重建政策文本 / Regenerate knowledge/policies/*.txt from the raw originals with the cleaners."""
     from ingest.policies import build_policy_texts
 
     settings = Settings()
@@ -156,6 +162,64 @@ def build_policies(
         typer.echo(f"{'differs' if check else 'rebuilt'}: {name}")
     if check and differing:
         raise typer.Exit(code=1)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="问题 / the question, e.g. 电子证照能全国通用吗")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print the reply as JSON.")] = False,
+) -> None:
+    """提问并显示带出处的回答 / Ask one question and print the cited answer (or refusal)."""
+    from assistant.chat import MessageError
+    from assistant.container import build_services
+
+    services = build_services(Settings(), ensure_index=True)
+    try:
+        reply = services.chat.reply(question)
+    except MessageError as error:
+        typer.secho(str(error), fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2) from error
+    finally:
+        services.close()
+    if as_json:
+        typer.echo(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
+        return
+    typer.secho(f"[{reply.outcome}{' · ' + reply.reason if reply.reason else ''}]", fg=typer.colors.CYAN)
+    typer.echo(reply.answer)
+    for c in reply.citations:
+        typer.echo(f"\n[{c['index']}] 《{c['title']}》 {c['section']}")
+        typer.echo(f"    {c['snippet'][:200]}")
+    if reply.handoff:
+        typer.echo(f"\n工单 / ticket: {reply.handoff['ticket_id']} ({reply.handoff['reason']})")
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="监听地址 / host (default from settings: 127.0.0.1)")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="端口 / port (default from settings: 8000)")] = None,
+    no_ui: Annotated[bool, typer.Option("--no-ui", help="不挂载网页 / API only, no web chat.")] = False,
+) -> None:
+    """启动 API 与网页聊天 / Serve the API and web chat, bringing the index up to date first."""
+    import logging
+    import time
+
+    import uvicorn
+
+    from assistant.api.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    started = time.perf_counter()
+    settings = Settings()
+    application = create_app(settings, mount_ui=not no_ui, ensure_index=True)
+    seconds = application.state.services.warm_up()
+    typer.echo(
+        f"ready in {time.perf_counter() - started:.1f} s (warm-up {seconds:.1f} s): "
+        f"http://{host or settings.host}:{port or settings.port}/  (API docs at /docs)",
+        err=True,
+    )
+    uvicorn.run(application, host=host or settings.host, port=port or settings.port, log_level="info")
 
 
 def main() -> None:

@@ -51,10 +51,41 @@ class Settings(BaseSettings):
     dense_weight: float = Field(default=1.0, ge=0, description="Scaled by the model's coverage of the query.")
     synonym_expansion: bool = True
 
+    # Answering
+    answer_context_k: int = Field(default=5, ge=1, description="Chunks retrieved as evidence for an answer.")
+    answer_max_sentences: int = Field(default=4, ge=1)
+    evidence_threshold: float = Field(
+        default=0.125,
+        ge=0,
+        le=1,
+        description="Minimum IDF-weighted share of the question's terms the best chunk must contain "
+        "(calibrated with evals/calibrate_refusal.py; see evals/README.md).",
+    )
+    max_message_chars: int = Field(default=2000, ge=1)
+    refusals_before_handoff: int = Field(default=2, ge=1)
+
+    # LLM (off by default: the extractive answerer needs none)
+    llm_mode: Literal["none", "openai"] = "none"
+    llm_base_url: str = Field(default="http://127.0.0.1:11434/v1", description="OpenAI-compatible endpoint.")
+    llm_api_key: str = "not-needed"
+    llm_model: str = "qwen2.5:7b-instruct"
+    llm_temperature: float = Field(default=0.1, ge=0, le=2)
+    llm_timeout_s: float = Field(default=30.0, gt=0)
+
+    # Storage and serving
+    database_url: str = Field(default="", description="SQLAlchemy URL; empty means SQLite in data_dir.")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
     @property
     def index_dir(self) -> Path:
         """Where the Chroma store, BM25 index and chunk store are kept."""
         return self.data_dir / "index"
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The configured database URL, or the default SQLite file under ``data_dir``."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'govassist.db'}"
 
     @property
     def lexicon_dir(self) -> Path:

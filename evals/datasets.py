@@ -18,6 +18,7 @@ class EvalItem:
     expected_outcome: str = "answered"
     expected_keywords: list[list[str]] = field(default_factory=list)
     expected_sources: list[str] = field(default_factory=list)
+    category: str = ""
 
 
 def _records(path: Path) -> list[tuple[int, dict[str, object]]]:
@@ -75,6 +76,7 @@ def load_dataset(path: Path) -> list[EvalItem]:
                 expected_outcome=str(record.get("expected_outcome", "answered")),
                 expected_keywords=_keyword_groups(record.get("expected_keywords", []), where),
                 expected_sources=list(sources),
+                category=str(record.get("category", "")),
             )
         )
     return items

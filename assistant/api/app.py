@@ -1,0 +1,77 @@
+"""The FastAPI application: API routers, OpenAPI docs, and the Gradio citizen chat mounted at ``/``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from assistant.api import chat_router, knowledge_router, openai_router
+from assistant.container import Services, build_services
+from assistant.settings import Settings
+
+logger = logging.getLogger(__name__)
+MAX_BODY_BYTES = 1_000_000
+
+DESCRIPTION = """政务服务智能助手 API — grounded answers with citations over the bundled policy documents.
+
+* `POST /api/chat` — one turn; `outcome` is `answered`, `clarify`, `refused` or `handoff`.
+* `POST /api/chat/stream` — the same as server-sent events (`delta` … `done`).
+* `POST /v1/chat/completions` — OpenAI-compatible (use the official `openai` SDK with `base_url=…/v1`).
+"""
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    services: Services | None = None,
+    mount_ui: bool = True,
+    ensure_index: bool = False,
+) -> FastAPI:
+    """Build the app. Services are built here (once), not at import; tests may pass their own."""
+    settings = settings or (services.settings if services else Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if app.state.owns_services:
+            app.state.services.close()
+
+    app = FastAPI(
+        title="政务服务智能助手 GovAssist", version="0.3.0", description=DESCRIPTION, lifespan=lifespan
+    )
+    app.state.owns_services = services is None
+    app.state.services = services or build_services(settings, ensure_index=ensure_index)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+            for e in error.errors()
+        ]
+        return JSONResponse(
+            status_code=422, content={"detail": "请求格式不正确 (invalid request body)", "errors": problems}
+        )
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            return JSONResponse(
+                status_code=413, content={"detail": f"请求体过大 (body over {MAX_BODY_BYTES} bytes)"}
+            )
+        return await call_next(request)
+
+    app.include_router(chat_router.router)
+    app.include_router(knowledge_router.router)
+    app.include_router(openai_router.router)
+    if mount_ui:
+        import gradio as gr
+        from ui.citizen import build_citizen_app
+
+        app = gr.mount_gradio_app(app, build_citizen_app(app.state.services.chat), path="/")
+    return app

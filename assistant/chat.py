@@ -1,0 +1,228 @@
+"""The chat service: one citizen turn from message to stored, cited reply (or refusal, or handoff)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from assistant.answering import CAPABILITIES, HELP_CHANNELS, Answer, ExtractiveAnswerer, refusal_text
+from assistant.followup import resolve_follow_up
+from assistant.llm_answering import LlmDelta
+from assistant.router import Intent, Route, route
+from assistant.sessions import SessionStore
+from assistant.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+STARTER_QUESTIONS = [
+    "“高效办成一件事”是什么？",
+    "电子证照能在全国通用吗？",
+    "什么是跨省通办？",
+    "政务服务“好差评”怎么评？",
+]
+GREETING_TEXT = f"您好！我是政务服务智能助手。{CAPABILITIES}您可以直接提问，例如下面这些问题。"
+
+HOTLINE = "您也可以拨打12345政务服务便民热线。"
+HANDOFF_TEXTS = {
+    "human_requested": "好的，正在为您转接人工服务，工作人员会在这里回复您。" + HOTLINE,
+    "complaint": "非常抱歉给您带来不好的体验。您的投诉已记录并转交人工处理，工作人员会尽快联系您。" + HOTLINE,
+    "frustration": "很抱歉让您多跑了路。我已为您转接人工服务，工作人员会帮您弄清问题并跟进办理。" + HOTLINE,
+    "repeated_refusals": "抱歉，我连续没能回答您的问题，已为您转接人工服务，工作人员会在这里回复您。"
+    + HOTLINE,
+    "button": "已为您转接人工服务，工作人员会在这里回复您。" + HOTLINE,
+}
+WAITING_TEXT = (
+    "您的问题已转交人工服务（工单 {ticket}），工作人员会在这里回复您，请稍候。您的新留言已一并转交。"
+)
+
+
+class Answerer(Protocol):
+    def answer(self, question: str) -> Answer: ...
+
+    def stream(self, question: str) -> Iterator[LlmDelta | Answer]: ...
+
+
+class ExtractiveStreamer:
+    """Gives the extractive answerer the streaming interface (one delta per line of the answer)."""
+
+    def __init__(self, extractive: ExtractiveAnswerer) -> None:
+        self.extractive = extractive
+
+    def answer(self, question: str) -> Answer:
+        return self.extractive.answer(question)
+
+    def stream(self, question: str) -> Iterator[LlmDelta | Answer]:
+        result = self.extractive.answer(question)
+        for line in result.text.splitlines(keepends=True):
+            yield LlmDelta(line)
+        yield result
+
+
+@dataclass
+class ChatReply:
+    """What the citizen gets back for one message (the HTTP contract of DESIGN.md section 4)."""
+
+    session_id: str
+    message_id: str
+    outcome: str
+    answer: str
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    options: list[str] = field(default_factory=list)
+    handoff: dict[str, str] | None = None
+    reason: str = ""
+    generator: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "session_id": self.session_id,
+            "message_id": self.message_id,
+            "outcome": self.outcome,
+            "answer": self.answer,
+            "citations": self.citations,
+            "options": self.options,
+            "handoff": self.handoff,
+            "reason": self.reason,
+        }
+
+
+class MessageError(ValueError):
+    """A message the service cannot take (empty, too long); the text says what is wrong."""
+
+
+class ChatService:
+    """Routes a message, answers or refuses or hands off, and stores the turn (PII masked)."""
+
+    def __init__(self, settings: Settings, store: SessionStore, answerer: Answerer) -> None:
+        self.settings = settings
+        self.store = store
+        self.answerer = answerer
+
+    def validate(self, message: str) -> str:
+        text = message.strip()
+        if not text:
+            raise MessageError("消息不能为空 (message must not be empty)")
+        if len(text) > self.settings.max_message_chars:
+            raise MessageError(
+                f"消息过长：{len(text)} 字，上限 {self.settings.max_message_chars} 字 "
+                f"(message too long: {len(text)} > {self.settings.max_message_chars} characters)"
+            )
+        return text
+
+    def reply(
+        self, message: str, session_id: str | None = None, previous_topic: str | None = None
+    ) -> ChatReply:
+        """Answer one message; the reply is stored with the session."""
+        final: ChatReply | None = None
+        for event in self.stream(message, session_id, previous_topic):
+            if isinstance(event, ChatReply):
+                final = event
+        assert final is not None
+        return final
+
+    def stream(
+        self, message: str, session_id: str | None = None, previous_topic: str | None = None
+    ) -> Iterator[LlmDelta | ChatReply]:
+        """Deltas of the answer as it is produced, then the stored ``ChatReply``.
+
+        ``previous_topic`` resolves follow-ups for clients that keep the history themselves (the
+        OpenAI-compatible endpoint); the session's own last topic takes precedence.
+        """
+        text = self.validate(message)
+        session = self.store.open_session(session_id)
+        self.store.add_message(session.id, "user", text)
+
+        if session.handoff_id:
+            handoff = self.store.get_handoff(session.handoff_id)
+            if handoff is not None and handoff.status == "open":
+                yield self._finish(
+                    session.id,
+                    "handoff",
+                    WAITING_TEXT.format(ticket=handoff.id),
+                    reason="awaiting_agent",
+                    handoff={"ticket_id": handoff.id, "reason": handoff.reason},
+                )
+                return
+
+        decision = route(text)
+        if decision.intent is Intent.HANDOFF:
+            yield self._handoff(session.id, decision.reason, text)
+            return
+        if decision.intent is Intent.GREETING:
+            self.store.record_outcome(session.id, "clarify", None)
+            yield self._finish(
+                session.id, "clarify", GREETING_TEXT, reason="greeting", options=STARTER_QUESTIONS
+            )
+            return
+        if decision.intent in (Intent.INJECTION, Intent.PRIVACY, Intent.OUT_OF_SCOPE):
+            yield self._refuse(session.id, decision, text)
+            return
+
+        question = resolve_follow_up(decision.question, session.last_topic or previous_topic)
+        answer: Answer | None = None
+        for event in self.answerer.stream(question):
+            if isinstance(event, Answer):
+                answer = event
+            else:
+                yield event
+        assert answer is not None
+        if answer.outcome == "refused":
+            yield self._refuse(session.id, Route(Intent.QA, answer.reason, question), text, answer.text)
+            return
+        self.store.record_outcome(session.id, "answered", question)
+        yield self._finish(
+            session.id,
+            "answered",
+            answer.text,
+            citations=[c.to_dict() for c in answer.citations],
+            generator=answer.generator,
+        )
+
+    def request_handoff(self, session_id: str | None, reason: str = "button") -> ChatReply:
+        """The 转人工 button: hand the session to a person whatever was said."""
+        session = self.store.open_session(session_id)
+        return self._handoff(session.id, reason, "")
+
+    def _refuse(
+        self, session_id: str, decision: Route, text: str, answer_text: str | None = None
+    ) -> ChatReply:
+        reason = decision.reason or decision.intent.value
+        refusals = self.store.record_outcome(session_id, "refused", None)
+        if refusals >= self.settings.refusals_before_handoff:
+            return self._handoff(session_id, "repeated_refusals", text)
+        return self._finish(session_id, "refused", answer_text or refusal_text(reason), reason=reason)
+
+    def _handoff(self, session_id: str, reason: str, question: str) -> ChatReply:
+        record = self.store.create_handoff(session_id, reason, question)
+        self.store.record_outcome(session_id, "handoff", None)
+        logger.info("session %s handed off (%s), ticket %s", session_id, reason, record.id)
+        return self._finish(
+            session_id,
+            "handoff",
+            HANDOFF_TEXTS.get(reason, HANDOFF_TEXTS["button"]),
+            reason=reason,
+            handoff={"ticket_id": record.id, "reason": record.reason},
+        )
+
+    def _finish(
+        self,
+        session_id: str,
+        outcome: str,
+        answer: str,
+        *,
+        reason: str = "",
+        citations: list[dict[str, Any]] | None = None,
+        options: list[str] | None = None,
+        handoff: dict[str, str] | None = None,
+        generator: str = "",
+    ) -> ChatReply:
+        stored = self.store.add_message(
+            session_id, "assistant", answer, outcome=outcome, reason=reason, citations=citations or []
+        )
+        return ChatReply(
+            session_id, stored.id, outcome, answer, citations or [], options or [], handoff, reason, generator
+        )
+
+
+__all__ = ["HELP_CHANNELS", "ChatReply", "ChatService", "ExtractiveStreamer", "MessageError"]

@@ -1,0 +1,107 @@
+"""Numbered citations and the check that an answer's ``[n]`` markers are backed by their sources."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from assistant.textnorm import normalize
+
+CITATION_MARK = re.compile(r"\[(\d+)\]")
+_MARKER_RUN = re.compile(r"(?:\s*\[\d+\])+[。；;，,.]?")
+_VALUE = re.compile(
+    r"\d+(?:[.:：]\d+)*\s*(?:年|月|日|号|元|天|个工作日|工作日|小时|项|个|万|%|％)?|[一二三四五六七八九十百千万]+(?:个)?(?:工作日|天|小时)"
+)
+"""Numbers, dates, amounts and durations: facts an answer must never state without a source."""
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One numbered source of an answer; ``snippet`` is the original-script text that supports it."""
+
+    index: int
+    doc_id: str
+    title: str
+    section: str
+    snippet: str
+    score: float
+    chunk_id: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CitationProblem:
+    kind: str  # "no_citation" | "unknown_index" | "unsupported_value" | "unsupported_text"
+    detail: str
+
+
+def cited_indexes(answer: str) -> list[int]:
+    """The distinct citation numbers in the answer, in order of first use."""
+    seen: list[int] = []
+    for match in CITATION_MARK.finditer(answer):
+        number = int(match.group(1))
+        if number not in seen:
+            seen.append(number)
+    return seen
+
+
+def statements(answer: str) -> list[tuple[str, list[int]]]:
+    """Each statement of the answer (its text without markers) with the citation numbers it carries."""
+    out: list[tuple[str, list[int]]] = []
+    start = 0
+    for run in _MARKER_RUN.finditer(answer):
+        text = answer[start : run.start()].strip()
+        numbers = [int(n) for n in CITATION_MARK.findall(run.group(0))]
+        if text:
+            out.append((text, numbers))
+        start = run.end()
+    tail = answer[start:].strip()
+    if tail:
+        out.append((tail, []))
+    return out
+
+
+def values_in(text: str) -> list[str]:
+    """The numeric facts (numbers, dates, amounts, durations) in ``text``, normalised."""
+    return [m.group(0).replace(" ", "") for m in _VALUE.finditer(normalize(text)) if m.group(0).strip()]
+
+
+def check_citations(
+    answer: str, citations: Sequence[Citation], *, require_verbatim: bool = False
+) -> list[CitationProblem]:
+    """Problems with the answer's citations; an empty list means every claim is backed.
+
+    Always checked: at least one citation; every ``[n]`` names a returned citation; every number,
+    date, amount or duration in a cited statement appears in one of the snippets it cites.
+    With ``require_verbatim`` (extractive answers) each cited statement must also be contained in
+    one of its snippets.
+    """
+    problems: list[CitationProblem] = []
+    by_index = {c.index: c for c in citations}
+    used = cited_indexes(answer)
+    if not used:
+        return [CitationProblem("no_citation", "the answer cites no source")]
+    for number in used:
+        if number not in by_index:
+            problems.append(CitationProblem("unknown_index", f"[{number}] is not a returned citation"))
+    for text, numbers in statements(answer):
+        sources = [normalize(by_index[n].snippet).replace(" ", "") for n in numbers if n in by_index]
+        if not numbers:
+            # An uncited statement may not carry facts of its own.
+            if values_in(text):
+                problems.append(
+                    CitationProblem("unsupported_value", f"uncited statement with values: {text}")
+                )
+            continue
+        for value in values_in(text):
+            if not any(value in source for source in sources):
+                problems.append(CitationProblem("unsupported_value", f"{value!r} is in no cited snippet"))
+        if require_verbatim:
+            body = normalize(text).replace(" ", "")
+            if not any(body in source for source in sources):
+                problems.append(CitationProblem("unsupported_text", f"not found in its snippet: {text}"))
+    return problems

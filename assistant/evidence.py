@@ -1,0 +1,254 @@
+"""Evidence from retrieved chunks: query terms, sentence splitting, support strength and sentence choice.
+
+Everything here is lexical and deterministic, so the same question over the same index always
+selects the same sentences. Matching runs on normalised text (NFKC, 繁→简); the sentences keep their
+original script for display.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from assistant.lexicon import Lexicon
+from assistant.textnorm import normalize
+from assistant.tokenization import ChineseTokenizer
+from ingest.models import Chunk
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|(?<=\.)\s+|\n+")
+_LEADING_MARK = re.compile(r"^[\s\d一二三四五六七八九十（）()、.．·•\-—]+")
+_MIN_SENTENCE_CHARS = 8
+_HEADING = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十百]+[章节条])"
+)
+_MAX_HEADING_CHARS = 30
+
+ANSWER_TYPE_CUES: dict[str, re.Pattern[str]] = {
+    "date": re.compile(r"什么时候|啥时候|哪天|哪年|何时|几月|日期|多会儿|when"),
+    "deadline": re.compile(r"多久|多长时间|几天|几个工作日|时限|期限|how long"),
+    "number": re.compile(r"多少|几个|几项|几类|数量|how many|how much"),
+    "list": re.compile(r"哪些|有什么|包括什么|包括哪|要带什么|需要带什么|什么材料|which|what are"),
+    "phone": re.compile(r"电话|热线号码|联系方式|号码是|phone"),
+    "address": re.compile(r"地址|在哪里办|在哪儿办|在什么地方|位置在|哪个地铁站|怎么走|坐几路|address"),
+    "fee": re.compile(r"多少钱|收费|费用|工本费|手续费|[a-z\u4e00-\u9fff]费(是)?多少|要钱|交钱|fee|cost"),
+    "hours": re.compile(
+        r"几点|上班时间|工作时间|营业时间|办公时间|几点下班|中午休息|午休|几点开门|opening hours"
+    ),
+}
+"""What kind of value a question asks for, recognised from its wording (normalised text)."""
+
+ANSWER_TYPE_VALUES: dict[str, re.Pattern[str]] = {
+    "date": re.compile(r"\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日|年底|年内|年前|\b(?:19|20)\d{2}\b"),
+    "deadline": re.compile(
+        r"\d+\s*(?:个)?(?:工作日|日|天|小时|月)|[一二三四五六七八九十]+\s*(?:个)?(?:工作日|天|小时)|即办|当场|限时"
+    ),
+    "number": re.compile(r"\d|[一二三四五六七八九十百千万]+(?:项|个|类|件|级|次|万)"),
+    "list": re.compile(r"[、；;]|包括|以下|等"),
+    "phone": re.compile(r"(?<!\d)(?:\d{3,4}-?)?\d{7,8}(?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)|12345"),
+    "address": re.compile(r"[省市区县].{0,12}?[路街道巷弄]\s*\d+\s*号"),
+    "fee": re.compile(r"\d+(?:\.\d+)?\s*元|免费|不收费|免收|不得收取"),
+    "hours": re.compile(r"\d{1,2}\s*[:：点]\s*\d{0,2}|延时|错时|周末|节假日|午间|24小时|全天候"),
+}
+"""What a sentence must contain to answer each answer type."""
+
+SPECIFIC_TYPES = frozenset({"phone", "address", "fee", "hours"})
+"""Answer types whose value must never be invented: without it in the evidence, the assistant refuses."""
+
+
+def answer_types(normalized_question: str) -> list[str]:
+    """The kinds of value the question asks for, most specific first."""
+    lowered = normalized_question.lower()
+    found = [name for name, cue in ANSWER_TYPE_CUES.items() if cue.search(lowered)]
+    return sorted(found, key=lambda name: (name not in SPECIFIC_TYPES, list(ANSWER_TYPE_CUES).index(name)))
+
+
+def has_value(answer_type: str, text: str) -> bool:
+    """Whether ``text`` (normalised) contains a value of ``answer_type``."""
+    return bool(ANSWER_TYPE_VALUES[answer_type].search(text))
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    """One query term and the alternatives that also satisfy it (its official synonyms)."""
+
+    alternatives: tuple[str, ...]
+    weight: float
+
+    def found_in(self, normalized_text: str) -> bool:
+        return any(alt in normalized_text for alt in self.alternatives)
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """The weighted content terms of a question."""
+
+    groups: tuple[TermGroup, ...]
+
+    @property
+    def total_weight(self) -> float:
+        return sum(g.weight for g in self.groups)
+
+    def coverage(self, normalized_text: str) -> float:
+        """IDF-weighted share (0–1) of the question's terms that ``normalized_text`` contains."""
+        total = self.total_weight
+        if total <= 0:
+            return 0.0
+        return sum(g.weight for g in self.groups if g.found_in(normalized_text)) / total
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a retrieved chunk, in original script, with where it came from."""
+
+    text: str
+    normalized: str
+    chunk: Chunk
+    chunk_rank: int
+    position: int
+
+
+@dataclass
+class ScoredSentence:
+    sentence: Sentence
+    score: float
+    coverage: float
+    answers_type: bool = False
+    reasons: list[str] = field(default_factory=list)
+
+
+class TermWeights:
+    """Inverse document frequencies of words over the indexed chunks (for weighting query terms)."""
+
+    def __init__(self, tokenizer: ChineseTokenizer, chunks: Iterable[Chunk]) -> None:
+        self.tokenizer = tokenizer
+        self.doc_count = 0
+        self.df: dict[str, int] = {}
+        self._normalized_texts: list[str] = []
+        for chunk in chunks:
+            self.doc_count += 1
+            text = normalize(chunk.text)
+            self._normalized_texts.append(text)
+            for word in set(tokenizer.words(text)):
+                self.df[word] = self.df.get(word, 0) + 1
+
+    def idf(self, term: str) -> float:
+        """BM25-style IDF; a term no chunk contains as a word is looked up as a substring."""
+        df = self.df.get(term)
+        if df is None:
+            df = sum(1 for text in self._normalized_texts if term in text)
+            self.df[term] = df
+        return math.log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
+
+
+def query_terms(question: str, tokenizer: ChineseTokenizer, weights: TermWeights) -> QueryTerms:
+    """Content words of the question (stop words removed), each with its synonyms and an IDF weight."""
+    normalized = normalize(question).lower()
+    lexicon: Lexicon = tokenizer.lexicon
+    groups: list[TermGroup] = []
+    covered: set[str] = set()
+    for colloquial, officials in lexicon.synonyms.items():
+        if colloquial.lower() in normalized:
+            alternatives = (colloquial.lower(), *(o.lower() for o in officials))
+            weight = max(weights.idf(alt) for alt in alternatives)
+            groups.append(TermGroup(alternatives, weight))
+            covered.update(tokenizer.words(colloquial))
+    seen: set[str] = set()
+    for word in tokenizer.words(normalized):
+        if word in seen or word in covered or (len(word) < 2 and not word.isascii()):
+            continue
+        seen.add(word)
+        if any(word != other and word in other for other in seen):
+            continue  # a search-mode sub-word of a longer word already counted
+        groups.append(TermGroup((word,), weights.idf(word)))
+    return QueryTerms(tuple(groups))
+
+
+def split_sentences(chunk: Chunk, chunk_rank: int) -> list[Sentence]:
+    """The chunk's sentences (original script), without list markers; very short fragments dropped."""
+    out: list[Sentence] = []
+    for position, raw in enumerate(_SENTENCE_END.split(chunk.text)):
+        text = raw.strip()
+        if len(_LEADING_MARK.sub("", text)) < _MIN_SENTENCE_CHARS:
+            continue
+        if _HEADING.match(text) and len(text) <= _MAX_HEADING_CHARS:
+            continue  # a heading names the topic but answers nothing
+        out.append(Sentence(text, normalize(text).lower(), chunk, chunk_rank, position))
+    return out
+
+
+SCORING = {"bigram": 0.5, "rank": 0.3, "type": 0.25}
+"""Weights of sentence scoring: bigram overlap (beside word coverage), chunk-rank prior, answer type."""
+
+
+def query_bigrams(terms: QueryTerms) -> set[str]:
+    """Character bigrams of every term alternative: robust to segmentation differences."""
+    grams: set[str] = set()
+    for group in terms.groups:
+        for alt in group.alternatives:
+            grams.update(alt[i : i + 2] for i in range(len(alt) - 1))
+    return grams
+
+
+def score_sentences(
+    sentences: Sequence[Sentence], terms: QueryTerms, wanted_types: Sequence[str]
+) -> list[ScoredSentence]:
+    """Score each sentence by term coverage, bigram overlap, answer-type fit and the rank of its chunk."""
+    grams = query_bigrams(terms)
+    scored: list[ScoredSentence] = []
+    for sentence in sentences:
+        coverage = terms.coverage(sentence.normalized)
+        overlap = sum(1 for g in grams if g in sentence.normalized) / len(grams) if grams else 0.0
+        answers = any(has_value(t, sentence.normalized) for t in wanted_types)
+        score = (
+            coverage
+            + SCORING["bigram"] * overlap
+            + (SCORING["type"] if answers else 0.0)
+            + SCORING["rank"] / (1 + sentence.chunk_rank)
+            - 0.002 * sentence.position
+        )
+        scored.append(ScoredSentence(sentence, score, coverage, answers))
+    scored.sort(key=lambda s: (-s.score, s.sentence.chunk_rank, s.sentence.position))
+    return scored
+
+
+CONTEXT_AFTER = 2
+"""Sentences after the best one in its chunk that join the answer (policy texts list measures in runs)."""
+
+
+def select_sentences(
+    scored: Sequence[ScoredSentence], max_sentences: int = 3, min_coverage: float = 0.2
+) -> list[ScoredSentence]:
+    """The best sentence with the one after it, then others that add coverage and are not repeats."""
+    chosen: list[ScoredSentence] = []
+    if scored:
+        best = scored[0].sentence
+        chosen.append(scored[0])
+        following = [
+            s
+            for s in scored
+            if s.sentence.chunk.chunk_id == best.chunk.chunk_id
+            and 0 < s.sentence.position - best.position <= CONTEXT_AFTER
+        ]
+        chosen.extend(sorted(following, key=lambda s: s.sentence.position)[: max_sentences - 1])
+    for candidate in scored:
+        if candidate in chosen:
+            continue
+        if len(chosen) >= max_sentences:
+            break
+        if chosen and candidate.coverage < min_coverage:
+            continue
+        if any(_overlap(candidate.sentence.normalized, c.sentence.normalized) > 0.6 for c in chosen):
+            continue
+        chosen.append(candidate)
+    return chosen
+
+
+def _overlap(a: str, b: str) -> float:
+    """Share of the shorter string's character bigrams found in the longer one."""
+    short, long_ = sorted((a, b), key=len)
+    grams = {short[i : i + 2] for i in range(len(short) - 1)}
+    if not grams:
+        return 1.0 if short in long_ else 0.0
+    return sum(1 for g in grams if g in long_) / len(grams)

@@ -1,0 +1,201 @@
+"""The session store: sessions, messages and handoff records, with personal data masked before storage."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.privacy import mask_pii
+from assistant.sessions.models import Base, HandoffRow, MessageRow, SessionRow, utcnow
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex}"
+
+
+@dataclass(frozen=True)
+class SessionState:
+    id: str
+    last_topic: str
+    consecutive_refusals: int
+    handoff_id: str | None
+    created: bool = False
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    id: str
+    session_id: str
+    role: str
+    content: str
+    outcome: str = ""
+    reason: str = ""
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    rating: str | None = None
+
+
+@dataclass(frozen=True)
+class HandoffRecord:
+    id: str
+    session_id: str
+    reason: str
+    question: str
+    transcript: list[dict[str, Any]]
+    status: str
+
+
+def _message(row: MessageRow) -> StoredMessage:
+    return StoredMessage(
+        row.id,
+        row.session_id,
+        row.role,
+        row.content,
+        row.outcome,
+        row.reason,
+        list(row.citations or []),
+        row.rating,
+    )
+
+
+class SessionStore:
+    """Persistence of chat sessions; every text passes through ``mask_pii`` before it is written."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def create_schema(self) -> None:
+        Base.metadata.create_all(self.engine)
+
+    def _state(self, row: SessionRow, created: bool = False) -> SessionState:
+        return SessionState(row.id, row.last_topic, row.consecutive_refusals, row.handoff_id, created)
+
+    def open_session(self, session_id: str | None) -> SessionState:
+        """The session with this id; a new one when the id is empty or unknown (never an error)."""
+        with self._sessions.begin() as db:
+            if session_id:
+                row = db.get(SessionRow, session_id)
+                if row is not None:
+                    return self._state(row)
+            row = SessionRow(id=new_id("s"), last_topic="", consecutive_refusals=0)
+            db.add(row)
+            db.flush()
+            return self._state(row, created=True)
+
+    def get_session(self, session_id: str) -> SessionState | None:
+        with self._sessions() as db:
+            row = db.get(SessionRow, session_id)
+            return self._state(row) if row else None
+
+    def add_message(
+        self,
+        session_id: str,
+        role: str,
+        content: str,
+        *,
+        outcome: str = "",
+        reason: str = "",
+        citations: Sequence[dict[str, Any]] = (),
+    ) -> StoredMessage:
+        """Append one message (masked) to the session; each append is its own transaction."""
+        masked_citations = [{**c, "snippet": mask_pii(str(c.get("snippet", "")))} for c in citations]
+        row = MessageRow(
+            id=new_id("m"),
+            session_id=session_id,
+            role=role,
+            content=mask_pii(content),
+            outcome=outcome,
+            reason=reason,
+            citations=masked_citations,
+            created_at=utcnow(),
+        )
+        with self._sessions.begin() as db:
+            db.add(row)
+            db.execute(update(SessionRow).where(SessionRow.id == session_id).values(updated_at=utcnow()))
+        return _message(row)
+
+    def messages(self, session_id: str) -> list[StoredMessage]:
+        with self._sessions() as db:
+            rows = db.scalars(
+                select(MessageRow).where(MessageRow.session_id == session_id).order_by(MessageRow.pk)
+            )
+            return [_message(r) for r in rows]
+
+    def get_message(self, message_id: str) -> StoredMessage | None:
+        with self._sessions() as db:
+            row = db.scalars(select(MessageRow).where(MessageRow.id == message_id)).first()
+            return _message(row) if row else None
+
+    def rate_message(self, message_id: str, rating: str) -> bool:
+        """Record 好/差 on an assistant message; False when the id is unknown."""
+        with self._sessions.begin() as db:
+            result = db.execute(
+                update(MessageRow)
+                .where(MessageRow.id == message_id, MessageRow.role == "assistant")
+                .values(rating=rating)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def record_outcome(self, session_id: str, outcome: str, topic: str | None) -> int:
+        """Update the session after an answer; returns the count of consecutive refusals (atomic)."""
+        with self._sessions.begin() as db:
+            values: dict[str, Any] = {"updated_at": utcnow()}
+            if outcome == "refused":
+                values["consecutive_refusals"] = SessionRow.consecutive_refusals + 1
+            else:
+                values["consecutive_refusals"] = 0
+            if topic:
+                values["last_topic"] = mask_pii(topic)
+            db.execute(update(SessionRow).where(SessionRow.id == session_id).values(**values))
+            row = db.get(SessionRow, session_id, populate_existing=True)
+            return row.consecutive_refusals if row else 0
+
+    def create_handoff(self, session_id: str, reason: str, question: str) -> HandoffRecord:
+        """Record a handoff with the session's (masked) transcript; one open handoff per session."""
+        transcript = [
+            {"role": m.role, "content": m.content, "outcome": m.outcome} for m in self.messages(session_id)
+        ]
+        with self._sessions.begin() as db:
+            session_row = db.get(SessionRow, session_id, with_for_update=True)
+            if session_row is not None and session_row.handoff_id:
+                existing = db.get(HandoffRow, session_row.handoff_id)
+                if existing is not None and existing.status == "open":
+                    return self._handoff(existing)
+            row = HandoffRow(
+                id=new_id("t"),
+                session_id=session_id,
+                reason=reason,
+                question=mask_pii(question),
+                transcript=transcript,
+            )
+            db.add(row)
+            db.execute(update(SessionRow).where(SessionRow.id == session_id).values(handoff_id=row.id))
+            db.flush()
+            return self._handoff(row)
+
+    def get_handoff(self, handoff_id: str) -> HandoffRecord | None:
+        with self._sessions() as db:
+            row = db.get(HandoffRow, handoff_id)
+            return self._handoff(row) if row else None
+
+    def handoffs(self, status: str | None = None) -> list[HandoffRecord]:
+        with self._sessions() as db:
+            query = select(HandoffRow).order_by(HandoffRow.created_at)
+            if status:
+                query = query.where(HandoffRow.status == status)
+            return [self._handoff(r) for r in db.scalars(query)]
+
+    @staticmethod
+    def _handoff(row: HandoffRow) -> HandoffRecord:
+        return HandoffRecord(
+            row.id, row.session_id, row.reason, row.question, list(row.transcript or []), row.status
+        )
+
+    def db(self) -> Session:
+        """A raw ORM session (for maintenance scripts and tests)."""
+        return self._sessions()
