@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -200,6 +201,9 @@ def serve(
     ] = None,
     port: Annotated[int | None, typer.Option(help="端口 / port (default from settings: 8000)")] = None,
     no_ui: Annotated[bool, typer.Option("--no-ui", help="不挂载网页 / API only, no web chat.")] = False,
+    workers: Annotated[
+        int | None, typer.Option(help="进程数 / server processes (default from settings: 2)")
+    ] = None,
 ) -> None:
     """启动 API 与网页聊天 / Serve the API and web chat, bringing the index up to date first."""
     import logging
@@ -208,19 +212,36 @@ def serve(
     import uvicorn
 
     from assistant.api.app import create_app
+    from assistant.container import build_services
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
     settings = Settings()
+    host, port = host or settings.host, port or settings.port
+    processes = workers or settings.workers
+    if no_ui:
+        os.environ["GOVASSIST_SERVE_UI"] = "false"  # read by the worker processes' settings
+    if processes > 1:
+        build_services(settings, ensure_index=True).close()  # ingest once, before the workers start
+        typer.echo(
+            f"index ready in {time.perf_counter() - started:.1f} s; starting {processes} workers", err=True
+        )
+        typer.echo(f"serving http://{host}:{port}/  (API docs at /docs)", err=True)
+        uvicorn.run("assistant.api.app:app_factory", factory=True, host=host, port=port, workers=processes)
+        return
     application = create_app(settings, mount_ui=not no_ui, ensure_index=True)
     seconds = application.state.services.warm_up()
     typer.echo(
         f"ready in {time.perf_counter() - started:.1f} s (warm-up {seconds:.1f} s): "
-        f"http://{host or settings.host}:{port or settings.port}/  (API docs at /docs)",
+        f"http://{host}:{port}/  (API docs at /docs)",
         err=True,
     )
-    uvicorn.run(application, host=host or settings.host, port=port or settings.port, log_level="info")
+    uvicorn.run(application, host=host, port=port, log_level="info")
 
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     database_url: str = Field(default="", description="SQLAlchemy URL; empty means SQLite in data_dir.")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    serve_ui: bool = Field(default=True, description="Mount the web chat at / (off: API only).")
+    workers: int = Field(
+        default=2, ge=1, le=32, description="Server processes (each holds its own index readers)."
+    )
 
     @property
     def index_dir(self) -> Path:

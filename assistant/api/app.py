@@ -71,7 +71,16 @@ def create_app(
     app.include_router(openai_router.router)
     if mount_ui:
         import gradio as gr
+
         from ui.citizen import build_citizen_app
 
         app = gr.mount_gradio_app(app, build_citizen_app(app.state.services.chat), path="/")
+    return app
+
+
+def app_factory() -> FastAPI:
+    """Entry point for ``uvicorn --factory`` worker processes: settings from the environment, index as is."""
+    settings = Settings()
+    app = create_app(settings, mount_ui=settings.serve_ui)
+    app.state.services.warm_up()
     return app
