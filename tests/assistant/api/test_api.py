@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -142,11 +142,12 @@ def test_concurrent_posts_to_one_session_lose_nothing(client: TestClient) -> Non
     from concurrent.futures import ThreadPoolExecutor
 
     session = client.post("/api/chat", json={"message": "你好"}).json()["session_id"]
-    send: Callable[[int], int] = lambda n: (
-        client.post(  # noqa: E731
+
+    def send(n: int) -> int:
+        return client.post(
             "/api/chat", json={"message": f"跨省通办第{n}问", "session_id": session}
         ).status_code
-    )
+
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert set(pool.map(send, range(16))) == {200}
     messages = client.get(f"/api/sessions/{session}/messages").json()
