@@ -32,7 +32,9 @@ ANSWER_TYPE_CUES: dict[str, re.Pattern[str]] = {
     "list": re.compile(r"哪些|有什么|包括什么|包括哪|要带什么|需要带什么|什么材料|which|what are"),
     "phone": re.compile(r"电话|热线号码|联系方式|号码是|phone"),
     "address": re.compile(r"地址|在哪里办|在哪儿办|在什么地方|位置在|哪个地铁站|怎么走|坐几路|address"),
-    "fee": re.compile(r"多少钱|收费|费用|工本费|手续费|[a-z\u4e00-\u9fff]费(是)?多少|要钱|交钱|fee|cost"),
+    "fee": re.compile(
+        r"多少钱|(?<!乱)收费|费用|工本费|手续费|[a-z\u4e00-\u9fff]费(是)?多少|费怎么(收|算)|要钱|交钱|fee|cost"
+    ),
     "hours": re.compile(
         r"几点|上班时间|工作时间|营业时间|办公时间|几点下班|中午休息|午休|几点开门|opening hours"
     ),
@@ -49,7 +51,7 @@ ANSWER_TYPE_VALUES: dict[str, re.Pattern[str]] = {
     "phone": re.compile(r"(?<!\d)(?:\d{3,4}-?)?\d{7,8}(?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)|12345"),
     "address": re.compile(r"[省市区县].{0,12}?[路街道巷弄]\s*\d+\s*号"),
     "fee": re.compile(r"\d+(?:\.\d+)?\s*元|免费|不收费|免收|不得收取"),
-    "hours": re.compile(r"\d{1,2}\s*[:：点]\s*\d{0,2}|延时|错时|周末|节假日|午间|24小时|全天候"),
+    "hours": re.compile(r"\d{1,2}\s*[:：点]\s*\d{0,2}|\d{1,2}\s*时"),
 }
 """What a sentence must contain to answer each answer type."""
 
