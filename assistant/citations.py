@@ -70,6 +70,11 @@ def values_in(text: str) -> list[str]:
     return [m.group(0).replace(" ", "") for m in _VALUE.finditer(normalize(text)) if m.group(0).strip()]
 
 
+def _contains_value(source: str, value: str) -> bool:
+    """Whether ``value`` occurs in ``source`` as a whole number ("5个工作日" is not in "15个工作日")."""
+    return re.search(rf"(?<!\d)(?<!\d\.){re.escape(value)}", source) is not None
+
+
 def check_citations(
     answer: str, citations: Sequence[Citation], *, require_verbatim: bool = False
 ) -> list[CitationProblem]:
@@ -98,7 +103,7 @@ def check_citations(
                 )
             continue
         for value in values_in(text):
-            if not any(value in source for source in sources):
+            if not any(_contains_value(source, value) for source in sources):
                 problems.append(CitationProblem("unsupported_value", f"{value!r} is in no cited snippet"))
         if require_verbatim:
             body = normalize(text).replace(" ", "")

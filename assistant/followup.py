@@ -14,10 +14,25 @@ FOLLOW_UP_CUES = re.compile(
 MAX_FOLLOW_UP_CHARS = 16
 
 
+_LEADS = re.compile(r"^(那么|那个|那|这个|它|还有|另外|然后|再问一下|所以)")
+_PUNCTUATION = re.compile(r"[\s，,。.？?！!、]")
+MAX_OWN_CHARS = 2
+"""A cue-ending message with more than this many characters of its own names a new subject."""
+
+
 def is_follow_up(message: str) -> bool:
-    """Whether the message reads as a follow-up that leans on an earlier topic."""
+    """Whether the message reads as a follow-up that leans on an earlier topic.
+
+    It must be short and either open with 那/这个/还有 … or consist of little more than a cue
+    (“要多久？”, “需要带什么？”): “居住证怎么申请？” names its own subject and is a new question.
+    """
     text = normalize(message).strip()
-    return 0 < len(text) <= MAX_FOLLOW_UP_CHARS and bool(FOLLOW_UP_CUES.search(text))
+    if not 0 < len(text) <= MAX_FOLLOW_UP_CHARS or not FOLLOW_UP_CUES.search(text):
+        return False
+    if _LEADS.search(text):
+        return True
+    own = _PUNCTUATION.sub("", FOLLOW_UP_CUES.sub("", text))
+    return len(own) <= MAX_OWN_CHARS
 
 
 def resolve_follow_up(message: str, previous_topic: str | None) -> str:

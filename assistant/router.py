@@ -66,6 +66,13 @@ PRIVACY_REQUEST = _any(
     r"(look\s+up|find|give\s+me|tell\s+me).{0,40}(id\s*card|phone\s+number|home\s+address|bank\s+card)",
 )
 _HOW_TO = re.compile(r"怎么|如何|怎样|在哪(里)?(查|办)|哪里可以查|流程|需要什么")
+_OWN_OR_OFFICE = re.compile(
+    r"本人|自己|我的|我家|(中心|局|厅|热线|窗口|部门|政府|委员会|办公室|所|站|大厅|医院|银行|单位|机构)的?"
+    r"(电话|联系电话|电话号码|地址|联系方式|办公地址)"
+)
+_GOVERNMENT_MATTER = re.compile(
+    r"办理|许可|执照|证照|[办领考换]证|什么证|哪些证|申请|登记|报销|审批|备案|资质|经营|开业|医保|社保"
+)
 
 HUMAN_REQUEST = _any(
     r"转人工|人工客服|(转|接|要|找|换|需要|联系)(到|给|个)?人工|人工坐席|真人|活人|客服人员",
@@ -105,7 +112,7 @@ OUT_OF_SCOPE = _any(
     r"tell\s+me\s+a\s+joke|write\s+(me\s+)?a\s+poem|weather|stock|restaurant|hotpot|movie|recipe",
 )
 GREETING = _any(
-    r"^(你好|您好|hi|hello|hey|嗨|哈喽|在吗|在不在|早上好|下午好|晚上好|请问)[啊呀呢吗!！。,，~\s]*$",
+    r"^(你好|您好|hi|hello|hey|嗨|哈喽|在吗|在不在|早上好|下午好|晚上好|请问)[啊呀呢吗!！?？。,，~\s]*$",
 )
 _GREETING_PREFIX = re.compile(
     r"^(你好|您好|hi|hello|嗨|哈喽|在吗|早上好|下午好|晚上好)[啊呀呢吗!！。,，~\s]*", re.I
@@ -122,7 +129,7 @@ def route(message: str) -> Route:
     text = normalize(message).lower()
     if INJECTION.search(text):
         return Route(Intent.INJECTION, "instruction_override", message)
-    if PRIVACY_REQUEST.search(text) and not _HOW_TO.search(text):
+    if PRIVACY_REQUEST.search(text) and not _HOW_TO.search(text) and not _OWN_OR_OFFICE.search(text):
         return Route(Intent.PRIVACY, "personal_data_request", message)
     if HUMAN_REQUEST.search(text):
         return Route(Intent.HANDOFF, "human_requested", message)
@@ -133,6 +140,7 @@ def route(message: str) -> Route:
     if GREETING.search(text):
         return Route(Intent.GREETING, "greeting", message)
     question = strip_greeting(message)
-    if OUT_OF_SCOPE.search(normalize(question).lower()):
+    scoped = normalize(question).lower()
+    if OUT_OF_SCOPE.search(scoped) and not _GOVERNMENT_MATTER.search(scoped):
         return Route(Intent.OUT_OF_SCOPE, "out_of_scope", question)
     return Route(Intent.QA, "", question)

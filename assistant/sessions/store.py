@@ -161,9 +161,10 @@ class SessionStore:
             {"role": m.role, "content": m.content, "outcome": m.outcome} for m in self.messages(session_id)
         ]
         with self._sessions.begin() as db:
-            session_row = db.get(SessionRow, session_id, with_for_update=True)
-            if session_row is not None and session_row.handoff_id:
-                existing = db.get(HandoffRow, session_row.handoff_id)
+            session_row = db.get(SessionRow, session_id)
+            previous = session_row.handoff_id if session_row is not None else None
+            if previous:
+                existing = db.get(HandoffRow, previous)
                 if existing is not None and existing.status == "open":
                     return self._handoff(existing)
             row = HandoffRow(
@@ -173,10 +174,26 @@ class SessionStore:
                 question=mask_pii(question),
                 transcript=transcript,
             )
-            db.add(row)
-            db.execute(update(SessionRow).where(SessionRow.id == session_id).values(handoff_id=row.id))
-            db.flush()
-            return self._handoff(row)
+            # Compare-and-set: only the request that still sees the old handoff id may link a new one.
+            claimed = db.execute(
+                update(SessionRow)
+                .where(
+                    SessionRow.id == session_id,
+                    SessionRow.handoff_id.is_(previous)
+                    if previous is None
+                    else SessionRow.handoff_id == previous,
+                )
+                .values(handoff_id=row.id)
+            )
+            if claimed.rowcount == 1:  # type: ignore[attr-defined]
+                db.add(row)
+                db.flush()
+                return self._handoff(row)
+        winner = self.get_session(session_id)
+        record = self.get_handoff(winner.handoff_id) if winner and winner.handoff_id else None
+        if record is None:
+            raise RuntimeError(f"handoff for session {session_id} could not be recorded")
+        return record
 
     def get_handoff(self, handoff_id: str) -> HandoffRecord | None:
         with self._sessions() as db:
