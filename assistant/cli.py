@@ -202,7 +202,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="端口 / port (default from settings: 8000)")] = None,
     no_ui: Annotated[bool, typer.Option("--no-ui", help="不挂载网页 / API only, no web chat.")] = False,
     workers: Annotated[
-        int | None, typer.Option(help="进程数 / server processes (default from settings: 2)")
+        int | None, typer.Option(help="进程数 / server processes (default from settings: 1)")
     ] = None,
 ) -> None:
     """启动 API 与网页聊天 / Serve the API and web chat, bringing the index up to date first."""

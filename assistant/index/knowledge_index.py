@@ -8,6 +8,7 @@ index bring the other two back in line.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -51,14 +52,16 @@ class KnowledgeIndex:
         self._collection: Any = None
         self._sparse: SparseIndex | None = None
         self._chunks: dict[str, Chunk] | None = None
+        self._open_lock = threading.Lock()
 
     # --- stores -------------------------------------------------------------------------------
     @property
     def collection(self) -> Any:
-        if self._collection is None:
-            client = open_chroma_client(self.settings, self.folder / "chroma")
-            self._collection = open_collection(client, self.settings.collection_name, self.embedder)
-        return self._collection
+        with self._open_lock:  # Chroma's client cannot be created by two threads at once
+            if self._collection is None:
+                client = open_chroma_client(self.settings, self.folder / "chroma")
+                self._collection = open_collection(client, self.settings.collection_name, self.embedder)
+            return self._collection
 
     def chunks(self) -> dict[str, Chunk]:
         """Every chunk by id (cached until the next write)."""
