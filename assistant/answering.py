@@ -122,18 +122,15 @@ class ExtractiveAnswerer:
         hits = list(hits) if hits is not None else self.retrieve(question)
         terms = self.terms(question)
         strength = self.evidence_strength(terms, hits)
+
+        def refuse(reason: str, text: str = refusal_text("no_evidence")) -> Answer:
+            return Answer("refused", text, reason=reason, evidence_strength=strength, retrieved=hits)
+
         if not hits or not terms.groups or strength < self.settings.evidence_threshold:
-            return Answer(
-                "refused",
-                refusal_text("no_evidence"),
-                reason="no_evidence",
-                evidence_strength=strength,
-                retrieved=hits,
-            )
+            return refuse("no_evidence")
 
         wanted = answer_types(normalize(question))
         sentences = [s for rank, hit in enumerate(hits) for s in split_sentences(hit.chunk, rank)]
-        scored = score_sentences(sentences, terms, wanted)
         missing = [
             t
             for t in wanted
@@ -141,33 +138,19 @@ class ExtractiveAnswerer:
         ]
         if missing:
             detail = "、".join(_TYPE_WORDS[t] for t in missing)
-            return Answer(
-                "refused",
-                refusal_text("no_evidence_for_type", detail),
-                reason=f"no_evidence_for:{','.join(missing)}",
-                evidence_strength=strength,
-                retrieved=hits,
+            return refuse(
+                f"no_evidence_for:{','.join(missing)}", refusal_text("no_evidence_for_type", detail)
             )
-        chosen = select_sentences(scored, self.settings.answer_max_sentences)
+        chosen = select_sentences(
+            score_sentences(sentences, terms, wanted), self.settings.answer_max_sentences
+        )
         if not chosen:
-            return Answer(
-                "refused",
-                refusal_text("no_evidence"),
-                reason="no_evidence",
-                evidence_strength=strength,
-                retrieved=hits,
-            )
+            return refuse("no_evidence")
         body, citations = compose(chosen, hits)
         problems = check_citations(body, citations, require_verbatim=True)
         if problems:  # cannot happen for verbatim sentences; refuse rather than show an unchecked answer
             logger.error("extractive answer failed its citation check: %s", problems)
-            return Answer(
-                "refused",
-                refusal_text("no_evidence"),
-                reason="citation_check_failed",
-                evidence_strength=strength,
-                retrieved=hits,
-            )
+            return refuse("citation_check_failed")
         return Answer(
             "answered",
             f"{body}\n{LOCAL_RULES_NOTE}",

@@ -90,6 +90,10 @@ class ChatReply:
 class MessageError(ValueError):
     """A message the service cannot take (empty, too long); the text says what is wrong."""
 
+    def __init__(self, text: str, *, too_long: bool = False) -> None:
+        super().__init__(text)
+        self.too_long = too_long
+
 
 class ChatService:
     """Routes a message, answers or refuses or hands off, and stores the turn (PII masked)."""
@@ -106,7 +110,8 @@ class ChatService:
         if len(text) > self.settings.max_message_chars:
             raise MessageError(
                 f"消息过长：{len(text)} 字，上限 {self.settings.max_message_chars} 字 "
-                f"(message too long: {len(text)} > {self.settings.max_message_chars} characters)"
+                f"(message too long: {len(text)} > {self.settings.max_message_chars} characters)",
+                too_long=True,
             )
         return text
 

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from assistant.answering import LOCAL_RULES_NOTE
 from assistant.chat import ChatReply
 from assistant.citations import Citation, check_citations
 from assistant.container import Services, build_services
@@ -31,7 +32,7 @@ def _citations(reply: ChatReply) -> list[Citation]:
 
 def score_reply(item: EvalItem, reply: ChatReply, latency_ms: float) -> dict[str, Any]:
     """Per-item result: outcome, keywords, citation problems and latency."""
-    body = reply.answer.rsplit("\n（以上内容", 1)[0]
+    body = reply.answer.removesuffix(f"\n{LOCAL_RULES_NOTE}")
     problems = check_citations(body, _citations(reply)) if reply.outcome == "answered" else []
     result: dict[str, Any] = {
         "outcome": reply.outcome,

@@ -43,6 +43,20 @@ def index(settings: Settings) -> Iterator[KnowledgeIndex]:
     knowledge_index.close()
 
 
+@pytest.fixture(scope="session")
+def policy_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeIndex]:
+    """The bundled policies indexed once per run (hash embeddings); read-only for the tests that share it."""
+    from ingest.pipeline import ingest_paths
+
+    data_dir = tmp_path_factory.mktemp("policies") / "data"
+    settings = Settings(_env_file=None, data_dir=data_dir, embedding_mode="hash")  # type: ignore[call-arg]
+    knowledge_index = KnowledgeIndex(settings)
+    report = ingest_paths(knowledge_index, [POLICIES_DIR], project_root=PROJECT_ROOT)
+    assert not report.failed and report.chunks_total > 0
+    yield knowledge_index
+    knowledge_index.close()
+
+
 @pytest.fixture
 def seeds_dir() -> Path:
     if not SEEDS_DIR.is_dir():

@@ -21,8 +21,7 @@ def validated(chat: ChatService, message: str) -> str:
     try:
         return chat.validate(message)
     except MessageError as error:
-        status = 413 if len(message.strip()) > chat.settings.max_message_chars else 422
-        raise HTTPException(status_code=status, detail=str(error)) from error
+        raise HTTPException(status_code=413 if error.too_long else 422, detail=str(error)) from error
 
 
 @router.post("/chat", response_model=ChatResponse, summary="Ask the assistant (one turn)")

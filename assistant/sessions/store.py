@@ -177,12 +177,7 @@ class SessionStore:
             # Compare-and-set: only the request that still sees the old handoff id may link a new one.
             claimed = db.execute(
                 update(SessionRow)
-                .where(
-                    SessionRow.id == session_id,
-                    SessionRow.handoff_id.is_(previous)
-                    if previous is None
-                    else SessionRow.handoff_id == previous,
-                )
+                .where(SessionRow.id == session_id, SessionRow.handoff_id.is_not_distinct_from(previous))
                 .values(handoff_id=row.id)
             )
             if claimed.rowcount == 1:  # type: ignore[attr-defined]

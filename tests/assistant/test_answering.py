@@ -7,29 +7,13 @@ embeddings, built once for the module.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from assistant.answering import LOCAL_RULES_NOTE, ExtractiveAnswerer, compose, refusal_text
 from assistant.citations import check_citations, cited_indexes, statements
 from assistant.index.knowledge_index import KnowledgeIndex
-from assistant.settings import PROJECT_ROOT, Settings
 from assistant.textnorm import normalize
-from ingest.pipeline import ingest_paths
-from tests.conftest import POLICIES_DIR
-
-
-@pytest.fixture(scope="module")
-def policy_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeIndex]:
-    data_dir: Path = tmp_path_factory.mktemp("answering") / "data"
-    settings = Settings(_env_file=None, data_dir=data_dir, embedding_mode="hash")  # type: ignore[call-arg]
-    index = KnowledgeIndex(settings)
-    report = ingest_paths(index, [POLICIES_DIR], project_root=PROJECT_ROOT)
-    assert not report.failed and report.chunks_total > 0
-    yield index
-    index.close()
 
 
 @pytest.fixture(scope="module")

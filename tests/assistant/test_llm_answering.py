@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,22 +17,14 @@ from assistant.answering import LOCAL_RULES_NOTE, Answer, ExtractiveAnswerer
 from assistant.citations import Citation, values_in
 from assistant.index.knowledge_index import KnowledgeIndex
 from assistant.llm_answering import LlmAnswerer, LlmDelta, build_messages, numbered_sources
-from assistant.settings import PROJECT_ROOT, Settings
-from ingest.pipeline import ingest_paths
-from tests.conftest import POLICIES_DIR
 
 QUESTION = "“高效办成一件事”是什么？"
 NONSENSE = "量子色动力学的夸克禁闭"
 
 
 @pytest.fixture(scope="module")
-def extractive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ExtractiveAnswerer]:
-    data_dir: Path = tmp_path_factory.mktemp("llm_answering") / "data"
-    settings = Settings(_env_file=None, data_dir=data_dir, embedding_mode="hash")  # type: ignore[call-arg]
-    index = KnowledgeIndex(settings)
-    assert not ingest_paths(index, [POLICIES_DIR], project_root=PROJECT_ROOT).failed
-    yield ExtractiveAnswerer(settings, index)
-    index.close()
+def extractive(policy_index: KnowledgeIndex) -> ExtractiveAnswerer:
+    return ExtractiveAnswerer(policy_index.settings, policy_index)
 
 
 @pytest.fixture(scope="module")

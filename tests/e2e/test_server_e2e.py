@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,18 +16,13 @@ import pytest
 from openai import OpenAI
 
 from assistant.settings import PROJECT_ROOT
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from evals.load_test import free_port
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data_dir: Path = tmp_path_factory.mktemp("server-data")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "GOVASSIST_DATA_DIR": str(data_dir), "GRADIO_ANALYTICS_ENABLED": "False"}
     log = (data_dir / "server.log").open("wb")
     process = subprocess.Popen(
