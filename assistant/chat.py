@@ -135,8 +135,7 @@ class ChatService:
         OpenAI-compatible endpoint); the session's own last topic takes precedence.
         """
         text = self.validate(message)
-        session = self.store.open_session(session_id)
-        self.store.add_message(session.id, "user", text)
+        session = self.store.start_turn(session_id, text)
 
         if session.handoff_id:
             handoff = self.store.get_handoff(session.handoff_id)
@@ -175,13 +174,13 @@ class ChatService:
         if answer.outcome == "refused":
             yield self._refuse(session.id, Route(Intent.QA, answer.reason, question), text, answer.text)
             return
-        self.store.record_outcome(session.id, "answered", question)
         yield self._finish(
             session.id,
             "answered",
             answer.text,
             citations=[c.to_dict() for c in answer.citations],
             generator=answer.generator,
+            topic=question,
         )
 
     def request_handoff(self, session_id: str | None, reason: str = "button") -> ChatReply:
@@ -221,9 +220,16 @@ class ChatService:
         options: list[str] | None = None,
         handoff: dict[str, str] | None = None,
         generator: str = "",
+        topic: str | None = None,
     ) -> ChatReply:
         stored = self.store.add_message(
-            session_id, "assistant", answer, outcome=outcome, reason=reason, citations=citations or []
+            session_id,
+            "assistant",
+            answer,
+            outcome=outcome,
+            reason=reason,
+            citations=citations or [],
+            topic=topic,
         )
         return ChatReply(
             session_id, stored.id, outcome, answer, citations or [], options or [], handoff, reason, generator

@@ -77,9 +77,17 @@ class TermGroup:
 
     alternatives: tuple[str, ...]
     weight: float
+    parts: tuple[str, ...] = ()  # sub-words of a compound term: partial credit when only they match
 
     def found_in(self, normalized_text: str) -> bool:
         return any(alt in normalized_text for alt in self.alternatives)
+
+    def credit(self, normalized_text: str) -> float:
+        """1 when the term (or a synonym) is in the text; else the largest share of it a sub-word covers."""
+        if self.found_in(normalized_text):
+            return 1.0
+        length = len(self.alternatives[0])
+        return max((len(p) / length for p in self.parts if p in normalized_text), default=0.0)
 
 
 @dataclass(frozen=True)
@@ -97,7 +105,7 @@ class QueryTerms:
         total = self.total_weight
         if total <= 0:
             return 0.0
-        return sum(g.weight for g in self.groups if g.found_in(normalized_text)) / total
+        return sum(g.weight * g.credit(normalized_text) for g in self.groups) / total
 
 
 @dataclass(frozen=True)
@@ -156,14 +164,16 @@ def query_terms(question: str, tokenizer: ChineseTokenizer, weights: TermWeights
             weight = max(weights.idf(alt) for alt in alternatives)
             groups.append(TermGroup(alternatives, weight))
             covered.update(tokenizer.words(colloquial))
-    seen: set[str] = set()
-    for word in tokenizer.words(normalized):
-        if word in seen or word in covered or (len(word) < 2 and not word.isascii()):
-            continue
-        seen.add(word)
-        if any(word != other and word in other for other in seen):
-            continue  # a search-mode sub-word of a longer word already counted
-        groups.append(TermGroup((word,), weights.idf(word)))
+    words = [
+        w
+        for w in dict.fromkeys(tokenizer.words(normalized))
+        if w not in covered and (len(w) >= 2 or w.isascii())
+    ]
+    for word in words:
+        if any(word != other and word in other for other in words):
+            continue  # a search-mode sub-word (电子, 证照) of a longer word (电子证照): partial credit
+        parts = tuple(other for other in words if other != word and other in word)
+        groups.append(TermGroup((word,), weights.idf(word), parts))
     return QueryTerms(tuple(groups))
 
 

@@ -31,6 +31,13 @@ class Settings(BaseSettings):
     )
     embedding_device: str = "cpu"
     embedding_batch_size: int = Field(default=32, ge=1)
+    embedding_threads: int = Field(
+        default=1,
+        ge=0,
+        description="CPU threads torch may use for embeddings (0: torch's default). One thread keeps "
+        "concurrent requests from spinning against each other (a query embeds in ~14 ms instead of "
+        "~470 ms under load on 2 cores).",
+    )
 
     # Vector store
     vectorstore_mode: Literal["chroma-local", "chroma-http"] = "chroma-local"

@@ -35,14 +35,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(data_dir: Path, port: int, ui: bool = False) -> subprocess.Popen[bytes]:
+def start_server(data_dir: Path, port: int, ui: bool = False, workers: int = 1) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "GOVASSIST_DATA_DIR": str(data_dir),
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
     }
-    command = [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port), "--workers", str(workers)]
     if not ui:
         command.append("--no-ui")
     return subprocess.Popen(
@@ -91,7 +91,7 @@ def run_clients(base: str, questions: list[str], clients: int, per_client: int) 
     return latencies
 
 
-def run(report_dir: Path, clients: int = 10, per_client: int = 20) -> dict[str, Any]:
+def run(report_dir: Path, clients: int = 10, per_client: int = 20, workers: int = 1) -> dict[str, Any]:
     questions = [item.question for item in load_dataset(QUESTIONS_FILE)]
     with tempfile.TemporaryDirectory(prefix="govassist-load-") as tmp:
         data_dir = Path(tmp)
@@ -105,7 +105,7 @@ def run(report_dir: Path, clients: int = 10, per_client: int = 20) -> dict[str, 
             server.terminate()
             server.wait(30)
         started = time.perf_counter()
-        server = start_server(data_dir, port)
+        server = start_server(data_dir, port, workers=workers)
         try:
             cold_start = time_to_first_answer(base, started)
             run_clients(base, questions, clients, 5)  # warm-up
@@ -117,6 +117,7 @@ def run(report_dir: Path, clients: int = 10, per_client: int = 20) -> dict[str, 
             server.wait(30)
     metrics = {
         "clients": clients,
+        "workers": workers,
         "requests": len(latencies),
         "first_start_to_first_answer_s (includes ingest)": round(first_start, 2),
         "cold_start_to_first_answer_s": round(cold_start, 2),
@@ -138,8 +139,9 @@ def main() -> None:
     parser.add_argument("--report", type=Path, default=PROJECT_ROOT / "reports/load")
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--requests-per-client", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     args = parser.parse_args()
-    metrics = run(args.report, args.clients, args.requests_per_client)
+    metrics = run(args.report, args.clients, args.requests_per_client, args.workers)
     print(json.dumps(metrics, ensure_ascii=False, indent=2))
 
 

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from assistant.api import chat_router, knowledge_router, openai_router
+from assistant.api.body_limit import BodyLimit
 from assistant.container import Services, build_services
 from assistant.settings import Settings
 
@@ -57,14 +58,7 @@ def create_app(
             status_code=422, content={"detail": "请求格式不正确 (invalid request body)", "errors": problems}
         )
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return JSONResponse(
-                status_code=413, content={"detail": f"请求体过大 (body over {MAX_BODY_BYTES} bytes)"}
-            )
-        return await call_next(request)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
 
     app.include_router(chat_router.router)
     app.include_router(knowledge_router.router)

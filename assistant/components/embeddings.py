@@ -41,11 +41,12 @@ def resolve_model_path(model: str) -> str:
 class SentenceTransformerEmbedder(TextEmbedder):
     """A sentence-transformers model loaded from a local path, lazily and once, never from a hub."""
 
-    def __init__(self, model: str, device: str = "cpu", batch_size: int = 32) -> None:
+    def __init__(self, model: str, device: str = "cpu", batch_size: int = 32, threads: int = 0) -> None:
         self.name = model
         self._path = resolve_model_path(model)
         self._device = device
         self._batch_size = batch_size
+        self._threads = threads
         self._model: Any = None
         self._lock = threading.Lock()
 
@@ -61,6 +62,10 @@ class SentenceTransformerEmbedder(TextEmbedder):
                 from transformers.utils import logging as transformers_logging
 
                 transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no load bar
+                if self._threads > 0:
+                    import torch
+
+                    torch.set_num_threads(self._threads)  # process-wide: see Settings.embedding_threads
 
                 self._model = SentenceTransformer(self._path, device=self._device, local_files_only=True)
         return self._model
@@ -130,5 +135,8 @@ def build_embedder(settings: Settings) -> TextEmbedder:
     if settings.embedding_mode == "hash":
         return HashEmbedder()
     return SentenceTransformerEmbedder(
-        settings.embedding_model, settings.embedding_device, settings.embedding_batch_size
+        settings.embedding_model,
+        settings.embedding_device,
+        settings.embedding_batch_size,
+        settings.embedding_threads,
     )

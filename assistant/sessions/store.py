@@ -78,14 +78,24 @@ class SessionStore:
     def open_session(self, session_id: str | None) -> SessionState:
         """The session with this id; a new one when the id is empty or unknown (never an error)."""
         with self._sessions.begin() as db:
-            if session_id:
-                row = db.get(SessionRow, session_id)
-                if row is not None:
-                    return self._state(row)
-            row = SessionRow(id=new_id("s"), last_topic="", consecutive_refusals=0)
-            db.add(row)
-            db.flush()
-            return self._state(row, created=True)
+            return self._open(db, session_id)
+
+    def _open(self, db: Session, session_id: str | None) -> SessionState:
+        if session_id:
+            row = db.get(SessionRow, session_id)
+            if row is not None:
+                return self._state(row)
+        row = SessionRow(id=new_id("s"), last_topic="", consecutive_refusals=0)
+        db.add(row)
+        db.flush()
+        return self._state(row, created=True)
+
+    def start_turn(self, session_id: str | None, content: str) -> SessionState:
+        """Open (or create) the session and store the citizen's message, in one transaction."""
+        with self._sessions.begin() as db:
+            state = self._open(db, session_id)
+            db.add(self._message_row(state.id, "user", content, "", "", ()))
+            return state
 
     def get_session(self, session_id: str) -> SessionState | None:
         with self._sessions() as db:
@@ -101,10 +111,33 @@ class SessionStore:
         outcome: str = "",
         reason: str = "",
         citations: Sequence[dict[str, Any]] = (),
+        topic: str | None = None,
     ) -> StoredMessage:
-        """Append one message (masked) to the session; each append is its own transaction."""
+        """Append one message (masked) to the session, in its own transaction.
+
+        With ``outcome="answered"`` and a ``topic`` the session's follow-up topic is updated and its
+        refusal counter reset in the same transaction (what ``record_outcome`` does separately).
+        """
+        row = self._message_row(session_id, role, content, outcome, reason, citations)
+        values: dict[str, Any] = {"updated_at": utcnow()}
+        if topic:
+            values.update(last_topic=mask_pii(topic), consecutive_refusals=0)
+        with self._sessions.begin() as db:
+            db.add(row)
+            db.execute(update(SessionRow).where(SessionRow.id == session_id).values(**values))
+        return _message(row)
+
+    @staticmethod
+    def _message_row(
+        session_id: str,
+        role: str,
+        content: str,
+        outcome: str,
+        reason: str,
+        citations: Sequence[dict[str, Any]],
+    ) -> MessageRow:
         masked_citations = [{**c, "snippet": mask_pii(str(c.get("snippet", "")))} for c in citations]
-        row = MessageRow(
+        return MessageRow(
             id=new_id("m"),
             session_id=session_id,
             role=role,
@@ -114,10 +147,6 @@ class SessionStore:
             citations=masked_citations,
             created_at=utcnow(),
         )
-        with self._sessions.begin() as db:
-            db.add(row)
-            db.execute(update(SessionRow).where(SessionRow.id == session_id).values(updated_at=utcnow()))
-        return _message(row)
 
     def messages(self, session_id: str) -> list[StoredMessage]:
         with self._sessions() as db:

@@ -169,11 +169,6 @@ def test_coverage_is_idf_weighted(tokenizer: ChineseTokenizer, weights: TermWeig
     assert terms.coverage("居住证") == 0.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: query_terms' sub-word dedup never fires — jieba search mode yields sub-words (电子, 证照) "
-    "before the longer word (电子证照), and the check only skips a word contained in an earlier one",
-)
 def test_search_mode_sub_words_are_not_counted_beside_the_longer_word(
     tokenizer: ChineseTokenizer, weights: TermWeights
 ) -> None:
@@ -227,3 +222,11 @@ def test_score_sentences_prefers_coverage_and_the_wanted_value(
     assert ranked[0].sentence.text == "告知承诺制事项一般在5个工作日内办结。"
     assert ranked[0].answers_type and not ranked[1].answers_type
     assert ranked[-1].sentence.text == "居住证由公安机关签发。" and ranked[-1].coverage == 0.0
+
+
+def test_a_sub_word_alone_earns_partial_credit(tokenizer: ChineseTokenizer, weights: TermWeights) -> None:
+    terms = query_terms("监管部门怎么分工", tokenizer, weights)
+    group = next(g for g in terms.groups if g.alternatives[0] == "监管部门")
+    assert group.credit("谁审批、谁监管") == pytest.approx(0.5)
+    assert group.credit("监管部门要加强协同") == 1.0
+    assert group.credit("与此无关的句子") == 0.0
