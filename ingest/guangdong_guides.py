@@ -137,6 +137,9 @@ def _flatten(items: Iterable[Any]) -> Iterator[Any]:
 # ---------------------------------------------------------------------------------------------
 
 
+TRUNCATED_NOTE = "（来源数据此处未列出具体内容，请以官方办事指南为准）"
+
+
 def split_conditions(value: Any) -> list[str]:
     """受理条件 as clauses: split at enumeration markers and sentence ends, markers dropped."""
     text = _collapse(value)  # spaces still mark where an enumerated clause starts
@@ -148,6 +151,8 @@ def split_conditions(value: Any) -> list[str]:
             clause = sentence.strip(" ；;，,、")
             if clause and not _LABEL_ONLY_RE.match(clause):
                 clauses.append(clause)
+    if clauses and clauses[-1].endswith(("：", ":")):  # the crawl cut the list that follows
+        clauses[-1] += TRUNCATED_NOTE
     return clauses
 
 

@@ -261,3 +261,10 @@ def test_every_gold_id_of_guide_match_exists(bundled: list[dict[str, Any]]) -> N
                 assert gold in ids, (item["id"], gold)
             else:
                 assert gold in BUNDLES, (item["id"], gold)
+
+
+def test_a_condition_cut_off_by_the_crawl_says_so() -> None:
+    from ingest.guangdong_guides import TRUNCATED_NOTE, split_conditions
+
+    clauses = split_conditions("取得资格证书后即可申请。办理同时须具备下列条件：")
+    assert clauses[-1].endswith(TRUNCATED_NOTE) and clauses[0].startswith("取得资格证书")
