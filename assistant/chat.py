@@ -9,6 +9,8 @@ from typing import Any, Protocol
 
 from assistant.answering import CAPABILITIES, HELP_CHANNELS, Answer, ExtractiveAnswerer, refusal_text
 from assistant.followup import resolve_follow_up
+from assistant.guide.dialogue import GuideState, GuideTurn
+from assistant.guide.models import ServiceGuide
 from assistant.llm_answering import LlmDelta
 from assistant.router import Intent, Route, route
 from assistant.sessions import SessionStore
@@ -44,6 +46,14 @@ class Answerer(Protocol):
     def stream(self, question: str) -> Iterator[LlmDelta | Answer]: ...
 
 
+class GuideFlow(Protocol):
+    """What the chat needs of 智能导办 (``assistant.guide.service.GuideService``)."""
+
+    def start(self, text: str) -> GuideTurn: ...
+
+    def reply(self, state: GuideState, text: str) -> GuideTurn: ...
+
+
 class ExtractiveStreamer:
     """Gives the extractive answerer the streaming interface (one delta per line of the answer)."""
 
@@ -73,6 +83,8 @@ class ChatReply:
     handoff: dict[str, str] | None = None
     reason: str = ""
     generator: str = ""
+    guide: dict[str, Any] | None = None  # 智能导办: {"id", "name", "stage"} while a guided flow runs
+    checklist: dict[str, Any] | None = None  # the personalised checklist when the flow ends
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -84,6 +96,8 @@ class ChatReply:
             "options": self.options,
             "handoff": self.handoff,
             "reason": self.reason,
+            "guide": self.guide,
+            "checklist": self.checklist,
         }
 
 
@@ -98,10 +112,17 @@ class MessageError(ValueError):
 class ChatService:
     """Routes a message, answers or refuses or hands off, and stores the turn (PII masked)."""
 
-    def __init__(self, settings: Settings, store: SessionStore, answerer: Answerer) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: SessionStore,
+        answerer: Answerer,
+        guide: GuideFlow | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
         self.answerer = answerer
+        self.guide = guide
 
     def validate(self, message: str) -> str:
         text = message.strip()
@@ -149,6 +170,13 @@ class ChatService:
                 )
                 return
 
+        if session.guide_state is not None and self.guide is not None:
+            turn = self.guide.reply(GuideState.from_dict(session.guide_state), text)
+            if turn.kind != "left" or turn.text:
+                yield self._guide_reply(session.id, turn)
+                return
+            self.store.set_guide_state(session.id, None)  # left the flow: a new message, routed as usual
+
         decision = route(text)
         if decision.intent is Intent.HANDOFF:
             yield self._handoff(session.id, decision.reason, text)
@@ -162,6 +190,12 @@ class ChatService:
         if decision.intent in (Intent.INJECTION, Intent.PRIVACY, Intent.OUT_OF_SCOPE):
             yield self._refuse(session.id, decision, text)
             return
+
+        if self.guide is not None:
+            turn = self.guide.start(decision.question)
+            if turn.kind != "not_a_guide":
+                yield self._guide_reply(session.id, turn)
+                return
 
         question = resolve_follow_up(decision.question, session.last_topic or previous_topic)
         answer: Answer | None = None
@@ -187,6 +221,57 @@ class ChatService:
         """The 转人工 button: hand the session to a person whatever was said."""
         session = self.store.open_session(session_id)
         return self._handoff(session.id, reason, "")
+
+    def _guide_reply(self, session_id: str, turn: GuideTurn) -> ChatReply:
+        """A guided turn as a chat reply: questions are ``clarify`` with options, the checklist is
+        ``answered`` and cites the guide; the flow's state is stored with the reply."""
+        state = turn.state.to_dict() if turn.state is not None else None  # kept after the checklist too
+        guide = turn.guide
+        info = (
+            {"id": guide.id, "name": guide.name, "stage": turn.state.stage if turn.state else "left"}
+            if guide is not None
+            else None
+        )
+        if turn.kind == "checklist" and guide is not None and turn.checklist is not None:
+            text = f"{turn.text}\n（依据：{guide.name} 办事指南 [1]）"
+            stored = self.store.add_message(
+                session_id,
+                "assistant",
+                text,
+                outcome="answered",
+                reason="guide_checklist",
+                citations=[guide_citation(guide)],
+                topic=guide.name,
+                guide_state=state,
+            )
+            return ChatReply(
+                session_id,
+                stored.id,
+                "answered",
+                text,
+                [guide_citation(guide)],
+                turn.options,
+                reason="guide_checklist",
+                generator="guide",
+                guide=info,
+                checklist=turn.checklist.to_dict(),
+            )
+        left = turn.kind == "left"
+        outcome, reason = ("answered", "guide_left") if left else ("clarify", f"guide_{turn.kind}")
+        stored = self.store.add_message(
+            session_id, "assistant", turn.text, outcome=outcome, reason=reason, guide_state=state
+        )
+        return ChatReply(
+            session_id,
+            stored.id,
+            outcome,
+            turn.text,
+            [],
+            turn.options,
+            reason=reason,
+            generator="guide",
+            guide=info,
+        )
 
     def _refuse(
         self, session_id: str, decision: Route, text: str, answer_text: str | None = None
@@ -234,6 +319,19 @@ class ChatService:
         return ChatReply(
             session_id, stored.id, outcome, answer, citations or [], options or [], handoff, reason, generator
         )
+
+
+def guide_citation(guide: ServiceGuide) -> dict[str, Any]:
+    """The citation of a guide's checklist: the guide itself, with its source and as-of date."""
+    url = f"，{guide.source.url}" if guide.source.url else ""
+    return {
+        "index": 1,
+        "doc_id": guide.id,
+        "title": guide.name,
+        "section": "办事指南",
+        "snippet": f"{guide.department}；{guide.source.name}（{guide.as_of.isoformat()}{url}）",
+        "score": 1.0,
+    }
 
 
 __all__ = ["HELP_CHANNELS", "ChatReply", "ChatService", "ExtractiveStreamer", "MessageError"]

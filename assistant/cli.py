@@ -195,6 +195,44 @@ def ask(
 
 
 @app.command()
+def guide(
+    request: Annotated[
+        str | None, typer.Argument(help="您要办的事 / what you want to do, e.g. 孩子刚出生要办什么")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="最后输出清单 JSON / print the final checklist as JSON.")
+    ] = False,
+) -> None:
+    """智能导办：问答式找到事项并生成材料清单 / Walk through a service in the terminal to its checklist."""
+    from assistant.guide.service import GuideService
+    from assistant.lexicon import load_lexicon
+    from assistant.tokenization import ChineseTokenizer
+
+    settings = Settings()
+    service = GuideService(settings.guides_dir, ChineseTokenizer(load_lexicon(settings.lexicon_dir)))
+    text = request or typer.prompt("您想办理什么事项？")
+    turn = service.start(text)
+    while True:
+        if turn.kind == "not_a_guide" or (turn.kind == "left" and not turn.text):
+            typer.echo("没有找到对应的办事事项。可以换个说法，或用 `govassist ask` 提问；也可拨打12345。")
+            raise typer.Exit(code=1)
+        if turn.kind == "checklist" and turn.checklist is not None:
+            checklist = turn.checklist.to_dict()
+            typer.echo(json.dumps(checklist, ensure_ascii=False, indent=2) if as_json else turn.text)
+            return
+        typer.echo(turn.text)
+        if turn.state is None:
+            return
+        for number, option in enumerate(turn.options, start=1):
+            if f"{number}. {option}" not in turn.text:  # navigation entries the text does not list
+                typer.secho(f"{number}. {option}", fg=typer.colors.CYAN)
+        answer = typer.prompt("请输入（序号或文字）").strip()
+        if answer.isdigit() and 1 <= int(answer) <= len(turn.options):
+            answer = turn.options[int(answer) - 1]
+        turn = service.reply(turn.state, answer)
+
+
+@app.command()
 def serve(
     host: Annotated[
         str | None, typer.Option(help="监听地址 / host (default from settings: 127.0.0.1)")

@@ -10,6 +10,7 @@ from assistant.answering import ExtractiveAnswerer
 from assistant.chat import Answerer, ChatService, ExtractiveStreamer
 from assistant.components.database import make_engine
 from assistant.components.llm import build_chat_model
+from assistant.guide.service import GuideService
 from assistant.index.knowledge_index import KnowledgeIndex
 from assistant.llm_answering import LlmAnswerer
 from assistant.retrieval import HybridRetriever
@@ -30,6 +31,7 @@ class Services:
     answerer: Answerer
     store: SessionStore
     chat: ChatService
+    guides: GuideService | None
 
     def warm_up(self) -> float:
         """Load the tokenizer, BM25 index, term weights and the Chroma collection; returns seconds taken.
@@ -40,6 +42,8 @@ class Services:
         started = time.perf_counter()
         self.extractive.answer("一网通办")
         _ = self.index.collection
+        if self.guides is not None:
+            self.guides.warm_up()
         return time.perf_counter() - started
 
     def close(self) -> None:
@@ -71,5 +75,6 @@ def build_services(settings: Settings, *, ensure_index: bool = False) -> Service
     )
     store = SessionStore(make_engine(settings.resolved_database_url))
     store.create_schema()
-    chat = ChatService(settings, store, answerer)
-    return Services(settings, index, retriever, extractive, answerer, store, chat)
+    guides = GuideService(settings.guides_dir, index.tokenizer) if settings.guide_enabled else None
+    chat = ChatService(settings, store, answerer, guides)
+    return Services(settings, index, retriever, extractive, answerer, store, chat, guides)

@@ -40,7 +40,9 @@ __all__ = [
     "sidecar_path",
 ]
 
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".jsonl"})
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
+    {".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".jsonl", ".yaml", ".yml"}
+)
 """File suffixes (lower-case) that :func:`load_path` can read."""
 
 SIDECAR_SUFFIXES: tuple[str, ...] = (".meta.yaml", ".meta.yml", ".meta.json")
@@ -57,10 +59,13 @@ _FORMATS: dict[str, str] = {
     ".docx": "docx",
     ".pdf": "pdf",
     ".jsonl": "jsonl",
+    ".yaml": "guides",  # a service-guide catalogue file (assistant/guide/models.py)
+    ".yml": "guides",
 }
 # Metadata keys owned by the loader; a sidecar/record key with the same name is kept as ``orig_<key>``.
 _RESERVED_KEYS = frozenset({"source", "source_format"})
 _LIST_JOINER = "、"
+_NOT_CONTENT = frozenset({"README", "NOTICE", "LICENSE"})  # file stems a directory walk skips
 _MAX_REPORTED_ERRORS = 3
 
 
@@ -70,7 +75,7 @@ _MAX_REPORTED_ERRORS = 3
 
 
 def load_path(path: Path, *, root: Path | None = None) -> list[SourceDocument]:
-    """Load one file into one document (or many, for a ``.jsonl`` corpus).
+    """Load one file into one document (or many, for a ``.jsonl`` corpus or a ``.yaml`` guide catalogue).
 
     ``root``, when given, makes ``source`` relative to it. Raises :class:`LoadError` with a clear
     message for missing, oversized, unsupported, undecodable, corrupt or empty files.
@@ -89,6 +94,10 @@ def load_path(path: Path, *, root: Path | None = None) -> list[SourceDocument]:
 
     if fmt == "jsonl":
         return _load_jsonl(data, source=source, sidecar=sidecar)
+    if fmt == "guides":
+        from ingest.guides import load_guide_documents
+
+        return load_guide_documents(path, source)
 
     readers: dict[str, Callable[[bytes, str], _Extracted]] = {
         "txt": _read_txt,
@@ -126,7 +135,8 @@ def iter_files(paths: Iterable[Path]) -> list[Path]:
     Files passed explicitly are kept as given (whatever their suffix, so that :func:`load_path` can
     report an unsupported one). Directories are walked recursively in sorted order, keeping files with a
     supported suffix and skipping hidden entries (``.name``), Office lock files (``~$name``), directories
-    named ``raw``, README files and sidecar metadata files. Duplicates are dropped (first one wins).
+    named ``raw``, README, NOTICE and LICENSE files and sidecar metadata files. Duplicates are dropped
+    (first one wins).
     Raises :class:`LoadError` for a path that does not exist.
     """
     result: list[Path] = []
@@ -217,7 +227,7 @@ def _walk(directory: Path) -> Iterator[Path]:
                 continue
             yield from _walk(entry)
         elif entry.is_file():
-            if _is_sidecar(name) or entry.stem.upper() == "README":
+            if _is_sidecar(name) or entry.stem.upper() in _NOT_CONTENT:
                 continue
             if entry.suffix.lower() in SUPPORTED_SUFFIXES:
                 yield entry

@@ -9,6 +9,7 @@ cannot be read is reported and skipped while the rest is ingested.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -75,9 +76,10 @@ def _key_path(key: str, project_root: Path) -> Path:
     return path if path.is_absolute() else project_root / path
 
 
-def fingerprint(data: bytes, options: ChunkingOptions) -> str:
+def fingerprint(data: bytes, options: ChunkingOptions, embedder: str = "") -> str:
+    """What a file's stored chunks depend on: its bytes, the chunking options and the embedder."""
     digest = hashlib.sha256(data)
-    digest.update(f"|v{PIPELINE_VERSION}|{options}".encode())
+    digest.update(f"|v{PIPELINE_VERSION}|{options}|{embedder}".encode())
     return digest.hexdigest()
 
 
@@ -143,7 +145,7 @@ def _ingest_file(
     except OSError as error:
         report.failed[key] = f"{key}: cannot read ({error.strerror or error})"
         return
-    print_key = fingerprint(data, options)
+    print_key = fingerprint(data, options, json.dumps(index.embedder.config(), sort_keys=True))
     previous = index.store.fingerprint(key)
     if previous == print_key:
         report.unchanged.append(key)

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from assistant.api import chat_router, knowledge_router, openai_router
+from assistant.api import chat_router, knowledge_router, openai_router, services_router
 from assistant.api.body_limit import BodyLimit
 from assistant.container import Services, build_services
 from assistant.settings import Settings
@@ -22,6 +22,7 @@ DESCRIPTION = """政务服务智能助手 API — grounded answers with citation
 
 * `POST /api/chat` — one turn; `outcome` is `answered`, `clarify`, `refused` or `handoff`.
 * `POST /api/chat/stream` — the same as server-sent events (`delta` … `done`).
+* `GET /api/services?q=` · `GET /api/services/{id}` · `POST /api/services/{id}/checklist` — 智能导办.
 * `POST /v1/chat/completions` — OpenAI-compatible (use the official `openai` SDK with `base_url=…/v1`).
 """
 
@@ -63,6 +64,7 @@ def create_app(
     app.include_router(chat_router.router)
     app.include_router(knowledge_router.router)
     app.include_router(openai_router.router)
+    app.include_router(services_router.router)
     if mount_ui:
         import gradio as gr
 

@@ -40,6 +40,12 @@ class ChatResponse(BaseModel):
     options: list[str] = []
     handoff: HandoffOut | None = None
     reason: str = ""
+    guide: dict[str, Any] | None = Field(
+        default=None, description="智能导办 in progress: the item's id, name and stage."
+    )
+    checklist: dict[str, Any] | None = Field(
+        default=None, description="The personalised checklist when a guided flow ends."
+    )
 
     model_config = {
         "json_schema_extra": {

@@ -41,17 +41,30 @@ def resolve_model_path(model: str) -> str:
 class SentenceTransformerEmbedder(TextEmbedder):
     """A sentence-transformers model loaded from a local path, lazily and once, never from a hub."""
 
-    def __init__(self, model: str, device: str = "cpu", batch_size: int = 32, threads: int = 0) -> None:
+    def __init__(
+        self,
+        model: str,
+        device: str = "cpu",
+        batch_size: int = 32,
+        threads: int = 0,
+        max_tokens: int = 0,
+    ) -> None:
         self.name = model
         self._path = resolve_model_path(model)
         self._device = device
         self._batch_size = batch_size
         self._threads = threads
+        self._max_tokens = max_tokens
         self._model: Any = None
         self._lock = threading.Lock()
 
     def config(self) -> dict[str, str | int]:
-        return {"mode": "sentence-transformers", "model": self.name, "device": self._device}
+        return {
+            "mode": "sentence-transformers",
+            "model": self.name,
+            "device": self._device,
+            "max_tokens": self._max_tokens,
+        }
 
     def _load(self) -> Any:
         with self._lock:
@@ -67,7 +80,10 @@ class SentenceTransformerEmbedder(TextEmbedder):
 
                     torch.set_num_threads(self._threads)  # process-wide: see Settings.embedding_threads
 
-                self._model = SentenceTransformer(self._path, device=self._device, local_files_only=True)
+                model = SentenceTransformer(self._path, device=self._device, local_files_only=True)
+                if self._max_tokens and (model.max_seq_length or 0) > self._max_tokens:
+                    model.max_seq_length = self._max_tokens
+                self._model = model
         return self._model
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
@@ -79,7 +95,17 @@ class SentenceTransformerEmbedder(TextEmbedder):
         return [[float(x) for x in row] for row in vectors]
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self._encode([normalize(t) for t in texts])
+        """Batch work (ingest) may use every core; queries keep to ``threads`` (see Settings)."""
+        self._load()  # sets the query thread count first
+        if self._threads <= 0 or self._device != "cpu":
+            return self._encode([normalize(t) for t in texts])
+        import torch
+
+        torch.set_num_threads(os.cpu_count() or 1)
+        try:
+            return self._encode([normalize(t) for t in texts])
+        finally:
+            torch.set_num_threads(self._threads)
 
     def embed_query(self, text: str) -> list[float]:
         return self._encode([normalize(text)])[0]
@@ -127,7 +153,9 @@ def embedder_from_config(config: dict[str, Any]) -> TextEmbedder:
     """Rebuild an embedder from its ``config()`` (the model itself still loads lazily)."""
     if config.get("mode") == "hash":
         return HashEmbedder(int(config.get("dimensions", 256)))
-    return SentenceTransformerEmbedder(str(config["model"]), str(config.get("device", "cpu")))
+    return SentenceTransformerEmbedder(
+        str(config["model"]), str(config.get("device", "cpu")), max_tokens=int(config.get("max_tokens", 0))
+    )
 
 
 def build_embedder(settings: Settings) -> TextEmbedder:
@@ -139,4 +167,5 @@ def build_embedder(settings: Settings) -> TextEmbedder:
         settings.embedding_device,
         settings.embedding_batch_size,
         settings.embedding_threads,
+        settings.embedding_max_tokens,
     )

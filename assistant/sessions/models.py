@@ -25,6 +25,7 @@ class SessionRow(Base):
     last_topic: Mapped[str] = mapped_column(Text, default="")
     consecutive_refusals: Mapped[int] = mapped_column(Integer, default=0)
     handoff_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    guide_state: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)  # 智能导办 in progress
 
 
 class MessageRow(Base):

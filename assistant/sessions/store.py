@@ -11,7 +11,18 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.privacy import mask_pii
+from assistant.sessions.migrate import add_missing_columns
 from assistant.sessions.models import Base, HandoffRow, MessageRow, SessionRow, utcnow
+
+KEEP: Any = object()
+"""Sentinel: leave the session's guide state as it is."""
+
+
+def _masked_guide_state(state: object) -> dict[str, Any] | None:
+    if not isinstance(state, dict):
+        return None
+    opening = state.get("opening")
+    return {**state, "opening": mask_pii(opening)} if isinstance(opening, str) else dict(state)
 
 
 def new_id(prefix: str) -> str:
@@ -25,6 +36,7 @@ class SessionState:
     consecutive_refusals: int
     handoff_id: str | None
     created: bool = False
+    guide_state: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -70,10 +82,14 @@ class SessionStore:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def create_schema(self) -> None:
+        """Create missing tables, and add columns that a database from an older version lacks."""
         Base.metadata.create_all(self.engine)
+        add_missing_columns(self.engine, Base)
 
     def _state(self, row: SessionRow, created: bool = False) -> SessionState:
-        return SessionState(row.id, row.last_topic, row.consecutive_refusals, row.handoff_id, created)
+        return SessionState(
+            row.id, row.last_topic, row.consecutive_refusals, row.handoff_id, created, row.guide_state
+        )
 
     def open_session(self, session_id: str | None) -> SessionState:
         """The session with this id; a new one when the id is empty or unknown (never an error)."""
@@ -97,6 +113,15 @@ class SessionStore:
             db.add(self._message_row(state.id, "user", content, "", "", ()))
             return state
 
+    def set_guide_state(self, session_id: str, state: dict[str, Any] | None) -> None:
+        """Store (or, with None, clear) the session's guided-flow state."""
+        with self._sessions.begin() as db:
+            db.execute(
+                update(SessionRow)
+                .where(SessionRow.id == session_id)
+                .values(guide_state=_masked_guide_state(state), updated_at=utcnow())
+            )
+
     def get_session(self, session_id: str) -> SessionState | None:
         with self._sessions() as db:
             row = db.get(SessionRow, session_id)
@@ -112,16 +137,21 @@ class SessionStore:
         reason: str = "",
         citations: Sequence[dict[str, Any]] = (),
         topic: str | None = None,
+        guide_state: dict[str, Any] | object | None = KEEP,
     ) -> StoredMessage:
         """Append one message (masked) to the session, in its own transaction.
 
         With ``outcome="answered"`` and a ``topic`` the session's follow-up topic is updated and its
         refusal counter reset in the same transaction (what ``record_outcome`` does separately).
+        ``guide_state`` (a dict, or None to end the guided flow) is stored with the message unless
+        left as ``KEEP``; its ``opening`` text is masked like every other text.
         """
         row = self._message_row(session_id, role, content, outcome, reason, citations)
         values: dict[str, Any] = {"updated_at": utcnow()}
         if topic:
             values.update(last_topic=mask_pii(topic), consecutive_refusals=0)
+        if guide_state is not KEEP:
+            values["guide_state"] = _masked_guide_state(guide_state)
         with self._sessions.begin() as db:
             db.add(row)
             db.execute(update(SessionRow).where(SessionRow.id == session_id).values(**values))

@@ -116,6 +116,8 @@ def test_the_reply_contract(chat: ChatService) -> None:
         "options",
         "handoff",
         "reason",
+        "guide",
+        "checklist",
     }
 
 

@@ -82,3 +82,16 @@ def test_eval_writes_a_report(tmp_path: Path) -> None:
 def test_policy_rebuild_check_passes() -> None:
     result = runner.invoke(app, ["knowledge", "build-policies", "--check"])
     assert result.exit_code == 0 and "differs" not in result.stdout
+
+
+def test_guide_walks_to_the_checklist() -> None:
+    result = runner.invoke(app, ["guide", "孩子刚出生要办什么", "--json"], input="未办理结婚登记\n2\n暂不办理\n")
+    assert result.exit_code == 0, result.output
+    checklist = json.loads(result.output[result.output.index("{") :])
+    assert checklist["guide_id"] == "yjs-newborn"
+    assert any("非婚生育" in m["name"] for m in checklist["materials"])
+
+
+def test_guide_without_a_matching_service_says_so() -> None:
+    result = runner.invoke(app, ["guide", "今天天气怎么样"])
+    assert result.exit_code == 1 and "12345" in result.output

@@ -85,3 +85,17 @@ def test_empty_index_returns_nothing(index: KnowledgeIndex) -> None:
 @pytest.mark.parametrize(("coverage", "expected"), [(0.0, 0.0), (0.5, 0.0), (0.75, 0.5), (1.0, 1.0)])
 def test_dense_weight_follows_coverage(coverage: float, expected: float) -> None:
     assert dense_weight_for(coverage, 1.0) == pytest.approx(expected)
+
+
+def test_synonym_weight_comes_from_settings_and_scales_expansions(retriever: HybridRetriever) -> None:
+    assert retriever.synonym_weight == retriever.index.settings.synonym_weight == 0.5
+    sparse = retriever.model_copy(update={"mode": "sparse"})
+    question = "社保卡丢了咋办"  # 社保 → 社会保险: only the expansion matches the sb document
+    assert sparse.prepare(question).expansions
+
+    def sb_score(**update: object) -> float:
+        hits = sparse.model_copy(update=update).search(question, k=4)
+        return next((h.sparse_score or 0.0 for h in hits if h.chunk.doc_id == "sb"), 0.0)
+
+    assert sb_score(synonym_weight=0.0) == sb_score(synonym_expansion=False)
+    assert sb_score(synonym_weight=0.0) < sb_score(synonym_weight=0.5) <= sb_score(synonym_weight=1.0)

@@ -107,7 +107,7 @@ def build_docx(path: Path, *, core_title: str | None = None) -> Path:
 
 
 def test_supported_suffixes_and_limit() -> None:
-    assert {".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".jsonl"} == SUPPORTED_SUFFIXES
+    assert {".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".jsonl", ".yaml", ".yml"} == SUPPORTED_SUFFIXES
     assert MAX_FILE_BYTES == 50 * 1024 * 1024
 
 

@@ -205,3 +205,25 @@ def test_load_with_corrupt_model_files_returns_none(saved: Path) -> None:
 def test_load_with_manifest_of_the_wrong_shape_returns_none(saved: Path) -> None:
     (saved / "manifest.json").write_text("[]", encoding="utf-8")
     assert SparseIndex.load(saved) is None
+
+
+def test_expansion_is_scored_at_its_weight(built: SparseIndex, tokenizer: ChineseTokenizer) -> None:
+    query, expansion = tokenizer.tokenize("营业执照"), tokenizer.tokenize("居住证")
+    plain = built.scores(query)
+    np.testing.assert_allclose(built.scores(query, expansion=expansion, expansion_weight=0.0), plain)
+    half = built.scores(query, expansion=expansion, expansion_weight=0.5)
+    full = built.scores(query, expansion=expansion, expansion_weight=1.0)
+    license_, residence = list(TEXTS).index("license"), list(TEXTS).index("residence")
+    assert plain[residence] == 0 < half[residence] < full[residence]
+    # The user's own words outweigh a synonym the expander added.
+    assert half[license_] > half[residence]
+    hits = built.search(query, n=4, expansion=expansion, expansion_weight=0.5)
+    assert [h.chunk_id for h in hits[:2]] == ["license:0000:abcd1234", "residence:0000:abcd1234"]
+
+
+def test_expansion_alone_still_finds_its_chunk(built: SparseIndex, tokenizer: ChineseTokenizer) -> None:
+    # Nothing the user wrote matches: the expansion's matches rank, whatever its weight.
+    hits = built.search(
+        tokenizer.tokenize("量子"), n=4, expansion=tokenizer.tokenize("住房公积金"), expansion_weight=0.2
+    )
+    assert [h.chunk_id for h in hits][:1] == ["fund:0000:abcd1234"]

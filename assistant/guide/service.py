@@ -1,0 +1,110 @@
+"""The guide service: catalogue, matcher and dialogue, loaded once on first use (not at start-up)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.guide.checklist import Checklist, build_checklist
+from assistant.guide.dialogue import GuideDialogue, GuideState, GuideTurn
+from assistant.guide.loader import CatalogueLoad, load_catalogue
+from assistant.guide.matcher import CatalogueMatcher
+from assistant.guide.matching import GuideMatch
+from assistant.guide.models import ServiceGuide
+from assistant.tokenization import ChineseTokenizer
+
+logger = logging.getLogger(__name__)
+
+
+class UnknownGuide(LookupError):
+    """No catalogue item has this id."""
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    catalogue: CatalogueLoad
+    matcher: CatalogueMatcher
+    dialogue: GuideDialogue
+    seconds: float
+
+
+_SHARED: dict[tuple[str, str, tuple[tuple[str, int, int], ...]], _Loaded] = {}
+_SHARED_LOCK = threading.Lock()
+_SHARED_MAX = 4
+
+
+def _load_shared(folder: Path, tokenizer: ChineseTokenizer) -> _Loaded:
+    """Load and index the catalogue, once per process for the same files and lexicon."""
+    files = (
+        tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.rglob("*.y*ml")))
+        if folder.is_dir()
+        else ()
+    )
+    key = (str(folder.resolve()), tokenizer.lexicon.fingerprint, files)
+    with _SHARED_LOCK:
+        loaded = _SHARED.get(key)
+        if loaded is None:
+            started = time.perf_counter()
+            catalogue = load_catalogue(folder) if folder.is_dir() else CatalogueLoad([], [])
+            for error in catalogue.errors:
+                logger.error("guide catalogue: %s", error)
+            matcher = CatalogueMatcher(catalogue.guides, tokenizer)
+            seconds = time.perf_counter() - started
+            loaded = _Loaded(catalogue, matcher, GuideDialogue(catalogue, matcher), seconds)
+            while len(_SHARED) >= _SHARED_MAX:
+                _SHARED.pop(next(iter(_SHARED)))  # the oldest
+            _SHARED[key] = loaded
+            logger.info(
+                "guide catalogue: %d items loaded and indexed in %.1f s (%d errors)",
+                len(catalogue.guides),
+                seconds,
+                len(catalogue.errors),
+            )
+        return loaded
+
+
+class GuideService:
+    """智能导办 over the catalogue in ``folder``: search, item lookup, checklists and the dialogue."""
+
+    def __init__(self, folder: Path, tokenizer: ChineseTokenizer) -> None:
+        self.folder = folder
+        self.tokenizer = tokenizer
+        self._loaded: _Loaded | None = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> _Loaded:
+        with self._lock:
+            if self._loaded is None:
+                self._loaded = _load_shared(self.folder, self.tokenizer)
+            return self._loaded
+
+    @property
+    def catalogue(self) -> CatalogueLoad:
+        return self._load().catalogue
+
+    def warm_up(self) -> float:
+        """Load and index the catalogue now; returns the seconds that took."""
+        return self._load().seconds
+
+    def start(self, text: str) -> GuideTurn:
+        return self._load().dialogue.start(text)
+
+    def reply(self, state: GuideState, text: str) -> GuideTurn:
+        return self._load().dialogue.reply(state, text)
+
+    def search(self, query: str, k: int = 10) -> list[GuideMatch]:
+        """Catalogue items for a free-text query, best first."""
+        return self._load().matcher.search(query, k) if query.strip() else []
+
+    def get(self, guide_id: str) -> ServiceGuide:
+        guide = self._load().catalogue.get(guide_id)
+        if guide is None:
+            raise UnknownGuide(guide_id)
+        return guide
+
+    def checklist(self, guide_id: str, answers: dict[str, str]) -> Checklist:
+        """The checklist of an item for these 情形 answers (``ValueError`` names a bad answer)."""
+        return build_checklist(self.get(guide_id), answers)

@@ -1,0 +1,32 @@
+"""A database from before a column existed is upgraded in place, keeping its rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import text
+
+from assistant.components.database import make_engine
+from assistant.sessions import SessionStore
+
+
+def test_an_old_sessions_table_gets_the_guide_state_column(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "CREATE TABLE chat_sessions (id VARCHAR(64) PRIMARY KEY, created_at DATETIME, updated_at DATETIME, "
+            "last_topic TEXT, consecutive_refusals INTEGER, handoff_id VARCHAR(64))"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO chat_sessions VALUES ('s_old', NULL, NULL, '跨省通办', 0, NULL)"
+        )
+    store = SessionStore(engine)
+    store.create_schema()
+    state = store.get_session("s_old")
+    assert state is not None and state.last_topic == "跨省通办" and state.guide_state is None
+    store.set_guide_state("s_old", {"stage": "situations", "guide_id": "yjs-newborn", "opening": "x"})
+    assert store.get_session("s_old").guide_state["guide_id"] == "yjs-newborn"  # type: ignore[union-attr]
+    store.create_schema()  # idempotent
+    with engine.connect() as connection:
+        assert connection.execute(text("select count(*) from chat_sessions")).scalar() == 1
+    engine.dispose()
