@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run test lint typecheck ingest search bench bench-policy bench-heldout bench-answers bench-behaviour bench-load calibrate bench-msgabench clean
+.PHONY: install run test lint typecheck ingest search bench bench-policy bench-heldout bench-answers bench-behaviour bench-load calibrate bench-msgabench bench-guides clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,10 +54,14 @@ calibrate: $(STAMP)
 bench-load: $(STAMP)
 	$(PY) -m evals.load_test --report reports/load
 
+# 智能导办: item matching (guide_match.jsonl), false triggers, scripted dialogues, timings.
+bench-guides: $(STAMP)
+	$(VENV)/bin/govassist eval-guides --report reports/guides
+
 bench-msgabench: $(STAMP)
 	$(VENV)/bin/govassist eval-msgabench --report reports/msgabench
 
-bench: bench-policy bench-heldout bench-answers bench-behaviour bench-load bench-msgabench
+bench: bench-policy bench-heldout bench-answers bench-behaviour bench-load bench-msgabench bench-guides
 
 clean:
 	rm -rf data reports .pytest_cache .mypy_cache .ruff_cache

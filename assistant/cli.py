@@ -123,6 +123,20 @@ def evaluate(
     typer.echo(f"metrics: {report / 'metrics.json'}  (n = {metrics['n']})")
 
 
+@app.command("eval-guides")
+def evaluate_guides(
+    report: Annotated[Path, typer.Option(help="Folder for metrics.json and report.md.")] = Path(
+        "reports/guides"
+    ),
+) -> None:
+    """评测智能导办 / Score item matching, false triggers and the scripted guided dialogues."""
+    from evals.guide_eval import run_guide_eval
+
+    run_guide_eval(Settings(), report)
+    typer.echo((report / "report.md").read_text(encoding="utf-8"))
+    typer.echo(f"metrics: {report / 'metrics.json'}")
+
+
 @app.command("eval-msgabench")
 def evaluate_msgabench(
     source: Annotated[
