@@ -118,3 +118,26 @@ def test_openai_sdk_non_stream_and_stream(server: str) -> None:
         if chunk.choices
     ]
     assert len(pieces) > 2 and "[1]" in "".join(pieces)
+
+
+def test_a_guided_dialogue_over_http(server: str) -> None:
+    found = httpx.get(f"{server}/api/services", params={"q": "孩子刚出生要办什么"}).json()
+    assert "yjs-newborn" in [item["id"] for item in found[:3]]
+    first = httpx.post(f"{server}/api/chat", json={"message": "孩子刚出生要办什么手续"}, timeout=30).json()
+    assert first["outcome"] == "clarify" and first["guide"]["id"] == "yjs-newborn"
+    session = first["session_id"]
+    replies = ["已办理结婚登记", "随父落户", "同时办理医保参保和社保卡"]
+    body = first
+    for reply in replies:
+        body = httpx.post(
+            f"{server}/api/chat", json={"message": reply, "session_id": session}, timeout=30
+        ).json()
+    assert body["outcome"] == "answered" and body["checklist"]["complete"]
+    names = [m["name"] for m in body["checklist"]["materials"]]
+    assert "结婚证" in names and not any("非婚生育" in n for n in names)
+    checklist = httpx.post(
+        f"{server}/api/services/yjs-newborn/checklist",
+        json={"answers": {"married": "married", "follow": "father", "insure": "together"}},
+    ).json()
+    assert [m["name"] for m in checklist["materials"]] == names
+    assert httpx.get(f"{server}/api/services/nope").status_code == 404
