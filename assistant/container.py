@@ -10,6 +10,7 @@ from assistant.answering import ExtractiveAnswerer
 from assistant.chat import Answerer, ChatService, ExtractiveStreamer
 from assistant.components.database import make_engine
 from assistant.components.llm import build_chat_model
+from assistant.guide.llm_interpreter import LlmOptionInterpreter
 from assistant.guide.service import GuideService
 from assistant.index.knowledge_index import KnowledgeIndex
 from assistant.llm_answering import LlmAnswerer
@@ -75,6 +76,9 @@ def build_services(settings: Settings, *, ensure_index: bool = False) -> Service
     )
     store = SessionStore(make_engine(settings.resolved_database_url))
     store.create_schema()
-    guides = GuideService(settings.guides_dir, index.tokenizer) if settings.guide_enabled else None
+    interpreter = LlmOptionInterpreter(model) if model is not None else None
+    guides = (
+        GuideService(settings.guides_dir, index.tokenizer, interpreter) if settings.guide_enabled else None
+    )
     chat = ChatService(settings, store, answerer, guides)
     return Services(settings, index, retriever, extractive, answerer, store, chat, guides)

@@ -9,7 +9,7 @@ caller persists ``GuideState`` between turns (``to_dict`` / ``from_dict``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from assistant.guide import dialogue_text as say
 from assistant.guide.checklist import build_checklist, effective_answers, pending_situations
@@ -32,7 +32,11 @@ from assistant.guide.loader import CatalogueLoad
 from assistant.guide.matching import Matcher
 from assistant.guide.models import ServiceGuide, Situation
 
-__all__ = ["GuideDialogue", "GuideState", "GuideTurn"]
+__all__ = ["GuideDialogue", "GuideState", "GuideTurn", "Interpreter"]
+
+Interpreter = Callable[[Situation, str], "str | None"]
+"""Reads a free-text reply the rules could not place (e.g. with an LLM): an option id of the
+question, or None. Whatever it returns is checked against the question's options."""
 
 MAX_CANDIDATES = 5
 
@@ -40,9 +44,12 @@ MAX_CANDIDATES = 5
 class GuideDialogue:
     """The guided dialogue over ``catalogue``, finding items with ``matcher``."""
 
-    def __init__(self, catalogue: CatalogueLoad, matcher: Matcher) -> None:
+    def __init__(
+        self, catalogue: CatalogueLoad, matcher: Matcher, interpreter: Interpreter | None = None
+    ) -> None:
         self.catalogue = catalogue
         self.matcher = matcher
+        self.interpreter = interpreter
         self._readers: dict[str, GuideReader] = {}
 
     def start(self, text: str) -> GuideTurn:
@@ -76,7 +83,7 @@ class GuideDialogue:
             return self._switch(state)
         asked = _asked(state, guide)
         if asked is not None or not is_question(text):  # after the checklist a question is a new one
-            recorded = self._record(state, guide, said, asked)
+            recorded = self._record(state, guide, said, asked, text)
             if recorded is not None:
                 return recorded
         if is_exit(said):
@@ -188,13 +195,15 @@ class GuideDialogue:
         return [*options, say.SWITCH]
 
     def _record(
-        self, state: GuideState, guide: ServiceGuide, said: str, asked: Situation | None
+        self, state: GuideState, guide: ServiceGuide, said: str, asked: Situation | None, text: str
     ) -> GuideTurn | None:
         """Take the answers a reply gives (to the question asked, and others by specific phrases)."""
         reader = self._reader(guide)
         given = reader.mentioned(said, skip=asked.id if asked else None)
         given = {sid: oid for sid, oid in given.items() if state.answers.get(sid) != oid}
         own = reader.readers[asked.id].answer(said) if asked else None
+        if asked is not None and own is None and not given and self._interpretable(text, said):
+            own = self._interpret(asked, text)
         if asked is not None and own is not None:
             given[asked.id] = own
         answers = _prune(guide, {**state.answers, **given})
@@ -210,6 +219,17 @@ class GuideDialogue:
         state.order += [s.id for s in guide.situations if s.id in given and s.id in answers]
         state.reasks = 0
         return self._next(state, guide, lead)
+
+    def _interpretable(self, text: str, said: str) -> bool:
+        if self.interpreter is None or not said:
+            return False
+        return not (is_exit(said) or is_edit(said) or is_back(said) or is_switch(said) or is_question(text))
+
+    def _interpret(self, asked: Situation, text: str) -> str | None:
+        """The interpreter's reading of a free-text reply, kept only when it is one of the options."""
+        assert self.interpreter is not None
+        option_id = self.interpreter(asked, text)
+        return option_id if option_id in {o.id for o in asked.options} else None
 
     def _back(self, state: GuideState, guide: ServiceGuide) -> GuideTurn:
         if not state.order:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.guide.checklist import Checklist, build_checklist
-from assistant.guide.dialogue import GuideDialogue, GuideState, GuideTurn
+from assistant.guide.dialogue import GuideDialogue, GuideState, GuideTurn, Interpreter
 from assistant.guide.loader import CatalogueLoad, load_catalogue
 from assistant.guide.matcher import CatalogueMatcher
 from assistant.guide.matching import GuideMatch
@@ -27,7 +27,6 @@ class UnknownGuide(LookupError):
 class _Loaded:
     catalogue: CatalogueLoad
     matcher: CatalogueMatcher
-    dialogue: GuideDialogue
     seconds: float
 
 
@@ -53,7 +52,7 @@ def _load_shared(folder: Path, tokenizer: ChineseTokenizer) -> _Loaded:
                 logger.error("guide catalogue: %s", error)
             matcher = CatalogueMatcher(catalogue.guides, tokenizer)
             seconds = time.perf_counter() - started
-            loaded = _Loaded(catalogue, matcher, GuideDialogue(catalogue, matcher), seconds)
+            loaded = _Loaded(catalogue, matcher, seconds)
             while len(_SHARED) >= _SHARED_MAX:
                 _SHARED.pop(next(iter(_SHARED)))  # the oldest
             _SHARED[key] = loaded
@@ -69,10 +68,15 @@ def _load_shared(folder: Path, tokenizer: ChineseTokenizer) -> _Loaded:
 class GuideService:
     """智能导办 over the catalogue in ``folder``: search, item lookup, checklists and the dialogue."""
 
-    def __init__(self, folder: Path, tokenizer: ChineseTokenizer) -> None:
+    def __init__(
+        self, folder: Path, tokenizer: ChineseTokenizer, interpreter: Interpreter | None = None
+    ) -> None:
+        """``interpreter`` (e.g. an LLM) reads free-text 情形 answers the rules cannot place."""
         self.folder = folder
         self.tokenizer = tokenizer
+        self.interpreter = interpreter
         self._loaded: _Loaded | None = None
+        self._dialogue: GuideDialogue | None = None
         self._lock = threading.Lock()
 
     def _load(self) -> _Loaded:
@@ -80,6 +84,13 @@ class GuideService:
             if self._loaded is None:
                 self._loaded = _load_shared(self.folder, self.tokenizer)
             return self._loaded
+
+    @property
+    def dialogue(self) -> GuideDialogue:
+        loaded = self._load()
+        if self._dialogue is None:
+            self._dialogue = GuideDialogue(loaded.catalogue, loaded.matcher, self.interpreter)
+        return self._dialogue
 
     @property
     def catalogue(self) -> CatalogueLoad:
@@ -90,10 +101,10 @@ class GuideService:
         return self._load().seconds
 
     def start(self, text: str) -> GuideTurn:
-        return self._load().dialogue.start(text)
+        return self.dialogue.start(text)
 
     def reply(self, state: GuideState, text: str) -> GuideTurn:
-        return self._load().dialogue.reply(state, text)
+        return self.dialogue.reply(state, text)
 
     def search(self, query: str, k: int = 10) -> list[GuideMatch]:
         """Catalogue items for a free-text query, best first."""
