@@ -11,7 +11,16 @@ export GRADIO_ANALYTICS_ENABLED := False
 
 .PHONY: install run test lint typecheck ingest search bench bench-policy bench-heldout bench-answers bench-behaviour bench-load calibrate bench-msgabench bench-guides clean
 
+# Debian packages: CJK fonts (synthetic sample materials for the pre-review benchmark) and the
+# libraries OpenCV (OCR) loads. Installed when missing and we are root; otherwise we say what is missing.
+DEBS := fonts-noto-cjk libgl1 libglib2.0-0
+
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "warning: missing Debian packages ($$missing); run: sudo apt-get install $$missing" >&2; fi; \
+	fi
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements-dev.txt
