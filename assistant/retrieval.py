@@ -94,6 +94,7 @@ class HybridRetriever(BaseRetriever):
     sparse_weight: float = 1.0
     dense_weight: float = 1.0
     synonym_expansion: bool = True
+    synonym_weight: float = 0.5
     mode: Mode = "hybrid"
     filters: dict[str, str] = Field(default_factory=dict)
 
@@ -106,6 +107,7 @@ class HybridRetriever(BaseRetriever):
             "sparse_weight": settings.sparse_weight,
             "dense_weight": settings.dense_weight,
             "synonym_expansion": settings.synonym_expansion,
+            "synonym_weight": settings.synonym_weight,
         }
         return cls(index=index, **{**values, **overrides})
 
@@ -131,8 +133,15 @@ class HybridRetriever(BaseRetriever):
             return results[chunk_id]
 
         if self.mode in ("hybrid", "sparse") and prepared.normalized:
-            tokens = self.index.tokenizer.tokenize(prepared.sparse_text)
-            hits = self.index.sparse().search(tokens, self.candidates if not filters else len(chunks))
+            tokenizer = self.index.tokenizer
+            tokens = tokenizer.tokenize(prepared.normalized)
+            expansion = tokenizer.tokenize(" ".join(prepared.expansions)) if prepared.expansions else None
+            hits = self.index.sparse().search(
+                tokens,
+                self.candidates if not filters else len(chunks),
+                expansion=expansion,
+                expansion_weight=self.synonym_weight,
+            )
             hits = [h for h in hits if h.chunk_id in chunks and _matches(chunks[h.chunk_id], filters)]
             for rank, hit in enumerate(hits[: self.candidates], start=1):
                 item = entry(hit.chunk_id)

@@ -2,7 +2,11 @@
 
 ``terms`` (jieba search-mode words plus CJK character bigrams) is the main field; ``chars`` (single
 CJK characters) adds partial matches at a low weight. Weights were chosen on the dev half of
-MSGABench (see evals/README.md), where the chars field added about one point of recall@5.
+MSGABench (see README), where the chars field added about one point of recall@5.
+
+Synonym expansions of a query are scored as a separate, down-weighted part of the query: an official
+term stands in for a colloquial one the user wrote, so it should not count as much as the words the
+user actually wrote.
 """
 
 from __future__ import annotations
@@ -63,27 +67,48 @@ class SparseIndex:
             models[field] = model
         return cls([c.chunk_id for c in chunks], models, stamp or {})
 
-    def scores(self, query: TokenizedText, weights: dict[str, float] | None = None) -> np.ndarray:
-        """Score of every chunk for the query (0 where nothing matches)."""
+    def scores(
+        self,
+        query: TokenizedText,
+        weights: dict[str, float] | None = None,
+        expansion: TokenizedText | None = None,
+        expansion_weight: float = 0.0,
+    ) -> np.ndarray:
+        """Score of every chunk for the query (0 where nothing matches).
+
+        ``expansion`` (synonyms of the query's terms) adds its BM25 score times ``expansion_weight``
+        in each field, before the field's scores are max-normalised.
+        """
         total = np.zeros(len(self.chunk_ids), dtype=np.float64)
         if not self.chunk_ids:
             return total
         for field in FIELDS:
-            tokens = getattr(query, field)
             weight = (weights or DEFAULT_WEIGHTS).get(field, 0.0)
-            if not tokens or weight == 0:
+            if weight == 0:
                 continue
-            scores = np.asarray(self.models[field].get_scores(tokens), dtype=np.float64)
+            parts = [(getattr(query, field), 1.0)]
+            if expansion is not None and expansion_weight > 0:
+                parts.append((getattr(expansion, field), expansion_weight))
+            scores = np.zeros(len(self.chunk_ids), dtype=np.float64)
+            model = self.models[field]
+            for tokens, part_weight in parts:
+                if tokens:
+                    scores += part_weight * np.asarray(model.get_scores(tokens), dtype=np.float64)
             top = scores.max(initial=0.0)
             if top > 0:
                 total += weight * scores / top
         return total
 
     def search(
-        self, query: TokenizedText, n: int, weights: dict[str, float] | None = None
+        self,
+        query: TokenizedText,
+        n: int,
+        weights: dict[str, float] | None = None,
+        expansion: TokenizedText | None = None,
+        expansion_weight: float = 0.0,
     ) -> list[SparseHit]:
         """The ``n`` best chunks with a positive score, best first."""
-        scores = self.scores(query, weights)
+        scores = self.scores(query, weights, expansion, expansion_weight)
         if not len(scores):
             return []
         n = min(n, len(scores))
