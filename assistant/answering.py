@@ -40,7 +40,9 @@ CAPABILITIES = (
     "并给出政策原文出处。"
 )
 HELP_CHANNELS = "如需进一步帮助，可拨打12345政务服务便民热线，或点击“转人工”由工作人员为您服务。"
-LOCAL_RULES_NOTE = "（以上内容摘自政策原文，具体办理要求以当地政务服务部门公布的办事指南为准。）"
+LOCAL_RULES_NOTE = (
+    "（以上内容摘自所引政策文件或办事指南原文，具体办理要求以当地政务服务部门的最新规定为准。）"
+)
 
 _TYPE_WORDS = {
     "phone": "联系电话",
@@ -116,6 +118,12 @@ class ExtractiveAnswerer:
             (terms.coverage(normalize(f"{h.chunk.section}\n{h.chunk.text}").lower()) for h in hits),
             default=0.0,
         )
+
+    def strength(self, question: str) -> float:
+        """How well the knowledge covers ``question`` (0–1), without composing an answer."""
+        hits = self.retrieve(question)
+        terms = self.terms(question)
+        return self.evidence_strength(terms, hits) if hits and terms.groups else 0.0
 
     def answer(self, question: str, hits: Sequence[ScoredChunk] | None = None) -> Answer:
         """An extractive, cited answer to ``question`` — or a refusal when the evidence is not there."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -118,11 +118,16 @@ class ChatService:
         store: SessionStore,
         answerer: Answerer,
         guide: GuideFlow | None = None,
+        evidence: Callable[[str], float] | None = None,
     ) -> None:
+        """``evidence`` rates how well the knowledge answers a question (0–1); a question that starts
+        a guided flow but is well answered by the policies (≥ ``settings.qa_over_guide_strength``) is
+        answered instead (企业办事能享受哪些金融服务 is a policy question, not the item 金融服务)."""
         self.settings = settings
         self.store = store
         self.answerer = answerer
         self.guide = guide
+        self.evidence = evidence
 
     def validate(self, message: str) -> str:
         text = message.strip()
@@ -193,7 +198,7 @@ class ChatService:
 
         if self.guide is not None:
             turn = self.guide.start(decision.question)
-            if turn.kind != "not_a_guide":
+            if turn.kind != "not_a_guide" and not self._policy_question(decision.question):
                 yield self._guide_reply(session.id, turn)
                 return
 
@@ -221,6 +226,11 @@ class ChatService:
         """The 转人工 button: hand the session to a person whatever was said."""
         session = self.store.open_session(session_id)
         return self._handoff(session.id, reason, "")
+
+    def _policy_question(self, question: str) -> bool:
+        if self.evidence is None:
+            return False
+        return self.evidence(question) >= self.settings.qa_over_guide_strength
 
     def _guide_reply(self, session_id: str, turn: GuideTurn) -> ChatReply:
         """A guided turn as a chat reply: questions are ``clarify`` with options, the checklist is

@@ -44,7 +44,11 @@ def ingest(
     settings = Settings()
     index = KnowledgeIndex(settings)
     report = ingest_paths(
-        index, paths or settings.default_ingest_paths, project_root=PROJECT_ROOT, progress=_progress("ingest")
+        index,
+        paths or settings.default_ingest_paths,
+        project_root=PROJECT_ROOT,
+        progress=_progress("ingest"),
+        prune_under=None if paths else settings.knowledge_dir,
     )
     stats = index.stats()
     if as_json:

@@ -58,7 +58,12 @@ def build_services(settings: Settings, *, ensure_index: bool = False) -> Service
     if ensure_index:
         from ingest.pipeline import ingest_paths
 
-        report = ingest_paths(index, settings.default_ingest_paths, project_root=PROJECT_ROOT)
+        report = ingest_paths(
+            index,
+            settings.default_ingest_paths,
+            project_root=PROJECT_ROOT,
+            prune_under=settings.knowledge_dir,
+        )
         logger.info(
             "index up to date: %d documents, %d chunks (%d added, %d updated, %d removed, %d failed)",
             report.documents_total,
@@ -80,5 +85,5 @@ def build_services(settings: Settings, *, ensure_index: bool = False) -> Service
     guides = (
         GuideService(settings.guides_dir, index.tokenizer, interpreter) if settings.guide_enabled else None
     )
-    chat = ChatService(settings, store, answerer, guides)
+    chat = ChatService(settings, store, answerer, guides, extractive.strength)
     return Services(settings, index, retriever, extractive, answerer, store, chat, guides)

@@ -126,6 +126,7 @@ class ScoredSentence:
     coverage: float
     answers_type: bool = False
     reasons: list[str] = field(default_factory=list)
+    exact: bool = False  # holds the value of the question's precise main type (phone, fee …)
 
 
 class TermWeights:
@@ -186,12 +187,18 @@ def split_sentences(chunk: Chunk, chunk_rank: int) -> list[Sentence]:
             continue
         if _HEADING.match(text) and len(text) <= _MAX_HEADING_CHARS:
             continue  # a heading names the topic but answers nothing
+        if text == chunk.title:
+            continue  # nor does the document's own title line
         out.append(Sentence(text, normalize(text).lower(), chunk, chunk_rank, position))
     return out
 
 
-SCORING = {"bigram": 0.5, "rank": 0.3, "type": 0.25}
-"""Weights of sentence scoring: bigram overlap (beside word coverage), chunk-rank prior, answer type."""
+SCORING = {"bigram": 0.5, "rank": 0.3, "type": 0.25, "exact_type": 0.5}
+"""Weights of sentence scoring: bigram overlap (beside word coverage), chunk-rank prior, answer type,
+and a further bonus for the value of the question's main type when that is a precise one (a phone
+number, an address, a fee, office hours, a time limit): 咨询电话是多少 wants the phone line."""
+
+PRECISE_TYPES = SPECIFIC_TYPES | {"deadline"}
 
 
 def query_bigrams(terms: QueryTerms) -> set[str]:
@@ -208,19 +215,22 @@ def score_sentences(
 ) -> list[ScoredSentence]:
     """Score each sentence by term coverage, bigram overlap, answer-type fit and the rank of its chunk."""
     grams = query_bigrams(terms)
+    main = wanted_types[0] if wanted_types and wanted_types[0] in PRECISE_TYPES else None
     scored: list[ScoredSentence] = []
     for sentence in sentences:
         coverage = terms.coverage(sentence.normalized)
         overlap = sum(1 for g in grams if g in sentence.normalized) / len(grams) if grams else 0.0
         answers = any(has_value(t, sentence.normalized) for t in wanted_types)
+        exact = main is not None and has_value(main, sentence.normalized)
         score = (
             coverage
             + SCORING["bigram"] * overlap
             + (SCORING["type"] if answers else 0.0)
+            + (SCORING["exact_type"] if exact else 0.0)
             + SCORING["rank"] / (1 + sentence.chunk_rank)
             - 0.002 * sentence.position
         )
-        scored.append(ScoredSentence(sentence, score, coverage, answers))
+        scored.append(ScoredSentence(sentence, score, coverage, answers, exact=exact))
     scored.sort(key=lambda s: (-s.score, s.sentence.chunk_rank, s.sentence.position))
     return scored
 
@@ -232,7 +242,8 @@ CONTEXT_AFTER = 2
 def select_sentences(
     scored: Sequence[ScoredSentence], max_sentences: int = 3, min_coverage: float = 0.2
 ) -> list[ScoredSentence]:
-    """The best sentence with the one after it, then others that add coverage and are not repeats."""
+    """The best sentence with the one after it, then others that add coverage and are not repeats;
+    a sentence holding the precise value asked for (phone, fee, time limit …) is put first."""
     chosen: list[ScoredSentence] = []
     if scored:
         best = scored[0].sentence
@@ -249,12 +260,12 @@ def select_sentences(
             continue
         if len(chosen) >= max_sentences:
             break
-        if chosen and candidate.coverage < min_coverage:
+        if chosen and candidate.coverage < min_coverage and not candidate.exact:
             continue
         if any(_overlap(candidate.sentence.normalized, c.sentence.normalized) > 0.6 for c in chosen):
             continue
         chosen.append(candidate)
-    return chosen
+    return sorted(chosen, key=lambda s: not s.exact)  # the direct answer (phone, fee …) leads
 
 
 def _overlap(a: str, b: str) -> float:

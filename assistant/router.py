@@ -46,6 +46,7 @@ INJECTION = _any(
     r"(你现在是|从现在起你是|现在开始你是|你扮演|请扮演|假装你是|假设你是|角色扮演)",
     r"(重复|复述|输出|打印|泄露|告诉我|显示|展示).{0,8}(你的|上面的|以上的|最初的)?(设定|规则|指令|配置|提示)",
     r"(你的|你们的)(设定|规则|配置|指令)是什么",
+    r"(原样|逐字|一字不差地?|完整地?)(重复|复述|输出|打印)|(重复|复述|输出).{0,10}(第一条|最初|最开始|收到的).{0,8}(消息|内容|话)",
     r"base64|rot13|解码(下面|以下|这段)",
     r"\[\s*(system|系统)\s*\]|<\s*system\s*>|新指令|(管理员|开发者|官方).{0,6}(授权|允许|要求)你|公开.{0,4}(配置|设定)",
 )
@@ -55,16 +56,23 @@ _PRIVATE_FIELD = (
     r"社保(缴费)?记录|缴费记录|公积金(余额|账户|记录)|个人信息|病历|开房记录|行踪|征信记录|存款|"
     r"婚姻(登记)?(记录|状况|信息)|工作单位|收入)"
 )
+_QUALIFIER = r"(详细|具体|现在的?|目前的?|家庭)?"
 PRIVACY_REQUEST = _any(
     # "张三的身份证号是多少" / "查一下李四的手机号" — someone else's data, asked for its value
-    rf"(?<!我)(?<!我的)(?<!自己)(?<!本人)(?<!自己的)(?<!本人的)的{_PRIVATE_FIELD}.{{0,6}}(是多少|是什么|给我|发我|发给我|告诉我|查出来|有吗|多少)",
+    rf"(?<!我)(?<!我的)(?<!自己)(?<!本人)(?<!自己的)(?<!本人的)的{_QUALIFIER}{_PRIVATE_FIELD}.{{0,6}}"
+    r"(是多少|是什么|是哪(家|个|里)|在哪(里|儿)?|给我|发我|发给我|告诉我|查出来|有吗|多少)",
     rf"(帮我|给我|替我|能不能|可以)?(查|查询|调取|调出|搜|找|人肉)(一下|一查|查)?(?!我)(?!本人)(?!自己)[\u4e00-\u9fff]{{1,6}}的{_PRIVATE_FIELD}",
     rf"(告诉我|给我|发我|提供).{{0,4}}(他|她|某人|别人|邻居|同事|前妻|前夫|老板)的{_PRIVATE_FIELD}",
     r"(住|在)哪.{0,4}(他|她)家|(他|她|某人)住在哪",
-    rf"(想知道|知道|查查?|查询|告诉我|给我|提供|调取|找到?|要到?)(一下)?[^我你，。？?！!\s]{{1,8}}的{_PRIVATE_FIELD}",
+    rf"(想知道|知道|查查?|查询|告诉我|给我|提供|调取|找到?|要到?)(一下)?[^我你，。？?！!\s]{{1,8}}的{_QUALIFIER}{_PRIVATE_FIELD}",
     r"(查|查询|打听).{1,8}在哪(家|个)(公司|单位)",
     r"(look\s+up|find|give\s+me|tell\s+me).{0,40}(id\s*card|phone\s+number|home\s+address|bank\s+card)",
 )
+WHERE_SOMEONE_LIVES = re.compile(
+    r"(?<![我你您])(?<!我们)[\u4e00-\u9fff]{2,5}(的)?(家)?(现在|目前)?(住(在)?哪|住址在哪|家在哪)"
+)
+"""王五住在哪 / 我前妻郑美玲现在住哪里: where a named or related person lives."""
+_SERVICE_WORDS = re.compile(r"办|申请|居住证|登记|住房|住宿|入住|酒店|宿舍|公积金")
 _HOW_TO = re.compile(r"怎么|如何|怎样|在哪(里)?(查|办)|哪里可以查|流程|需要什么")
 _OWN_OR_OFFICE = re.compile(
     r"本人|自己|我的|我家|(中心|局|厅|热线|窗口|部门|政府|委员会|办公室|所|站|大厅|医院|银行|单位|机构)的?"
@@ -130,6 +138,8 @@ def route(message: str) -> Route:
     if INJECTION.search(text):
         return Route(Intent.INJECTION, "instruction_override", message)
     if PRIVACY_REQUEST.search(text) and not _HOW_TO.search(text) and not _OWN_OR_OFFICE.search(text):
+        return Route(Intent.PRIVACY, "personal_data_request", message)
+    if WHERE_SOMEONE_LIVES.search(text) and not _SERVICE_WORDS.search(text):
         return Route(Intent.PRIVACY, "personal_data_request", message)
     if HUMAN_REQUEST.search(text):
         return Route(Intent.HANDOFF, "human_requested", message)

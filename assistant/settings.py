@@ -39,7 +39,7 @@ class Settings(BaseSettings):
         "~470 ms under load on 2 cores). Ingest batches use every core.",
     )
     embedding_max_tokens: int = Field(
-        default=0,
+        default=128,
         ge=0,
         description="Word pieces an embedding reads before truncating (0: the model's own limit). The "
         "packaged MiniLM was trained on 128; 128 instead of its 256 halves ingest time.",
@@ -78,6 +78,21 @@ class Settings(BaseSettings):
         "(calibrated with evals/calibrate_refusal.py; see evals/README.md).",
     )
     max_message_chars: int = Field(default=2000, ge=1)
+    index_guides: bool = Field(
+        default=False,
+        description="Also index the service guides (knowledge/guides) for Q&A, so plain questions are "
+        "answered with the guide cited. Off by default: mixed into one index, 2,275 guides crowd out "
+        "the policies (policy_qa keyword accuracy 0.82→0.71, see README). Guided flows (智能导办) read "
+        "the catalogue either way.",
+    )
+    qa_over_guide_strength: float = Field(
+        default=0.45,
+        ge=0,
+        le=1.01,
+        description="A question the catalogue matcher takes for a service request is still answered "
+        "from the policies when their evidence strength reaches this (calibrated on policy_qa and "
+        "guide_match; see README).",
+    )
     guide_enabled: bool = Field(
         default=True,
         description="智能导办: route service requests into the guided dialogue (knowledge/guides).",
@@ -123,4 +138,7 @@ class Settings(BaseSettings):
     @property
     def default_ingest_paths(self) -> list[Path]:
         """What ``govassist ingest`` indexes when no paths are given."""
-        return [self.knowledge_dir / "policies"]
+        paths = [self.knowledge_dir / "policies"]
+        if self.index_guides:
+            paths.append(self.guides_dir)
+        return paths

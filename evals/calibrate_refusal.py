@@ -69,7 +69,12 @@ def calibrate(settings: Settings, datasets: list[Path], report_dir: Path) -> dic
     negatives = [i for i in items if i.category in NEGATIVE_CATEGORIES]
     index = KnowledgeIndex(settings)
     try:
-        ingest_paths(index, settings.default_ingest_paths, project_root=PROJECT_ROOT)
+        ingest_paths(
+            index,
+            settings.default_ingest_paths,
+            project_root=PROJECT_ROOT,
+            prune_under=settings.knowledge_dir,
+        )
         answerer = ExtractiveAnswerer(settings, index)
         unthresholded = ExtractiveAnswerer(settings.model_copy(update={"evidence_threshold": 0.0}), index)
         residual = [i for i in negatives if not stopped_by_rules(unthresholded, i)]

@@ -38,7 +38,12 @@ def _index_for(settings: Settings, corpus: Path | None) -> Iterator[KnowledgeInd
     """The bundled index (brought up to date), or a temporary one holding only ``corpus``."""
     if corpus is None:
         index = KnowledgeIndex(settings)
-        ingest_paths(index, settings.default_ingest_paths, project_root=PROJECT_ROOT)
+        ingest_paths(
+            index,
+            settings.default_ingest_paths,
+            project_root=PROJECT_ROOT,
+            prune_under=settings.knowledge_dir,
+        )
         try:
             yield index
         finally:

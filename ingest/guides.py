@@ -23,17 +23,18 @@ def guide_text(guide: ServiceGuide) -> str:
         lead.append(f"事项类型：{guide.category}。")
     if guide.aliases:
         lead.append(f"又称：{'、'.join(guide.aliases)}。")
+    # Short key facts first, so that a guide split into chunks keeps them in its first one.
     sections: list[tuple[str, list[str]]] = [
+        ("办理地点", list(guide.locations)),
+        ("办理时限", _time_limit_lines(guide)),
+        ("收费标准", [guide.fee] if guide.fee else []),
+        ("咨询电话", [guide.consult_phone] if guide.consult_phone else []),
+        ("办理渠道", [f"{CHANNEL_LABELS[c.kind]}：{c.detail}".rstrip("：") for c in guide.channels]),
         ("包含事项", [f"{i.name}（{i.department}）" for i in guide.sub_items]),
         ("受理条件", list(guide.conditions)),
         ("需要确认的情形", [_situation_line(q) for q in guide.situations]),
         ("申请材料", [_material_line(m) for m in guide.materials]),
-        ("办理渠道", [f"{CHANNEL_LABELS[c.kind]}：{c.detail}".rstrip("：") for c in guide.channels]),
-        ("办理地点", list(guide.locations)),
         ("办理流程", [f"{s.title}：{s.detail}".rstrip("：") for s in guide.steps]),
-        ("办理时限", _time_limit_lines(guide)),
-        ("收费标准", [guide.fee] if guide.fee else []),
-        ("咨询电话", [guide.consult_phone] if guide.consult_phone else []),
         ("设定依据", list(guide.basis)),
     ]
     lines = [guide.name, "".join(lead)]

@@ -76,6 +76,14 @@ def _key_path(key: str, project_root: Path) -> Path:
     return path if path.is_absolute() else project_root / path
 
 
+def _is_under(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
 def fingerprint(data: bytes, options: ChunkingOptions, embedder: str = "") -> str:
     """What a file's stored chunks depend on: its bytes, the chunking options and the embedder."""
     digest = hashlib.sha256(data)
@@ -98,8 +106,14 @@ def ingest_paths(
     *,
     project_root: Path,
     progress: ProgressFactory | None = None,
+    prune_under: Path | None = None,
 ) -> IngestReport:
-    """Bring the index in line with the given files and directories (see the module docstring)."""
+    """Bring the index in line with the given files and directories (see the module docstring).
+
+    With ``prune_under`` (the bundled knowledge folder), indexed files under it that are not among
+    ``paths`` any more are removed too, e.g. the guides when settings stop indexing them; files
+    ingested from elsewhere are kept.
+    """
     started = time.perf_counter()
     report = IngestReport()
     options = options_from(index)
@@ -111,8 +125,11 @@ def ingest_paths(
         report.failed[str(error).split(":", 1)[0]] = str(error)
         files = [f for r in roots if r.exists() for f in iter_files([r])]
 
+    wanted = {file_key(f, project_root) for f in files}
     for stored in index.store.files():
-        if not _key_path(stored.path, project_root).exists():
+        path = _key_path(stored.path, project_root)
+        left_out = prune_under is not None and _is_under(path, prune_under) and stored.path not in wanted
+        if left_out or not path.exists():
             index.remove_file(stored.path)
             report.removed.append(stored.path)
 

@@ -90,7 +90,10 @@ class SentenceTransformerEmbedder(TextEmbedder):
         if not texts:
             return []
         vectors = self._load().encode(
-            texts, batch_size=self._batch_size, normalize_embeddings=True, show_progress_bar=False
+            texts,
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            show_progress_bar=False,
         )
         return [[float(x) for x in row] for row in vectors]
 

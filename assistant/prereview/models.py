@@ -71,6 +71,7 @@ class PageText:
     source: Literal["text_layer", "ocr", "docx"]
     lines: list[OcrLine] = field(default_factory=list)
     rotation: int = 0  # degrees the image was turned before OCR succeeded
+    seconds: float = 0.0  # time spent reading this page (text layer, or render + OCR)
 
 
 @dataclass

@@ -23,7 +23,7 @@ ID_NUMBER = "110101199003071233"  # made up (valid check digit)
 @pytest.fixture(scope="module")
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, data_dir=tmp_path_factory.mktemp("guide-chat") / "data", embedding_mode="hash"
+        _env_file=None, data_dir=tmp_path_factory.mktemp("guide-chat") / "data", embedding_mode="hash", index_guides=False
     )
     built = build_services(settings, ensure_index=True)
     yield built
@@ -40,7 +40,9 @@ def store(tmp_path: Path) -> Iterator[SessionStore]:
 
 def make_chat(services: Services, store: SessionStore) -> ChatService:
     guides = GuideService(YIJIANSHI, services.index.tokenizer)
-    return ChatService(services.settings, store, ExtractiveStreamer(services.extractive), guides)
+    return ChatService(
+        services.settings, store, ExtractiveStreamer(services.extractive), guides, services.extractive.strength
+    )
 
 
 def test_a_guided_flow_ends_in_a_cited_checklist(services: Services, store: SessionStore) -> None:
@@ -98,3 +100,13 @@ def test_policy_questions_do_not_start_a_flow(services: Services, store: Session
     chat = make_chat(services, store)
     reply = chat.reply("电子证照能全国通用吗？")
     assert reply.outcome == "answered" and reply.guide is None
+
+
+def test_a_policy_question_that_names_a_service_is_answered_not_guided(
+    services: Services, store: SessionStore
+) -> None:
+    question = "社保卡能在全国异地申领吗"
+    guides = GuideService(YIJIANSHI, services.index.tokenizer)
+    assert guides.start(question).kind != "not_a_guide"  # the matcher alone would start a flow
+    reply = make_chat(services, store).reply(question)
+    assert reply.outcome == "answered" and reply.guide is None and reply.citations

@@ -17,6 +17,7 @@ runner = CliRunner()
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GOVASSIST_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("GOVASSIST_EMBEDDING_MODE", "hash")
+    monkeypatch.setenv("GOVASSIST_INDEX_GUIDES", "false")
 
 
 def test_ingest_then_search_the_bundled_knowledge() -> None:

@@ -15,7 +15,7 @@ from assistant.settings import Settings
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     data = tmp_path_factory.mktemp("services-api")
-    settings = Settings(_env_file=None, data_dir=data, embedding_mode="hash")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, data_dir=data, embedding_mode="hash", index_guides=True)  # type: ignore[call-arg]
     services = build_services(settings, ensure_index=True)
     with TestClient(create_app(services=services, mount_ui=False)) as test_client:
         yield test_client
@@ -62,3 +62,11 @@ def test_the_guided_flow_runs_inside_chat(client: TestClient) -> None:
         body = client.post("/api/chat", json={"message": body["options"][0], "session_id": session}).json()
     assert body["outcome"] == "answered" and body["checklist"]["guide_id"] == "yjs-restaurant"
     assert body["citations"][0]["doc_id"] == "yjs-restaurant"
+
+
+def test_a_plain_question_is_answered_from_the_guide_it_concerns(client: TestClient) -> None:
+    body = client.post("/api/chat", json={"message": "执业药师首次注册的咨询电话是多少"}).json()
+    assert body["outcome"] == "answered" and body["guide"] is None
+    cited = [c["doc_id"] for c in body["citations"]]
+    assert any(doc_id.startswith("gd-") for doc_id in cited)
+    assert "020-37886901" in body["answer"]  # as the cited guide states it, not invented

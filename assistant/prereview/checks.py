@@ -1,0 +1,391 @@
+"""Check recognised files against a checklist: which material each file provides, what is missing and
+what looks wrong — check characters, expiry, a missing ID side, person or page, unreadable scans, and
+names or ID numbers that disagree across materials. Every finding is a ``Problem`` in plain words.
+
+``context`` keys, all optional: ``applicant_name`` and ``applicant_id_number`` (who the applicant says
+they are), ``newborn`` (the newborn birth-date check; by default on when the service name mentions
+新生儿 or 出生), ``newborn_max_age_days`` (365), ``min_ocr_score`` (0.5).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final
+
+from assistant.guide.checklist import Checklist, MaterialLine
+from assistant.prereview.classify import text_lines
+from assistant.prereview.material_types import ID_CARD, Candidate, MaterialNeed, assign, material_need
+from assistant.prereview.models import Classification, ExtractedFile, Fields, MaterialResult, Problem, Status
+from assistant.prereview.validators import check_credit_code, check_id_number, is_expired
+from assistant.textnorm import normalize
+
+SIGNATURE_NOTE: Final = "请人工核对签字/盖章"
+RETAKE_ADVICE: Final = "请在光线充足处把材料放平、拍全整页后重新上传（避免反光、模糊和遮挡）。"
+_SIGNATURE_WORDS: Final = ("签字", "签名", "盖章", "公章", "签章")
+_EXPIRING: Final = {
+    "id_card_front": "居民身份证",
+    "id_card_back": "居民身份证",
+    "business_license": "营业执照",
+}
+
+FileInput = tuple[ExtractedFile, Classification, Fields]
+
+
+@dataclass
+class CheckedFile:
+    """One uploaded file with what was read from it."""
+
+    extracted: ExtractedFile
+    classification: Classification
+    fields: Fields
+    unreadable: bool
+
+    @property
+    def file_id(self) -> str:
+        return self.extracted.upload.file_id
+
+    @property
+    def name(self) -> str:
+        return self.extracted.upload.display_name
+
+    @property
+    def kind(self) -> str:
+        return self.classification.material_type
+
+
+def is_unreadable(extracted: ExtractedFile, min_score: float = 0.5) -> bool:
+    """No usable text, or OCR text whose length-weighted confidence is below ``min_score``."""
+    if len(re.findall(r"[\u4e00-\u9fff0-9A-Za-z]", extracted.text)) < 4:
+        return True
+    lines = [line for page in extracted.pages if page.source == "ocr" for line in page.lines if line.text]
+    weight = sum(len(line.text) for line in lines)
+    return bool(weight) and sum(line.score * len(line.text) for line in lines) / weight < min_score
+
+
+def check_materials(
+    checklist: Checklist, files: list[FileInput], today: date, context: dict[str, Any]
+) -> tuple[list[MaterialResult], list[Problem], dict[str, str | None]]:
+    """Per-material results; cross-document and unmatched-file problems; file id → material id."""
+    min_score = float(context.get("min_ocr_score", 0.5))
+    checked = [CheckedFile(e, c, f, is_unreadable(e, min_score)) for e, c, f in files]
+    by_id = {f.file_id: f for f in checked}
+    candidates = [candidate(f) for f in checked if f.kind != "unrecognised" or not f.unreadable]
+    people = known_people([(f.kind, f.fields) for f in checked])
+    assigned = assign([(m.id, m.name) for m in checklist.materials], candidates, people)
+    mapping: dict[str, str | None] = {f.file_id: None for f in checked}
+    for material_id, file_ids in assigned.items():
+        mapping.update(dict.fromkeys(file_ids, material_id))
+    needs = {m.id: material_need(m.name) for m in checklist.materials}
+    held = {m.id: [by_id[i] for i in assigned[m.id]] for m in checklist.materials}
+    newborn = bool(context.get("newborn", "新生儿" in checklist.name or "出生" in checklist.name))
+    unmatched = [f for f in checked if mapping[f.file_id] is None]
+    cross = cross_checks(
+        {m.name: [(f.file_id, f.kind, f.fields) for f in held[m.id]] for m in checklist.materials},
+        {m.name: needs[m.id] for m in checklist.materials},
+        context,
+    )
+    results = []
+    for material in checklist.materials:
+        files_here = held[material.id]
+        if files_here:
+            problems = _material_problems(material, needs[material.id], files_here, today, context, newborn)
+            if needs[material.id] and _one_person_enough(material, checklist):
+                problems = [p for p in problems if p.code != "missing_person"]
+            problems += [p for p in cross if set(p.file_ids) & set(assigned[material.id])]
+        else:
+            problems = [_missing(material, needs[material.id], bool(unmatched))]
+        note = SIGNATURE_NOTE if _needs_signature(material, files_here) else ""
+        results.append(
+            MaterialResult(
+                material.id, material.name, _status(problems), assigned[material.id], problems, note
+            )
+        )
+    unreadable = [
+        Problem("unreadable", f"文件“{f.name}”看不清内容，无法识别", RETAKE_ADVICE, (f.file_id,))
+        for f in unmatched
+        if f.unreadable
+    ]
+    return results, cross + unreadable, mapping
+
+
+def candidate(f: CheckedFile) -> Candidate:
+    """What assignment needs: type, ID-card sides present, the person on a front, title words."""
+    sides: set[str] = set()
+    if f.kind in ID_CARD:
+        sides.add("front" if f.kind == "id_card_front" or f.fields.id_numbers else "back")
+        if f.fields.dates.get("valid_until") or f.fields.other.get("authority"):
+            sides.add("back")
+    number = f.fields.id_numbers.get("holder", "")
+    valid = number if check_id_number(number).valid else ""
+    gender = ("男" if int(valid[16]) % 2 else "女") if valid else ""
+    person = (valid or f.fields.names.get("holder", "")) if "front" in sides else ""
+    title = "".join(line.match for line in text_lines(f.extracted)[:3])
+    return Candidate(f.file_id, f.kind, frozenset(sides), person, gender, title)
+
+
+def _one_person_enough(material: MaterialLine, checklist: Checklist) -> bool:
+    """A note such as "未办理结婚登记的，提供…一方的身份证" applies when an answer says 未….."""
+    return "一方" in material.note and any("未" in answer.label for answer in checklist.answers)
+
+
+def _status(problems: list[Problem]) -> Status:
+    codes = {p.code for p in problems}
+    if "missing" in codes:
+        return "missing"
+    if codes and codes <= {"unreadable"}:
+        return "unreadable"
+    return "suspect" if codes else "provided"
+
+
+def _needs_signature(material: MaterialLine, held: list[CheckedFile]) -> bool:
+    if any(word in material.name + material.note for word in _SIGNATURE_WORDS):
+        return True
+    return any(f.fields.other.get("signature_required") for f in held)
+
+
+def _missing(material: MaterialLine, need: MaterialNeed | None, files_unmatched: bool) -> Problem:
+    what = "人像面和国徽面" if need and need.needs_id_card else "清晰完整的照片或扫描件"
+    advice = [f"请上传{material.name}的{what}"]
+    if material.e_license:
+        advice.append("该材料可使用电子证照，提交时授权调用即可")
+    if material.deferrable:
+        advice.append("该材料可容缺受理，可先提交其他材料，按承诺时限补交")
+    if files_unmatched:
+        advice.append("若已上传但未被识别，请确认拍摄清晰、整页完整")
+    return Problem("missing", f"未找到“{material.name}”", "；".join(advice) + "。")
+
+
+def _material_problems(
+    material: MaterialLine,
+    need: MaterialNeed | None,
+    held: list[CheckedFile],
+    today: date,
+    context: dict[str, Any],
+    newborn: bool,
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for f in held:
+        own = (f.file_id,)
+        if f.unreadable:
+            problems.append(Problem("unreadable", f"文件“{f.name}”内容看不清", RETAKE_ADVICE, own))
+        problems += _id_problems(f, today)
+        if f.kind == "business_license" and f.fields.credit_code and check_credit_code(f.fields.credit_code):
+            advice = "请核对18位代码是否完整清晰，重新拍摄或上传电子营业执照。"
+            problems.append(
+                Problem("credit_code_check", "营业执照上的统一社会信用代码校验不通过", advice, own)
+            )
+        until = f.fields.dates.get("valid_until", "")
+        if f.kind in _EXPIRING and is_expired(until, today):
+            code = "id_expired" if f.kind in ID_CARD else "expired"
+            who = f.fields.names.get("holder", "")
+            advice = "请使用有效期内的证件；身份证过期的，请先到公安机关换领（可申请临时居民身份证）。"
+            problems.append(Problem(code, f"{who}{_EXPIRING[f.kind]}已于{until}到期", advice, own))
+        if f.kind == "birth_certificate":
+            problems += _birth_date(f, today, int(context.get("newborn_max_age_days", 365)), newborn)
+    if need and need.needs_id_card and any(f.kind in ID_CARD for f in held):
+        problems += _id_sides(material, need, held)
+    return problems + _pages(held)
+
+
+def _id_problems(f: CheckedFile, today: date) -> list[Problem]:
+    problems = []
+    for role, number in f.fields.id_numbers.items():
+        result = check_id_number(number, today)
+        if result.valid:
+            continue
+        subject = f"{person_label(role, f.fields)}的身份证号码"
+        if result.reason == "check_digit":
+            code, message = "id_check_digit", f"{subject}校验位不正确（可能有数字写错或识别错误）"
+        else:
+            code, message = "id_invalid", f"{subject}格式不正确"
+        advice = "请核对证件号码；照片不清晰的请重新拍摄，证件号码本身有误的请到公安机关核实。"
+        problems.append(Problem(code, message, advice, (f.file_id,)))
+    return problems
+
+
+def _birth_date(f: CheckedFile, today: date, max_days: int, newborn: bool) -> list[Problem]:
+    born = f.fields.dates.get("birth", "")
+    if not born:
+        return []
+    when = date.fromisoformat(born)
+    if when > today:
+        message = f"出生医学证明上的出生日期（{born}）晚于今天"
+    elif newborn and (today - when).days > max_days:
+        message = f"出生医学证明上的出生日期（{born}）距今已超过{max_days}天，与新生儿事项不符"
+    else:
+        return []
+    advice = "请核对出生日期是否识别正确，或确认所办事项是否适用（超过时限的请咨询窗口）。"
+    return [Problem("birth_date_implausible", message, advice, (f.file_id,))]
+
+
+def _id_sides(material: MaterialLine, need: MaterialNeed, held: list[CheckedFile]) -> list[Problem]:
+    cards = [candidate(f) for f in held if f.kind in ID_CARD]
+    persons = {c.person or c.file_id for c in cards if "front" in c.sides}
+    backs = sum("back" in c.sides for c in cards)
+    ids = tuple(c.file_id for c in cards)
+    problems = []
+    if backs < len(persons):
+        problems.append(
+            Problem("missing_side", "缺少身份证国徽面（有效期限一面）", "请补充上传身份证国徽面。", ids)
+        )
+    elif backs > len(persons):
+        problems.append(
+            Problem("missing_side", "缺少身份证人像面（姓名、号码一面）", "请补充上传身份证人像面。", ids)
+        )
+    if persons and len(persons) < need.people:
+        message = f"应提供{need.people}人的身份证，只识别到{len(persons)}人"
+        problems.append(Problem("missing_person", message, "请补充上传另一人的身份证（两面）。", ids))
+    return problems
+
+
+def _pages(held: list[CheckedFile]) -> list[Problem]:
+    ids = tuple(f.file_id for f in held)
+    problems = []
+    hukou = [f for f in held if f.kind == "hukou_booklet"]
+    if hukou and not any("person" in f.fields.other.get("hukou_pages", "") for f in hukou):
+        message = "户口簿只有首页，缺少户主页和本人页（常住人口登记卡）"
+        problems.append(Problem("missing_page", message, "请上传户口簿首页、户主页和本人页。", ids))
+    totals = [int(f.fields.other["pages_total"]) for f in held if f.fields.other.get("pages_total")]
+    if totals:
+        numbers = {n for f in held for n in f.fields.other.get("page_numbers", "").split(",") if n}
+        received = max(len(numbers), sum(int(f.fields.other.get("page_count", "1")) for f in held))
+        if received < max(totals):
+            message = f"文件标明共{max(totals)}页，只收到{received}页"
+            problems.append(Problem("missing_page", message, "请补充上传缺少的页面。", ids))
+    return problems
+
+
+# ---------------------------------------------------------------------------------- across materials
+
+ROLE_LABELS: Final = {
+    "holder": "持证人", "father": "父亲", "mother": "母亲", "child": "新生儿", "applicant": "申请人",
+    "agent": "受托人", "principal": "委托人", "husband": "男方", "wife": "女方", "head": "户主",
+    "legal_representative": "法定代表人", "member": "户内成员", "parents": "父母",
+}  # fmt: skip
+_MISMATCH_ADVICE: Final = (
+    "请确认上传的是同一人的材料，并核对各材料上的姓名和证件号码；确有差异的请先到发证机关更正。"
+)
+Person = tuple[str, str]  # (name, valid ID number or "")
+Held = dict[str, list[tuple[str, str, Fields]]]  # material name → (file id, type, fields)
+
+
+def person_label(role: str, fields: Fields) -> str:
+    """The person's name, else what they are on the document (父亲, 受托人 …)."""
+    return fields.names.get(role) or ROLE_LABELS.get(role.split("_")[0], "证件持有人")
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s·•.]", "", normalize(name)) if name else ""
+
+
+def _same(a: Person, b: Person) -> bool:
+    """Whether two (name, ID) pairs can be one person: the IDs decide when both have one, else the names."""
+    if a[1] and b[1]:
+        return a[1] == b[1]
+    return not (a[0] and b[0]) or _norm(a[0]) == _norm(b[0])
+
+
+def persons(fields: Fields) -> dict[str, Person]:
+    """Role → (name, ID number if valid)."""
+    valid = {role: n for role, n in fields.id_numbers.items() if check_id_number(n).valid}
+    return {role: (fields.names.get(role, ""), valid.get(role, "")) for role in {*fields.names, *valid}}
+
+
+def known_people(files: list[tuple[str, Fields]]) -> dict[str, set[str]]:
+    """Material role → names and IDs read on forms, 委托书 and 出生医学证明 (steers ID-card assignment)."""
+    roles: dict[str, tuple[str, ...]] = {"applicant": ("applicant",), "principal": ("applicant",)}
+    roles |= {"agent": ("agent",), "father": ("father", "parents"), "mother": ("mother", "parents")}
+    roles |= {"legal_representative": ("legal_representative",)}
+    known: dict[str, set[str]] = {}
+    for kind, fields in files:
+        if kind not in ID_CARD:
+            for role, (name, number) in persons(fields).items():
+                for target in roles.get(role, ()):
+                    known.setdefault(target, set()).update(v for v in (name, number) if v)
+    return known
+
+
+def _problem(code: str, message: str, file_ids: list[str]) -> Problem:
+    return Problem(code, message, _MISMATCH_ADVICE, tuple(dict.fromkeys(file_ids)))
+
+
+def cross_checks(held: Held, needs: dict[str, MaterialNeed | None], context: dict[str, Any]) -> list[Problem]:
+    """Names and IDs that disagree across materials; ID cards that are not the parents on the 出生医学证明,
+    nor the applicant on the form or in ``context``."""
+    entries = [(m, fid, p) for m, files in held.items() for fid, _, f in files for p in persons(f).values()]
+    problems = []
+    for number in dict.fromkeys(p[1] for *_, p in entries if p[1]):
+        same = [(m, fid, p[0]) for m, fid, p in entries if p[1] == number and p[0]]
+        if len({_norm(name) for *_, name in same}) > 1:
+            listed = "、".join(dict.fromkeys(f"{name}（{m}）" for m, _, name in same))
+            message = f"同一身份证号码在不同材料上的姓名不一致：{listed}"
+            problems.append(_problem("name_mismatch", message, [fid for _, fid, _ in same]))
+    for name in dict.fromkeys(_norm(p[0]) for *_, p in entries if p[0] and p[1]):
+        same = [(m, fid, p[1]) for m, fid, p in entries if _norm(p[0]) == name and p[1]]
+        if len({number for *_, number in same}) > 1:
+            where = "、".join(dict.fromkeys(m for m, *_ in same))
+            message = f"{name}的身份证号码在不同材料上不一致（{where}）"
+            problems.append(_problem("id_mismatch", message, [fid for _, fid, _ in same]))
+    cards = {m: [(fid, persons(f).get("holder", ("", ""))) for fid, k, f in files if k == "id_card_front"
+                 or (k in ID_CARD and f.id_numbers)] for m, files in held.items()}  # fmt: skip
+    problems += _parent_checks(held, needs, cards)
+    everyone = [(fid, p) for listed in cards.values() for fid, p in listed]
+    for fid, _, fields in (x for files in held.values() for x in files if x[1] == "application_form"):
+        applicant = persons(fields).get("applicant")
+        if applicant and everyone and not any(_same(applicant, p) for _, p in everyone):
+            message = f"申请表上的申请人{applicant[0]}与上传的身份证信息不一致"
+            problems.append(_problem("name_mismatch", message, [fid, *(c for c, _ in everyone)]))
+    claimed = (str(context.get("applicant_name", "")), str(context.get("applicant_id_number", "")))
+    own = [
+        (fid, p)
+        for m, listed in cards.items()
+        if (n := needs.get(m)) and n.role == "applicant"
+        for fid, p in listed
+    ]
+    if any(claimed) and own and not any(_same(claimed, p) for _, p in own):
+        code = "id_mismatch" if claimed[1] else "name_mismatch"
+        problems.append(_problem(code, "上传的身份证与填写的申请人信息不一致", [fid for fid, _ in own]))
+    return problems
+
+
+def _parent_checks(
+    held: Held, needs: dict[str, MaterialNeed | None], cards: dict[str, list[tuple[str, Person]]]
+) -> list[Problem]:
+    """Parents' ID cards, 结婚证 and the parent's 户口簿 against the parents on the 出生医学证明."""
+    births = [(fid, f) for files in held.values() for fid, k, f in files if k == "birth_certificate"]
+    if not births:
+        return []
+    birth_id, birth = births[0]
+    parents = {r: p for r, p in persons(birth).items() if r in ("father", "mother")}
+    problems = []
+    for material, listed in cards.items():
+        need = needs.get(material)
+        role = need.role if need else ""
+        allowed = [p for r, p in parents.items() if role in ("parents", r)]
+        for fid, person in listed if allowed else ():
+            if not any(_same(person, other) for other in allowed):
+                message = (
+                    f"{person[0] or '身份证持有人'}的身份证与出生医学证明上的{ROLE_LABELS[role]}信息不一致"
+                )
+                problems.append(_problem("parent_mismatch", message, [fid, birth_id]))
+    for material, files in held.items():
+        need = needs.get(material)
+        for fid, kind, fields in files:
+            if kind == "hukou_booklet" and need and need.role in parents:
+                if "person" not in fields.other.get("hukou_pages", ""):
+                    continue
+                wanted = {need.role: parents[need.role]}
+            elif kind == "marriage_certificate":
+                wanted = parents
+            else:
+                continue
+            people = [
+                p for r, p in persons(fields).items() if r != "holder" or kind != "marriage_certificate"
+            ]
+            for role, parent in wanted.items():
+                if people and not any(_same(parent, p) for p in people):
+                    message = f"出生医学证明上的{ROLE_LABELS[role]}{parent[0]}不在{material}上"
+                    problems.append(_problem("parent_mismatch", message, [fid, birth_id]))
+    return problems

@@ -1,0 +1,150 @@
+"""Upload storage: server-named files under ``root/<review_id>/``, written atomically, swept when old."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from assistant.prereview.intake import EXTENSIONS
+from assistant.prereview.models import FileKind, StoredUpload
+
+log = logging.getLogger(__name__)
+
+REVIEW_ID = re.compile(r"^[0-9a-f]{32}$")
+_META = "review.json"
+
+
+def new_review_id() -> str:
+    """A fresh, unguessable review id (32 lowercase hex characters)."""
+    return uuid.uuid4().hex
+
+
+def is_review_id(review_id: str) -> bool:
+    return bool(REVIEW_ID.fullmatch(review_id or ""))
+
+
+class UploadStore:
+    """Accepted uploads on disk: directories 0700, files 0600, names never taken from the client."""
+
+    def __init__(self, root: Path, retention: timedelta) -> None:
+        self.root = Path(root)
+        self.retention = retention
+
+    new_review_id = staticmethod(new_review_id)
+
+    def review_dir(self, review_id: str) -> Path:
+        """The directory of a review; ``ValueError`` for an id that is not a server-made one."""
+        if not is_review_id(review_id):
+            raise ValueError(f"invalid review id: {review_id!r}")
+        return self.root / review_id
+
+    def save(self, review_id: str, display_name: str, data: bytes, kind: FileKind) -> StoredUpload:
+        """Store one accepted file under a new uuid name; the write is atomic (temp file + rename)."""
+        directory = self._ensure_review(review_id)
+        file_id = uuid.uuid4().hex
+        path = directory / f"{file_id}{EXTENSIONS[kind]}"
+        _write_atomic(path, data)
+        return StoredUpload(file_id=file_id, display_name=display_name, kind=kind, size=len(data), path=path)
+
+    def exists(self, review_id: str) -> bool:
+        return is_review_id(review_id) and (self.root / review_id).is_dir()
+
+    def delete_review(self, review_id: str) -> bool:
+        """Delete a review's files now; False for an unknown (or malformed) id."""
+        if not self.exists(review_id):
+            return False
+        shutil.rmtree(self.root / review_id, ignore_errors=True)
+        return True
+
+    def sweep(self, now: datetime | None = None) -> int:
+        """Delete every review older than the retention period; returns how many were deleted."""
+        now = now or datetime.now(UTC)
+        if not self.root.is_dir():
+            return 0
+        deleted = 0
+        for entry in self.root.iterdir():
+            if not (is_review_id(entry.name) and entry.is_dir()):
+                continue  # not ours (or a stray file): leave it alone
+            try:
+                if now - self._created(entry) > self.retention:
+                    shutil.rmtree(entry)
+                    deleted += 1
+            except OSError as exc:  # one unreadable review must not stop the sweep
+                log.warning("prereview sweep could not remove %s: %s", entry.name, exc)
+        return deleted
+
+    def _ensure_review(self, review_id: str) -> Path:
+        directory = self.review_dir(review_id)
+        if not directory.is_dir():
+            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            directory.mkdir(mode=0o700, exist_ok=True)
+            os.chmod(directory, 0o700)
+        meta = directory / _META
+        if not meta.exists():
+            _write_atomic(meta, json.dumps({"created": datetime.now(UTC).isoformat()}).encode())
+        return directory
+
+    @staticmethod
+    def _created(directory: Path) -> datetime:
+        """When a review was created: its metadata file, else the directory's mtime."""
+        try:
+            created = datetime.fromisoformat(json.loads((directory / _META).read_text())["created"])
+            return created if created.tzinfo else created.replace(tzinfo=UTC)
+        except (OSError, ValueError, KeyError, TypeError):
+            return datetime.fromtimestamp(directory.stat().st_mtime, UTC)
+
+
+class SweepThread(threading.Thread):
+    """A daemon thread that runs ``store.sweep()`` at start and then every ``interval_s`` until stopped."""
+
+    def __init__(self, store: UploadStore, interval_s: float = 600.0) -> None:
+        super().__init__(name="prereview-sweep", daemon=True)
+        self.store = store
+        self.interval_s = interval_s
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while True:
+            try:
+                removed = self.store.sweep()
+                if removed:
+                    log.info("prereview sweep removed %d expired review(s)", removed)
+            except Exception:
+                log.exception("prereview sweep failed")
+            if self._stop_event.wait(self.interval_s):
+                return
+
+    def stop(self, timeout: float | None = 5.0) -> None:
+        """Ask the thread to finish and wait for it (up to ``timeout`` seconds)."""
+        self._stop_event.set()
+        if self.is_alive():
+            self.join(timeout)
+
+
+def start_sweeper(store: UploadStore, interval_s: float = 600.0) -> SweepThread:
+    """Start a :class:`SweepThread`; call ``.stop()`` on it at shutdown."""
+    thread = SweepThread(store, interval_s)
+    thread.start()
+    return thread
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a 0600 temp file in the same directory and an atomic rename."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")  # created 0600
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
