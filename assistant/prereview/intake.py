@@ -96,13 +96,17 @@ def check_file(name: str, data: bytes, limits: PrereviewLimits) -> tuple[FileKin
         return None, _error(name, 422, "是空文件（0字节），请重新选择文件", limit)
     if len(data) > limits.max_file_bytes:
         return None, _error(
-            name, 413, f"大小为{_mb(len(data))}，超过单个文件上限{_mb(limits.max_file_bytes)}",
+            name,
+            413,
+            f"大小为{_mb(len(data))}，超过单个文件上限{_mb(limits.max_file_bytes)}",
             f"file too large: limit {_mb(limits.max_file_bytes)}",
         )
     kind = sniff(data)
     if kind is None:
         return None, _error(
-            name, 415, f"不是支持的文件类型，仅支持{ACCEPTED_TYPES}（按文件内容识别，与扩展名无关）",
+            name,
+            415,
+            f"不是支持的文件类型，仅支持{ACCEPTED_TYPES}（按文件内容识别，与扩展名无关）",
             "unsupported type: accepted JPEG, PNG, PDF, DOCX",
         )
     if kind in ("jpeg", "png"):
@@ -120,8 +124,11 @@ def pdf_guard(limits: PrereviewLimits) -> AbstractContextManager[Any]:
 
     cap = limits.max_pdf_stream_bytes
     return pypdf.apply_configuration(
-        zlib_maximum_output_length=cap, lzw_maximum_output_length=cap, run_length_maximum_output_length=cap,
-        brotli_maximum_output_length=cap, array_based_stream_maximum_output_length=cap,
+        zlib_maximum_output_length=cap,
+        lzw_maximum_output_length=cap,
+        run_length_maximum_output_length=cap,
+        brotli_maximum_output_length=cap,
+        array_based_stream_maximum_output_length=cap,
         stream_decoding_work_maximum_length=4 * cap,
     )
 
@@ -193,9 +200,7 @@ def _check_image(name: str, data: bytes, kind: FileKind, limits: PrereviewLimits
             if image.format not in _IMAGE_FORMATS[kind]:
                 return _error(name, 422, "图片文件已损坏，无法读取", "corrupt image")
             if width * height > limits.max_image_pixels:
-                return _error(
-                    name, 413, f"图片为{width}×{height}像素，超过上限{_mp(limits)}", too_big
-                )
+                return _error(name, 413, f"图片为{width}×{height}像素，超过上限{_mp(limits)}", too_big)
             image.verify()  # chunk checksums for PNG; still no pixel decoding
     except Image.DecompressionBombError:
         return _error(name, 413, f"图片像素数远超上限{_mp(limits)}", too_big)
@@ -218,7 +223,9 @@ def _check_pdf(name: str, data: bytes, limits: PrereviewLimits) -> IntakeError |
                 raise ValueError("no pages")
             if pages > limits.max_pdf_pages:
                 return _error(
-                    name, 413, f"共{pages}页，超过上限{limits.max_pdf_pages}页，请拆分后上传",
+                    name,
+                    413,
+                    f"共{pages}页，超过上限{limits.max_pdf_pages}页，请拆分后上传",
                     f"too many pages: limit {limits.max_pdf_pages}",
                 )
             for number, page in enumerate(reader.pages, start=1):
