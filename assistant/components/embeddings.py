@@ -75,7 +75,7 @@ class SentenceTransformerEmbedder(TextEmbedder):
                 from transformers.utils import logging as transformers_logging
 
                 transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no load bar
-                transformers_logging.set_verbosity_error()  # ``coverage`` tokenizes text of any length
+                transformers_logging.set_verbosity_error()  # type: ignore[no-untyped-call]  # ``coverage``: any length
                 if self._threads > 0:
                     import torch
 

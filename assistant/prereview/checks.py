@@ -2,6 +2,11 @@
 what looks wrong — check characters, expiry, a missing ID side, person or page, unreadable scans, and
 names or ID numbers that disagree across materials. Every finding is a ``Problem`` in plain words.
 
+Problem codes — on a material: missing_material, unreadable, id_check_digit, id_invalid, id_expired,
+expired (营业执照), credit_code_check, id_card_one_side, missing_person, missing_page,
+implausible_birth_date; across materials (also on each material involved): name_mismatch, id_mismatch,
+credit_code_mismatch, parent_mismatch; on a file that matches nothing: unreadable_file (never blocks).
+
 ``context`` keys, all optional: ``applicant_name`` and ``applicant_id_number`` (who the applicant says
 they are), ``newborn`` (the newborn birth-date check; by default on when the service name mentions
 新生儿 or 出生), ``newborn_max_age_days`` (365), ``min_ocr_score`` (0.5).
@@ -17,13 +22,28 @@ from typing import Any, Final
 from assistant.guide.checklist import Checklist, MaterialLine
 from assistant.prereview.classify import text_lines
 from assistant.prereview.material_types import ID_CARD, Candidate, MaterialNeed, assign, material_need
-from assistant.prereview.models import Classification, ExtractedFile, Fields, MaterialResult, Problem, Status
+from assistant.prereview.models import (
+    Classification,
+    ExtractedFile,
+    Fields,
+    MaterialResult,
+    Problem,
+    Status,
+)
 from assistant.prereview.validators import check_credit_code, check_id_number, is_expired
 from assistant.textnorm import normalize
 
 SIGNATURE_NOTE: Final = "请人工核对签字/盖章"
+PHOTO_NOTE: Final = "请人工核对照片是否符合要求（近期、免冠、背景颜色等）"
+_PHOTO: Final = re.compile(r"照片|证件照|相片|数码照")
 RETAKE_ADVICE: Final = "请在光线充足处把材料放平、拍全整页后重新上传（避免反光、模糊和遮挡）。"
 _SIGNATURE_WORDS: Final = ("签字", "签名", "盖章", "公章", "签章")
+_SHORT: Final = ("missing_page", "id_card_one_side")  # what an unreadable upload may be the rest of
+_TYPE_NAMES: Final = {
+    "business_license": "营业执照",
+    "application_form": "申请表",
+    "power_of_attorney": "委托书",
+}
 _EXPIRING: Final = {
     "id_card_front": "居民身份证",
     "id_card_back": "居民身份证",
@@ -73,7 +93,7 @@ def check_materials(
     by_id = {f.file_id: f for f in checked}
     candidates = [candidate(f) for f in checked if f.kind != "unrecognised" or not f.unreadable]
     people = known_people([(f.kind, f.fields) for f in checked])
-    assigned = assign([(m.id, m.name) for m in checklist.materials], candidates, people)
+    assigned = assign([(m.id, m.name, m.note) for m in checklist.materials], candidates, people)
     mapping: dict[str, str | None] = {f.file_id: None for f in checked}
     for material_id, file_ids in assigned.items():
         mapping.update(dict.fromkeys(file_ids, material_id))
@@ -81,9 +101,10 @@ def check_materials(
     held = {m.id: [by_id[i] for i in assigned[m.id]] for m in checklist.materials}
     newborn = bool(context.get("newborn", "新生儿" in checklist.name or "出生" in checklist.name))
     unmatched = [f for f in checked if mapping[f.file_id] is None]
+    labels = material_labels(checklist)
     cross = cross_checks(
-        {m.name: [(f.file_id, f.kind, f.fields) for f in held[m.id]] for m in checklist.materials},
-        {m.name: needs[m.id] for m in checklist.materials},
+        {labels[m.id]: [(f.file_id, f.kind, f.fields) for f in held[m.id]] for m in checklist.materials},
+        {labels[m.id]: needs[m.id] for m in checklist.materials},
         context,
     )
     results = []
@@ -102,12 +123,65 @@ def check_materials(
                 material.id, material.name, _status(problems), assigned[material.id], problems, note
             )
         )
+    deferrable = {m.id for m in checklist.materials if m.deferrable}
+    unmatched = [f for f in unmatched if not _photo(f, results, mapping)]
     unreadable = [
-        Problem("unreadable", f"文件“{f.name}”看不清内容，无法识别", RETAKE_ADVICE, (f.file_id,))
-        for f in unmatched
-        if f.unreadable
+        f for f in unmatched if f.unreadable and not _attribute(f, checked, results, mapping, deferrable)
     ]
-    return results, cross + unreadable, mapping
+    loose = [
+        Problem("unreadable_file", f"文件“{f.name}”看不清内容，无法识别", RETAKE_ADVICE, (f.file_id,))
+        for f in unreadable
+    ]
+    return results, cross + loose, mapping
+
+
+def material_labels(checklist: Checklist) -> dict[str, str]:
+    """Material id → its name as the citizen reads it, with the form added where two share a name."""
+    names = [m.name for m in checklist.materials]
+    return {
+        m.id: m.name if names.count(m.name) == 1 else f"{m.name}（{m.form_label}）"
+        for m in checklist.materials
+    }
+
+
+def _photo(file: CheckedFile, results: list[MaterialResult], mapping: dict[str, str | None]) -> bool:
+    """A picture without text is the photo (证件照) a missing photo material asks for."""
+    if not file.unreadable or file.extracted.upload.kind not in ("jpeg", "png"):
+        return False
+    wanted = next((r for r in results if r.status == "missing" and _PHOTO.search(r.material_name)), None)
+    if wanted is None:
+        return False
+    wanted.file_ids.append(file.file_id)
+    wanted.problems, wanted.status, wanted.note = [], "provided", PHOTO_NOTE
+    mapping[file.file_id] = wanted.material_id
+    return True
+
+
+def _attribute(
+    file: CheckedFile,
+    checked: list[CheckedFile],
+    results: list[MaterialResult],
+    mapping: dict[str, str | None],
+    deferrable: set[str],
+) -> bool:
+    """Give an unreadable, unrecognised file to the material it most likely is: a missing one — the first
+    after the material of the last recognised file uploaded before it (uploads follow the checklist),
+    required ones before deferrable ones — else one that lacks a page or an ID card side."""
+    missing = sorted((r for r in results if r.status == "missing"), key=lambda r: r.material_id in deferrable)
+    short = [r for r in results if any(p.code in _SHORT for p in r.problems)]
+    if not missing and not short:
+        return False
+    position = {r.material_id: i for i, r in enumerate(results)}
+    earlier = checked[: checked.index(file)]
+    last = max((position[m] for f in earlier if (m := mapping[f.file_id]) in position), default=-1)
+    target = next((r for r in missing if position[r.material_id] > last), (missing or short)[0])
+    message = f"文件“{file.name}”看不清内容，无法确认是否为本材料（或其缺少的页面）"
+    kept = [p for p in target.problems if p.code not in ("missing_material", *_SHORT)]
+    target.problems = [*kept, Problem("unreadable", message, RETAKE_ADVICE, (file.file_id,))]
+    target.file_ids.append(file.file_id)
+    target.status = _status(target.problems)
+    mapping[file.file_id] = target.material_id
+    return True
 
 
 def candidate(f: CheckedFile) -> Candidate:
@@ -121,7 +195,7 @@ def candidate(f: CheckedFile) -> Candidate:
     valid = number if check_id_number(number).valid else ""
     gender = ("男" if int(valid[16]) % 2 else "女") if valid else ""
     person = (valid or f.fields.names.get("holder", "")) if "front" in sides else ""
-    title = "".join(line.match for line in text_lines(f.extracted)[:3])
+    title = "\n".join(line.match for line in text_lines(f.extracted)[:3])
     return Candidate(f.file_id, f.kind, frozenset(sides), person, gender, title)
 
 
@@ -132,7 +206,7 @@ def _one_person_enough(material: MaterialLine, checklist: Checklist) -> bool:
 
 def _status(problems: list[Problem]) -> Status:
     codes = {p.code for p in problems}
-    if "missing" in codes:
+    if "missing_material" in codes:
         return "missing"
     if codes and codes <= {"unreadable"}:
         return "unreadable"
@@ -154,7 +228,7 @@ def _missing(material: MaterialLine, need: MaterialNeed | None, files_unmatched:
         advice.append("该材料可容缺受理，可先提交其他材料，按承诺时限补交")
     if files_unmatched:
         advice.append("若已上传但未被识别，请确认拍摄清晰、整页完整")
-    return Problem("missing", f"未找到“{material.name}”", "；".join(advice) + "。")
+    return Problem("missing_material", f"未找到“{material.name}”", "；".join(advice) + "。")
 
 
 def _material_problems(
@@ -171,11 +245,10 @@ def _material_problems(
         if f.unreadable:
             problems.append(Problem("unreadable", f"文件“{f.name}”内容看不清", RETAKE_ADVICE, own))
         problems += _id_problems(f, today)
-        if f.kind == "business_license" and f.fields.credit_code and check_credit_code(f.fields.credit_code):
-            advice = "请核对18位代码是否完整清晰，重新拍摄或上传电子营业执照。"
-            problems.append(
-                Problem("credit_code_check", "营业执照上的统一社会信用代码校验不通过", advice, own)
-            )
+        if f.fields.credit_code and check_credit_code(f.fields.credit_code):
+            advice = "请核对18位代码是否完整清晰；照片不清晰的请重新拍摄，营业执照可上传电子营业执照。"
+            message = f"{_TYPE_NAMES.get(f.kind, '材料')}上的统一社会信用代码校验不通过"
+            problems.append(Problem("credit_code_check", message, advice, own))
         until = f.fields.dates.get("valid_until", "")
         if f.kind in _EXPIRING and is_expired(until, today):
             code = "id_expired" if f.kind in ID_CARD else "expired"
@@ -217,7 +290,7 @@ def _birth_date(f: CheckedFile, today: date, max_days: int, newborn: bool) -> li
     else:
         return []
     advice = "请核对出生日期是否识别正确，或确认所办事项是否适用（超过时限的请咨询窗口）。"
-    return [Problem("birth_date_implausible", message, advice, (f.file_id,))]
+    return [Problem("implausible_birth_date", message, advice, (f.file_id,))]
 
 
 def _id_sides(material: MaterialLine, need: MaterialNeed, held: list[CheckedFile]) -> list[Problem]:
@@ -228,11 +301,11 @@ def _id_sides(material: MaterialLine, need: MaterialNeed, held: list[CheckedFile
     problems = []
     if backs < len(persons):
         problems.append(
-            Problem("missing_side", "缺少身份证国徽面（有效期限一面）", "请补充上传身份证国徽面。", ids)
+            Problem("id_card_one_side", "缺少身份证国徽面（有效期限一面）", "请补充上传身份证国徽面。", ids)
         )
     elif backs > len(persons):
         problems.append(
-            Problem("missing_side", "缺少身份证人像面（姓名、号码一面）", "请补充上传身份证人像面。", ids)
+            Problem("id_card_one_side", "缺少身份证人像面（姓名、号码一面）", "请补充上传身份证人像面。", ids)
         )
     if persons and len(persons) < need.people:
         message = f"应提供{need.people}人的身份证，只识别到{len(persons)}人"
@@ -268,7 +341,7 @@ _MISMATCH_ADVICE: Final = (
     "请确认上传的是同一人的材料，并核对各材料上的姓名和证件号码；确有差异的请先到发证机关更正。"
 )
 Person = tuple[str, str]  # (name, valid ID number or "")
-Held = dict[str, list[tuple[str, str, Fields]]]  # material name → (file id, type, fields)
+Held = dict[str, list[tuple[str, str, Fields]]]  # material label → (file id, type, fields)
 
 
 def person_label(role: str, fields: Fields) -> str:
@@ -312,48 +385,88 @@ def _problem(code: str, message: str, file_ids: list[str]) -> Problem:
 
 
 def cross_checks(held: Held, needs: dict[str, MaterialNeed | None], context: dict[str, Any]) -> list[Problem]:
-    """Names and IDs that disagree across materials; ID cards that are not the parents on the 出生医学证明,
-    nor the applicant on the form or in ``context``."""
-    entries = [(m, fid, p) for m, files in held.items() for fid, _, f in files for p in persons(f).values()]
+    """Names, ID numbers and credit codes that disagree across materials; names one character off an
+    ID card's; ID cards that are not the parents on the 出生医学证明 or the applicant in ``context``;
+    a 户口簿 without the page of the person it is for."""
+    entries = [
+        (m, fid, k, p) for m, files in held.items() for fid, k, f in files for p in persons(f).values()
+    ]
     problems = []
     for number in dict.fromkeys(p[1] for *_, p in entries if p[1]):
-        same = [(m, fid, p[0]) for m, fid, p in entries if p[1] == number and p[0]]
+        same = [(m, fid, p[0]) for m, fid, _, p in entries if p[1] == number and p[0]]
         if len({_norm(name) for *_, name in same}) > 1:
             listed = "、".join(dict.fromkeys(f"{name}（{m}）" for m, _, name in same))
             message = f"同一身份证号码在不同材料上的姓名不一致：{listed}"
             problems.append(_problem("name_mismatch", message, [fid for _, fid, _ in same]))
     for name in dict.fromkeys(_norm(p[0]) for *_, p in entries if p[0] and p[1]):
-        same = [(m, fid, p[1]) for m, fid, p in entries if _norm(p[0]) == name and p[1]]
+        same = [(m, fid, p[1]) for m, fid, _, p in entries if _norm(p[0]) == name and p[1]]
         if len({number for *_, number in same}) > 1:
             where = "、".join(dict.fromkeys(m for m, *_ in same))
             message = f"{name}的身份证号码在不同材料上不一致（{where}）"
             problems.append(_problem("id_mismatch", message, [fid for _, fid, _ in same]))
-    cards = {m: [(fid, persons(f).get("holder", ("", ""))) for fid, k, f in files if k == "id_card_front"
-                 or (k in ID_CARD and f.id_numbers)] for m, files in held.items()}  # fmt: skip
-    problems += _parent_checks(held, needs, cards)
-    everyone = [(fid, p) for listed in cards.values() for fid, p in listed]
-    for fid, _, fields in (x for files in held.values() for x in files if x[1] == "application_form"):
-        applicant = persons(fields).get("applicant")
-        if applicant and everyone and not any(_same(applicant, p) for _, p in everyone):
-            message = f"申请表上的申请人{applicant[0]}与上传的身份证信息不一致"
-            problems.append(_problem("name_mismatch", message, [fid, *(c for c, _ in everyone)]))
+    problems += _near_names(held)
+    codes = [(m, fid, f.credit_code) for m, files in held.items() for fid, _, f in files if f.credit_code]
+    valid = {code for *_, code in codes if not check_credit_code(code)}
+    if len(valid) > 1:
+        where = "、".join(dict.fromkeys(m for m, _, code in codes if code in valid))
+        problems.append(
+            _problem(
+                "credit_code_mismatch",
+                f"各材料上的统一社会信用代码不一致（{where}）",
+                [f for _, f, _ in codes],
+            )
+        )
+    cards = {m: [(fid, persons(f).get("holder", ("", ""))) for fid, k, f in files if k in ID_CARD
+                 and "holder" in f.id_numbers | f.names] for m, files in held.items()}  # fmt: skip
+    problems += _parent_checks(held, needs, cards) + _key_person_pages(held, needs, cards)
     claimed = (str(context.get("applicant_name", "")), str(context.get("applicant_id_number", "")))
-    own = [
-        (fid, p)
-        for m, listed in cards.items()
-        if (n := needs.get(m)) and n.role == "applicant"
-        for fid, p in listed
-    ]
+    own = [(fid, p) for m, listed in cards.items() if _role(needs, m) == "applicant" for fid, p in listed]
     if any(claimed) and own and not any(_same(claimed, p) for _, p in own):
         code = "id_mismatch" if claimed[1] else "name_mismatch"
         problems.append(_problem(code, "上传的身份证与填写的申请人信息不一致", [fid for fid, _ in own]))
     return problems
 
 
+def _role(needs: dict[str, MaterialNeed | None], material: str) -> str:
+    need = needs.get(material)
+    return need.role if need else ""
+
+
+def _near_names(held: Held) -> list[Problem]:
+    """A name one character off an ID card holder's, written on just one file and with no ID number to
+    settle it: most likely that person, misspelt. A name written alike on several files is someone else
+    (廖琳 and 梁琳); children and 户口簿 members are left out (siblings share most of a name)."""
+    holders = {(_norm(p[0]), p) for files in held.values() for _, k, f in files if k in ID_CARD
+               for p in persons(f).values() if p[0]}  # fmt: skip
+    files_of: dict[str, set[str]] = {}
+    for files in held.values():
+        for fid, _, fields in files:
+            for name in fields.names.values():
+                files_of.setdefault(_norm(name), set()).add(fid)
+    problems = []
+    for material, files in held.items():
+        for fid, kind, fields in files:
+            if kind in (*ID_CARD, "hukou_booklet"):
+                continue
+            for role, person in persons(fields).items():
+                name = _norm(person[0])
+                if role == "child" or not name or name in {h for h, _ in holders} or len(files_of[name]) > 1:
+                    continue
+                for holder, card in holders:
+                    differ = len(holder) == len(name) and sum(
+                        a != b for a, b in zip(holder, name, strict=True)
+                    )
+                    if differ == 1 and not (person[1] and card[1]):  # with both IDs, the ID checks decide
+                        message = f"{material}上的姓名“{person[0]}”与身份证上的“{card[0]}”相差一个字"
+                        problems.append(_problem("name_mismatch", message, [fid]))
+                        break
+    return problems
+
+
 def _parent_checks(
     held: Held, needs: dict[str, MaterialNeed | None], cards: dict[str, list[tuple[str, Person]]]
 ) -> list[Problem]:
-    """Parents' ID cards, 结婚证 and the parent's 户口簿 against the parents on the 出生医学证明."""
+    """Parents' ID cards and the 结婚证 against the parents on the 出生医学证明."""
     births = [(fid, f) for files in held.values() for fid, k, f in files if k == "birth_certificate"]
     if not births:
         return []
@@ -361,31 +474,48 @@ def _parent_checks(
     parents = {r: p for r, p in persons(birth).items() if r in ("father", "mother")}
     problems = []
     for material, listed in cards.items():
-        need = needs.get(material)
-        role = need.role if need else ""
+        role = _role(needs, material)
         allowed = [p for r, p in parents.items() if role in ("parents", r)]
         for fid, person in listed if allowed else ():
             if not any(_same(person, other) for other in allowed):
-                message = (
-                    f"{person[0] or '身份证持有人'}的身份证与出生医学证明上的{ROLE_LABELS[role]}信息不一致"
-                )
+                who = person[0] or "身份证持有人"
+                message = f"{who}的身份证与出生医学证明上的{ROLE_LABELS[role]}信息不一致"
                 problems.append(_problem("parent_mismatch", message, [fid, birth_id]))
     for material, files in held.items():
-        need = needs.get(material)
-        for fid, kind, fields in files:
-            if kind == "hukou_booklet" and need and need.role in parents:
-                if "person" not in fields.other.get("hukou_pages", ""):
-                    continue
-                wanted = {need.role: parents[need.role]}
-            elif kind == "marriage_certificate":
-                wanted = parents
-            else:
-                continue
-            people = [
-                p for r, p in persons(fields).items() if r != "holder" or kind != "marriage_certificate"
-            ]
-            for role, parent in wanted.items():
-                if people and not any(_same(parent, p) for p in people):
+        for fid, _, fields in (x for x in files if x[1] == "marriage_certificate"):
+            spouses = [p for r, p in persons(fields).items() if r != "holder"]
+            for role, parent in parents.items():
+                if spouses and not any(_same(parent, p) for p in spouses):
                     message = f"出生医学证明上的{ROLE_LABELS[role]}{parent[0]}不在{material}上"
                     problems.append(_problem("parent_mismatch", message, [fid, birth_id]))
+    return problems
+
+
+def _key_person_pages(
+    held: Held, needs: dict[str, MaterialNeed | None], cards: dict[str, list[tuple[str, Person]]]
+) -> list[Problem]:
+    """A 户口簿 for someone (父亲的…, 孩子的…, the applicant's) must hold that person's own page."""
+    known: dict[str, list[Person]] = {}
+    for files in held.values():
+        for _, kind, fields in files:
+            if kind in ("birth_certificate", "application_form"):
+                for role, person in persons(fields).items():
+                    if role in ("child", "father", "mother"):
+                        known.setdefault(role, []).append(person)
+    for material, listed in cards.items():
+        if _role(needs, material) == "applicant":
+            known.setdefault("applicant", []).extend(p for _, p in listed)
+    problems = []
+    for material, files in held.items():
+        hukou = [(fid, f) for fid, k, f in files if k == "hukou_booklet"]
+        role = _role(needs, material)
+        members = [p for _, f in hukou for r, p in persons(f).items() if r != "head"]
+        if not members or not known.get(role):
+            continue
+        wanted = known[role][0]
+        if wanted[0] and not any(_same(wanted, m) for m in members):
+            message = f"{material}中没有{ROLE_LABELS.get(role, '')}{wanted[0]}本人的那一页（常住人口登记卡）"
+            problems.append(
+                Problem("missing_page", message, "请补充上传户口簿中本人那一页。", tuple(f for f, _ in hukou))
+            )
     return problems

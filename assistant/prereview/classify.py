@@ -1,10 +1,12 @@
 """Recognise which material a file is, from its OCR/text output: weighted cue words plus layout cues.
 
-Each type has cue words with weights (a title word weighs most); a cue of four or more characters also
-counts, at 0.8 of its weight, with one character wrong (OCR). Layout cues: ID-number and validity-range
-patterns, a form title ending in 申请表/登记表…, the card types' short text. The best-scoring type wins
-when its score reaches ``MIN_SCORE`` and its confidence (strength of the evidence times its margin over
-the runner-up) reaches ``MIN_CONFIDENCE``; otherwise the file is "unrecognised".
+Text is read as lines in reading order (OCR boxes grouped into rows along the photo's skew) and matched
+after NFKC and 繁→简 with spaces removed. Each type has cue words with weights (a title word weighs
+most); a cue of four or more characters also counts, at 0.8 of its weight, with one character wrong.
+Layout cues: ID-number and validity-range patterns, a title among the first lines (居民户口簿, a form
+title ending in 表/申请书…), and the card types' short text (a long text halves their score). The best
+type wins when its score reaches ``MIN_SCORE`` and its confidence (strength of the evidence times its
+margin over the runner-up) reaches ``MIN_CONFIDENCE``; otherwise the file is "unrecognised".
 """
 
 from __future__ import annotations
@@ -151,7 +153,7 @@ _TITLES: Final[dict[MaterialType, tuple[str, ...]]] = {
     "power_of_attorney": ("委托书",),
 }
 _CARD_TYPES: Final = frozenset({"id_card_front", "id_card_back", "social_security_card"})
-_FORM_TITLE: Final = re.compile(r"(申请表|登记表|申报表|申请书|审批表|审核表|信息表|承诺书|情况说明)$")
+_FORM_TITLE: Final = re.compile(r"(表|表格|申请书|申报书|承诺书|情况说明)$")
 _ID_LIKE: Final = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
 _DATE: Final = r"\d{4}[.\-年]\d{1,2}[.\-月]\d{1,2}"
 _VALIDITY: Final = re.compile(rf"{_DATE}日?[-—~至]+(?:{_DATE}|长期)")
@@ -195,14 +197,31 @@ def make_line(text: str, page: int = 0, score: float = 1.0) -> TextLine:
     return TextLine("".join(display[i] for i in keep), "".join(match[i] for i in keep), page, score)
 
 
+def _slope(lines: list[OcrLine]) -> float:
+    """The page's skew: the median slope of the top edges of boxes wider than tall (tl → tr)."""
+    slopes = sorted(
+        (b[1][1] - b[0][1]) / (b[1][0] - b[0][0])
+        for b in (line.box for line in lines if len(line.box) == 4)
+        if b[1][0] - b[0][0] > abs(b[3][1] - b[0][1])
+    )
+    return slopes[len(slopes) // 2] if slopes else 0.0
+
+
 def _rows(lines: list[OcrLine]) -> list[tuple[str, float]]:
-    """OCR boxes grouped into rows (by vertical centre) and read left to right; text order without boxes."""
+    """OCR boxes grouped into rows and read left to right (text order without boxes).
+
+    Centres are measured along the page's skew, so a photo taken at an angle still pairs each label
+    with the value beside it; two boxes share a row when their centres differ by under half a line.
+    """
     if not lines or any(len(line.box) < 2 for line in lines):
         return [(line.text, line.score) for line in lines]
+    slope = _slope(lines)
 
     def extent(line: OcrLine) -> tuple[float, float, float]:
-        ys = [p[1] for p in line.box]
-        return (min(ys) + max(ys)) / 2, max(max(ys) - min(ys), 1.0), min(p[0] for p in line.box)
+        xs, ys = [p[0] for p in line.box], [p[1] for p in line.box]
+        centre_x, centre_y = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+        height = max(ys) - min(ys) - abs(slope) * (max(xs) - min(xs))
+        return centre_y - slope * centre_x, max(height, 1.0), min(xs)
 
     rows: list[list[tuple[float, float, float, OcrLine]]] = []
     for line in sorted(lines, key=lambda item: extent(item)[0]):
@@ -279,7 +298,9 @@ def _scores(lines: list[TextLine]) -> dict[MaterialType, tuple[float, list[str]]
                 total += 2.0
                 found.append(f"标题:{title}")
                 break
-        if kind == "application_form" and any(_FORM_TITLE.search(line) for line in title_area.splitlines()):
+        if kind == "application_form" and any(
+            _FORM_TITLE.search(line) and len(line) <= 40 for line in title_area.splitlines()
+        ):
             total += 4.0
             found.append("标题:表格")
         if kind in _CARD_TYPES and len(text) > _CARD_TEXT_LIMIT:

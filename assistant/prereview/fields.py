@@ -24,7 +24,7 @@ from assistant.prereview.validators import (
     parse_validity,
 )
 
-_SEPARATORS: Final = ":;,.、，。；：|_ "
+_SEPARATORS: Final = ":;,.、，。；：|_ ·•"
 _ID_RUN: Final = re.compile(r"(?<![0-9A-Za-z])[0-9OoDQIl|]{17}[0-9Xx×OoDQIl|](?![0-9A-Za-z])")
 _ID_FIX: Final = str.maketrans("OoDQIl|×x", "000011" + "1XX")
 _CREDIT_RUN: Final = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{18}(?![0-9A-Za-z])")
@@ -65,8 +65,9 @@ def segments(lines: list[TextLine], labels: dict[str, str]) -> list[Segment]:
 
 
 def _strip(value: str) -> str:
-    value = value.strip(_SEPARATORS + "：")
-    return re.sub(r"^[(（][^)）]{0,6}[)）]", "", value).strip(_SEPARATORS + "：")
+    """A value without separators around it nor a leading "(签字)"-style remark."""
+    value = re.sub(r"^[(（][^)）]{0,6}[)）]", "", value.strip(_SEPARATORS))
+    return value.strip(_SEPARATORS + "()（）")
 
 
 def first(segs: list[Segment], key: str) -> str:
@@ -138,6 +139,9 @@ def people(
                 genders.setdefault(current, seg.value[:1])
         if len(row_roles) >= 2:
             columns = row_roles
+        for s in row:  # an ID label that names its person: 父亲身份证号, 学生身份证号 …
+            if s.key.startswith(f"{id_key}@") and (found := find_ids(s.value)):
+                ids.setdefault(s.key.split("@")[1], found[0])
         row_ids = [found for s in row if s.key == id_key for found in find_ids(s.value)[:1]]
         targets = columns if len(row_ids) >= 2 and len(row_ids) == len(columns) else [current] * len(row_ids)
         for role, number in zip(targets, row_ids, strict=True):
@@ -225,40 +229,71 @@ def _id_card(lines: list[TextLine], fields: Fields) -> None:
     _validity(fields, validity)
 
 
-_HUKOU_PAGES: Final = {"index": {"household_type", "head", "household_no"}, "person": {"card", "relation"}}
-
-
 def _hukou(lines: list[TextLine], fields: Fields) -> None:
+    """One person per 常住人口登记卡 page (or block): name and ID; the index page: 户主, 户号, 住址."""
     labels = (
         label_spec(
             "户别=household_type 户主姓名=head 户号=household_no 住址=address 姓名=name "
-            "户主或与户主关系=relation 与户主关系=relation 性别=gender 出生日期=birth 登记日期=registered "
-            "常住人口登记卡=card"
+            "户主或与户主关系=relation 户主或与户主关=relation 与户主关系=relation 与户主关=relation "
+            "性别=gender 出生日期=birth "
+            "登记日期=registered 常住人口登记卡=card"
         )
         | _ID_LABELS
     )
     segs = segments(lines, labels)
-    names, ids, _ = people(segs, {"name": "*"})
-    roles = sorted(set(names) | set(ids), key=lambda r: int(r.removeprefix("person_")) if "_" in r else 0)
-    for number, role in enumerate(roles, 1):
-        new = "holder" if number == 1 else f"member_{number}"
-        if role in names:
-            fields.names[new] = names[role]
-        if role in ids:
-            fields.id_numbers[new] = ids[role]
+    blocks: dict[tuple[int, int], list[Segment]] = {}
+    block = 0
+    for seg in segs:
+        block += seg.key == "card"
+        blocks.setdefault((seg.page, block), []).append(seg)
+    members: list[tuple[str, str]] = []
+    kinds: dict[int, set[str]] = {}
+    for (page, _), part in blocks.items():
+        keys = {s.key for s in part}
+        kind = kinds.setdefault(page, set())
+        if keys & {"household_type", "head", "household_no"}:
+            kind.add("index")
+        name = _member_name(first(part, "name"))
+        ids = [i for s in part if s.key == "id" for i in find_ids(s.value)]
+        ids = ids or [i for s in part for i in find_ids(s.value)]
+        if keys & {"card", "relation"} or (name and ids):
+            kind.add("person")
+            members.append((name, ids[0] if ids else ""))
+    for number, (name, id_number) in enumerate(members, 1):
+        role = "holder" if number == 1 else f"member_{number}"
+        if name:
+            fields.names[role] = name
+        if id_number:
+            fields.id_numbers[role] = id_number
     if head := clean_name(first(segs, "head")):
         fields.names["head"] = head
     fields.registration_number = first(segs, "household_no")
     fields.address = first(segs, "address")
     _date(fields, "registered", first(segs, "registered"))
-    kinds = []
-    for page in sorted({x.page for x in lines}):
-        keys = {s.key for s in segs if s.page == page}
-        kind = [
-            k for k, cues in _HUKOU_PAGES.items() if keys & cues or (k == "person" and {"name", "id"} <= keys)
-        ]
-        kinds.append("+".join(kind) or "other")
-    fields.other["hukou_pages"] = ",".join(kinds)
+    pages = sorted({x.page for x in lines})
+    fields.other["hukou_pages"] = ",".join("+".join(sorted(kinds.get(p, set()))) or "other" for p in pages)
+
+
+#: 与户主关系 values (and the label's stray 系) that OCR glues to the name before them.
+_RELATIONS: Final = sorted(
+    label_spec("户主=1 之子=1 之女=1 长子=1 次子=1 三子=1 长女=1 次女=1 三女=1 儿子=1 女儿=1 儿媳=1 女婿=1")
+    | label_spec(
+        "孙子=1 孙女=1 外孙=1 外孙女=1 父亲=1 母亲=1 妻=1 夫=1 子=1 女=1 父=1 母=1 兄=1 弟=1 姐=1 妹=1 系=1"
+    ),
+    key=len,
+    reverse=True,
+)
+
+
+def _member_name(value: str) -> str:
+    """A 户口簿 member's name, without a 与户主关系 value glued after it ("宋子女" → "宋子")."""
+    run = _NAME.match(value)
+    text = run.group() if run else ""
+    for relation in _RELATIONS:
+        if text.endswith(relation) and len(text) - len(relation) >= 2:
+            text = text[: -len(relation)]
+            break
+    return clean_name(text)
 
 
 def _birth(lines: list[TextLine], fields: Fields) -> None:
@@ -363,35 +398,45 @@ def _property(lines: list[TextLine], fields: Fields) -> None:
             fields.other[key] = value
 
 
-def _document(lines: list[TextLine], fields: Fields) -> None:
-    """Application forms and powers of attorney: the people in them, phone, signing date."""
-    labels = (
-        label_spec(
-            "申请人姓名=applicant 申请人=applicant 姓名=name 新生儿姓名=child 父亲姓名=father "
-            "母亲姓名=mother 委托人姓名=principal 委托人=principal 受托人姓名=agent 受托人=agent "
-            "代办人=agent 经办人=agent 联系电话=phone 手机号码=phone 电话=phone 联系地址=address "
-            "住址=address 申请日期=date 填表日期=date 日期=date 出生日期=birth 委托事项=matter 委托期限=term"
-        )
-        | _ID_LABELS
+_ROLE_PREFIXES: Final = {
+    "申请人": "applicant", "学生": "child", "儿童": "child", "子女": "child", "新生儿": "child",
+    "监护人": "guardian", "父亲": "father", "母亲": "mother", "委托人": "principal", "受托人": "agent",
+    "代办人": "agent", "经办人": "agent", "法定代表人": "legal_representative", "说明人": "applicant",
+    "声明人": "applicant", "承诺人": "applicant", "申报人": "applicant", "填表人": "applicant",
+}  # fmt: skip
+_DOCUMENT_LABELS: Final = (
+    label_spec(
+        "姓名=name 联系电话=phone 手机号码=phone 电话=phone 联系地址=address 住址=address "
+        "申请日期=date 填表日期=date 日期=date 出生日期=birth 委托事项=matter 委托期限=term "
+        "统一社会信用代码=credit"
     )
-    segs = segments(lines, labels)
-    roles = {
-        "applicant": "applicant",
-        "child": "child",
-        "father": "father",
-        "mother": "mother",
-        "principal": "principal",
-        "agent": "agent",
-        "name": "=applicant",
+    | _ID_LABELS
+    | {f"{prefix}姓名": role for prefix, role in _ROLE_PREFIXES.items()}
+    | {prefix: role for prefix, role in _ROLE_PREFIXES.items() if prefix.endswith("人")}
+    | {f"{prefix}签字": role for prefix, role in _ROLE_PREFIXES.items() if prefix.endswith("人")}
+    | {f"{prefix}签名": role for prefix, role in _ROLE_PREFIXES.items() if prefix.endswith("人")}
+    | {
+        f"{prefix}{surface}": f"id@{role}"
+        for prefix, role in _ROLE_PREFIXES.items()
+        for surface in _ID_LABELS
     }
+)
+
+
+def _document(lines: list[TextLine], fields: Fields) -> None:
+    """Application forms and powers of attorney: the people in them, phone, signing date, credit code."""
+    segs = segments(lines, _DOCUMENT_LABELS)
+    roles = {role: role for role in _ROLE_PREFIXES.values()} | {"name": "=applicant"}
     names, ids, _ = people(segs, roles)
     fields.names.update(names)
     fields.id_numbers.update(ids)
     if m := re.search(r"\d[\d\- ]{6,}\d", first(segs, "phone")):
         fields.other["phone"] = m.group()
     fields.address = first(segs, "address")
+    fields.credit_code = find_credit_code(first(segs, "credit"))
     dates = [s.value for s in segs if s.key == "date" and parse_date(s.value)]
     _date(fields, "signed", dates[-1] if dates else "")
+    _date(fields, "birth", first(segs, "birth"))
     if matter := first(segs, "matter"):
         fields.other["matter"] = matter
     whole = "".join(x.match for x in lines)

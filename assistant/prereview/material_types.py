@@ -8,6 +8,7 @@ may need several types together: a 居民身份证 needs both sides (人像面 a
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Final
@@ -34,15 +35,13 @@ _KEYWORDS: Final[dict[str, tuple[MaterialType, ...]]] = {
     "房产证": ("property_certificate",),
     "产权证明": ("property_certificate",),
     "房屋权属证明": ("property_certificate",),
+    "使用证明": ("property_certificate",),
     "居民身份证": ID_CARD,
     "身份证件": ID_CARD,
     "身份证明": ID_CARD,
     "身份证": ID_CARD,
 }
-_FORM_ENDINGS: Final = (
-    *("申请表", "登记表", "申报表", "申请书", "申报书"),
-    *("审批表", "审核表", "信息表", "承诺书", "表格"),
-)
+_FORM_ENDINGS: Final = ("表", "表格", "申请书", "申报书", "承诺书")
 _FOREIGN: Final = ("香港", "澳门", "台湾", "港澳", "外国", "护照", "永久性居民")
 _TRAILING: Final = re.compile(r"(?:原件|复印件|正本|副本|、|及|文件|材料|等|\s)+$")
 _ROLES: Final[tuple[tuple[str, str, int], ...]] = (  # word, role, people
@@ -111,6 +110,7 @@ def _hits(text: str) -> list[tuple[int, int, str]]:
     return sorted(taken)
 
 
+@functools.cache
 def material_need(material_name: str) -> MaterialNeed | None:
     """The types a material with this name accepts, or None when none of ``MATERIAL_TYPES`` fits."""
     main, inner = _clean(material_name)
@@ -153,6 +153,14 @@ def expected_count(material_name: str) -> int:
     return need.expected_count if need else 0
 
 
+def note_types(note: str) -> frozenset[MaterialType]:
+    """Types a material's note asks for besides the material itself ("委托他人办理的，一并提交授权委托书")."""
+    clauses = [
+        c for c in re.split(r"[；;。，,]", note) if re.search(r"一并|同时提交|另附|附上|并提交|并提供", c)
+    ]
+    return frozenset(t for clause in clauses for _, _, keyword in _hits(clause) for t in _KEYWORDS[keyword])
+
+
 def _role(main: str) -> tuple[str, int]:
     for word, role, people in _ROLES:
         if word in main:
@@ -172,7 +180,7 @@ class Candidate:
     sides: frozenset[str] = frozenset()  # ID cards: {"front"}, {"back"} or both
     person: str = ""  # on an ID card front: the ID number, else the name
     gender: str = ""  # 男 / 女, from the ID number
-    title: str = ""  # the first lines (matching form), for materials known only by their title
+    title: str = ""  # the first lines (matching form, one a line), for materials known by their title
 
 
 _GENDER_OF_ROLE: Final = {"father": "男", "mother": "女"}
@@ -190,12 +198,17 @@ def _plain(text: str) -> str:
 
 
 def _titled(piece: str, title: str) -> bool:
-    plain = _plain(title)
-    return piece in plain or piece in re.sub(r"[（(][^）)]*[）)]", "", plain)
+    """Whether a title line holds the piece, or is itself part of it ("章程修正案" in "公司章程修正案")."""
+    for line in title.splitlines():
+        plain = _plain(line)
+        bare = re.sub(r"[（(][^）)]*[）)]", "", plain)
+        if piece in plain or piece in bare or (len(bare) >= 4 and bare in piece):
+            return True
+    return False
 
 
 def assign(
-    materials: list[tuple[str, str]],
+    materials: list[tuple[str, str, str]],
     files: list[Candidate],
     known_people: dict[str, set[str]] | None = None,
 ) -> dict[str, list[str]]:
@@ -203,12 +216,13 @@ def assign(
 
     Title first (forms and materials without a type, by the words of their name), then each material's
     main option, then its alternatives for materials still empty, ID-card backs to the materials whose
-    fronts lack them, and last extra pages or duplicates to a material already holding that kind.
+    fronts lack them, and last extra pages or duplicates to a material already holding that kind, and
+    documents a material's note asks for besides ("一并提交授权委托书"). ``materials`` are (id, name, note);
     ``known_people`` (role → ID numbers or names read elsewhere, e.g. the 受托人 of a 委托书) steers
     which person's ID card goes to which material.
     """
-    needs = {material_id: material_need(name) for material_id, name in materials}
-    taken: dict[str, list[Candidate]] = {material_id: [] for material_id, _ in materials}
+    needs = {material_id: material_need(name) for material_id, name, _ in materials}
+    taken: dict[str, list[Candidate]] = {material_id: [] for material_id, *_ in materials}
     free = list(files)
 
     def take(material_id: str, found: list[Candidate]) -> None:
@@ -216,7 +230,7 @@ def assign(
             taken[material_id].append(candidate)
             free.remove(candidate)
 
-    for material_id, name in materials:
+    for material_id, name, _ in materials:
         need = needs[material_id]
         if need is None or need.primary[0] in ("application_form", "power_of_attorney"):
             pieces = _title_pieces(name)
@@ -226,7 +240,7 @@ def assign(
         for kind in need.primary if need else ():
             shared[kind] = shared.get(kind, 0) + 1
     for alternatives in (False, True):
-        for material_id, _ in materials:
+        for material_id, *_ in materials:
             need = needs[material_id]
             if need is None or (alternatives and taken[material_id]):
                 continue
@@ -234,7 +248,7 @@ def assign(
                 if found := _pick(option, need, free, shared, known_people or {}):
                     take(material_id, found)
                     break
-        for material_id, _ in materials:
+        for material_id, *_ in materials:
             need = needs[material_id]
             if need is None or not need.needs_id_card:
                 continue
@@ -245,14 +259,15 @@ def assign(
                 have = sum("back" in c.sides for c in held)
                 backs = [c for c in free if c.sides == frozenset({"back"})]
                 take(material_id, backs[: max((len(fronts) or need.people) - have, 0)])
-    for candidate in list(free):  # duplicates and extra pages join a material holding the same kind
-        for material_id, _ in materials:
+    for candidate in list(free):  # duplicates, extra pages and documents a note asks for
+        for material_id, _, note in materials:
             held = taken[material_id]
             same_person = candidate.person and any(c.person == candidate.person for c in held)
             extra_page = candidate.material_type not in ID_CARD and any(
                 c.material_type == candidate.material_type for c in held
             )
-            if same_person or extra_page:
+            asked = bool(held) and candidate.material_type in note_types(note)
+            if same_person or extra_page or asked:
                 take(material_id, [candidate])
                 break
     return {material_id: [c.file_id for c in held] for material_id, held in taken.items()}

@@ -26,7 +26,7 @@ from assistant.privacy import mask_pii
 ADVISORY: Final = "预审结果仅供参考，以窗口正式审核为准。"
 VERDICT_LABELS: Final = {"ready": "可以提交", "needs_fixes": "需补正"}
 _LONG_NUMBER: Final = re.compile(r"(?<![0-9A-Za-z])([0-9]{6})([0-9]{5,8})([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
-_NOT_BLOCKING: Final = frozenset({"unreadable"})  # unmatched-file notes; the material they miss is "missing"
+_NOT_BLOCKING: Final = frozenset({"unreadable_file"})  # a file matching nothing; what it misses is missing
 
 
 def build_report(
@@ -40,13 +40,15 @@ def build_report(
 ) -> PrereviewReport:
     """The report; ``ready`` only when every required material is provided without a problem.
 
-    A missing material that may be supplied later (容缺受理, ``deferrable``) does not block.
+    A material that may be supplied later (容缺受理, ``deferrable``) does not block when missing or
+    unreadable.
     """
     deferrable = {m.id for m in checklist.materials if m.deferrable}
+    waiting = ("missing", "unreadable")  # a deferrable material may still be supplied later
     blocking = [
         r
         for r in materials
-        if r.status != "provided" and not (r.status == "missing" and r.material_id in deferrable)
+        if r.status != "provided" and not (r.status in waiting and r.material_id in deferrable)
     ]
     blocking_cross = [p for p in cross_checks if p.code not in _NOT_BLOCKING]
     return PrereviewReport(
@@ -152,7 +154,7 @@ def _material_line(index: int, material: MaterialResult, names: dict[str, str]) 
         shown = "、".join(names[i] for i in material.file_ids if i in names)
         line += f"（{shown}）" if shown else ""
     for problem in material.problems:
-        line += f"。{problem.message.rstrip('。')}" if problem.code != "missing" else ""
+        line += f"。{problem.message.rstrip('。')}" if problem.code != "missing_material" else ""
         line += f"。建议：{problem.advice.rstrip('。')}"
     if material.note:
         line += f"。{material.note}"
@@ -171,22 +173,22 @@ def render_report_text(report: PrereviewReport) -> str:
         lines.append("以下材料需要补充或更正，处理后可重新预审：")
     names = {f.file_id: f.display_name for f in report.files}
     lines += [_material_line(i, m, names) for i, m in enumerate(report.materials, 1)]
+    unreadable = {i for p in report.cross_checks if p.code == "unreadable_file" for i in p.file_ids}
     if report.unmatched_files:
         described = []
         for file_id in report.unmatched_files:
             result = next((f for f in report.files if f.file_id == file_id), None)
             kind = result.classification.material_type if result else "unrecognised"
             what = (
-                "未能识别材料类型"
-                if kind == "unrecognised"
-                else f"识别为{MATERIAL_TYPES[kind]}，但清单不需要"
+                f"识别为{MATERIAL_TYPES[kind]}，但清单不需要"
+                if kind != "unrecognised"
+                else "未能识别材料类型"
             )
+            what = "看不清内容，请重新拍摄" if file_id in unreadable else what
             described.append(f"“{names.get(file_id, file_id)}”（{what}）")
         lines.append("未对应到清单材料的文件：" + "；".join(described) + "。")
     attached = {id(p) for m in report.materials for p in m.problems}
-    loose = [p for p in report.cross_checks if id(p) not in attached and p.code != "unreadable"]
+    loose = [p for p in report.cross_checks if id(p) not in attached and p.code not in _NOT_BLOCKING]
     lines += [f"提示：{p.message.rstrip('。')}。建议：{p.advice}" for p in loose]
-    if report.materials and any(p.code == "unreadable" for p in report.cross_checks):
-        lines.append("有文件看不清内容，" + "请在光线充足处把材料放平、拍全整页后重新上传。")
     lines.append(ADVISORY)
     return mask_text("\n".join(lines))

@@ -215,6 +215,8 @@ def parse_validity(text: str) -> Validity | None:
         return Validity(None, None, True)
     if len(spans) >= 2:
         return Validity(spans[0][2], spans[1][2])
+    if spans and re.search(rf"{_RANGE_SEP}$", folded[: spans[0][0]]):  # "2O2O.O2.25-2030.02.25", start unread
+        return Validity(None, spans[0][2])
     return None
 
 
