@@ -14,6 +14,9 @@ from assistant.guide.llm_interpreter import LlmOptionInterpreter
 from assistant.guide.service import GuideService
 from assistant.index.knowledge_index import KnowledgeIndex
 from assistant.llm_answering import LlmAnswerer
+from assistant.prereview.limits import PrereviewLimits
+from assistant.prereview.service import PrereviewService
+from assistant.prereview.storage import UploadStore
 from assistant.retrieval import HybridRetriever
 from assistant.sessions import SessionStore
 from assistant.settings import PROJECT_ROOT, Settings
@@ -33,6 +36,7 @@ class Services:
     store: SessionStore
     chat: ChatService
     guides: GuideService | None
+    prereview: PrereviewService | None
 
     def warm_up(self) -> float:
         """Load the tokenizer, BM25 index, term weights and the Chroma collection; returns seconds taken.
@@ -86,4 +90,23 @@ def build_services(settings: Settings, *, ensure_index: bool = False) -> Service
         GuideService(settings.guides_dir, index.tokenizer, interpreter) if settings.guide_enabled else None
     )
     chat = ChatService(settings, store, answerer, guides, extractive.strength)
-    return Services(settings, index, retriever, extractive, answerer, store, chat, guides)
+    prereview = build_prereview(settings, guides) if guides is not None else None
+    return Services(settings, index, retriever, extractive, answerer, store, chat, guides, prereview)
+
+
+def prereview_limits(settings: Settings) -> PrereviewLimits:
+    """The upload limits the settings ask for."""
+    mb = 1024 * 1024
+    return PrereviewLimits(
+        max_file_bytes=int(settings.prereview_max_file_mb * mb),
+        max_request_bytes=int(settings.prereview_max_request_mb * mb),
+        max_files=settings.prereview_max_files,
+        max_image_pixels=int(settings.prereview_max_image_megapixels * 1_000_000),
+        max_pdf_pages=settings.prereview_max_pdf_pages,
+        retention_hours=settings.prereview_retention_hours,
+    )
+
+
+def build_prereview(settings: Settings, guides: GuideService) -> PrereviewService:
+    limits = prereview_limits(settings)
+    return PrereviewService(guides, UploadStore(settings.uploads_dir, limits.retention), limits)

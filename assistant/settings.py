@@ -85,6 +85,16 @@ class Settings(BaseSettings):
         "the policies (policy_qa keyword accuracy 0.82→0.71, see README). Guided flows (智能导办) read "
         "the catalogue either way.",
     )
+    # 智能预审 (pre-review of uploaded materials)
+    prereview_max_file_mb: float = Field(default=10, gt=0, description="Largest upload, per file.")
+    prereview_max_request_mb: float = Field(default=50, gt=0, description="Largest pre-review request.")
+    prereview_max_files: int = Field(default=20, ge=1)
+    prereview_max_image_megapixels: float = Field(default=40, gt=0)
+    prereview_max_pdf_pages: int = Field(default=30, ge=1)
+    prereview_retention_hours: float = Field(
+        default=24, gt=0, description="Uploaded materials are deleted this long after upload."
+    )
+    prereview_sweep_interval_s: float = Field(default=600, gt=0)
     qa_over_guide_strength: float = Field(
         default=0.45,
         ge=0,
@@ -125,6 +135,11 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         """The configured database URL, or the default SQLite file under ``data_dir``."""
         return self.database_url or f"sqlite:///{self.data_dir / 'govassist.db'}"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where pre-review uploads are kept until the retention sweep deletes them."""
+        return self.data_dir / "uploads"
 
     @property
     def guides_dir(self) -> Path:

@@ -10,9 +10,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from assistant.api import chat_router, knowledge_router, openai_router, services_router
+from assistant.api import chat_router, knowledge_router, openai_router, prereview_router, services_router
 from assistant.api.body_limit import BodyLimit
 from assistant.container import Services, build_services
+from assistant.prereview.storage import start_sweeper
 from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ DESCRIPTION = """政务服务智能助手 API — grounded answers with citation
 * `POST /api/chat` — one turn; `outcome` is `answered`, `clarify`, `refused` or `handoff`.
 * `POST /api/chat/stream` — the same as server-sent events (`delta` … `done`).
 * `GET /api/services?q=` · `GET /api/services/{id}` · `POST /api/services/{id}/checklist` — 智能导办.
+* `POST /api/prereview` (multipart) · `DELETE /api/prereview/{id}` — 智能预审 (advisory).
 * `POST /v1/chat/completions` — OpenAI-compatible (use the official `openai` SDK with `base_url=…/v1`).
 """
 
@@ -39,7 +41,15 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        prereview = app.state.services.prereview
+        sweeper = (
+            start_sweeper(prereview.store, app.state.services.settings.prereview_sweep_interval_s)
+            if prereview is not None
+            else None
+        )
         yield
+        if sweeper is not None:
+            sweeper.stop(5)
         if app.state.owns_services:
             app.state.services.close()
 
@@ -59,12 +69,15 @@ def create_app(
             status_code=422, content={"detail": "请求格式不正确 (invalid request body)", "errors": problems}
         )
 
-    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    prereview = app.state.services.prereview
+    upload_limit = prereview.limits.max_request_bytes + MAX_BODY_BYTES if prereview else MAX_BODY_BYTES
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES, overrides={"/api/prereview": upload_limit})
 
     app.include_router(chat_router.router)
     app.include_router(knowledge_router.router)
     app.include_router(openai_router.router)
     app.include_router(services_router.router)
+    app.include_router(prereview_router.router)
     if mount_ui:
         import gradio as gr
 

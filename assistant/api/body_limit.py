@@ -15,19 +15,26 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 class BodyLimit:
     """Answers 413 with a JSON ``detail`` when an HTTP request body exceeds ``max_bytes``."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, overrides: dict[str, int] | None = None) -> None:
+        """``overrides`` maps path prefixes (e.g. the upload endpoint) to their own limits."""
         self.app = app
         self.max_bytes = max_bytes
+        self.overrides = overrides or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path = str(scope.get("path", ""))
+        limit = next((v for k, v in self.overrides.items() if path.startswith(k)), self.max_bytes)
+        await self._limited(scope, receive, send, limit)
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
         if length is not None:
-            if length.isdigit() and int(length) > self.max_bytes:
-                await self._reject(send)
+            if length.isdigit() and int(length) > limit:
+                await self._reject(send, limit)
                 return
             await self.app(scope, receive, send)
             return
@@ -42,17 +49,15 @@ class BodyLimit:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
-                await self._reject(send)
+            if size > limit:
+                await self._reject(send, limit)
                 return
             body.append(chunk)
             more = message.get("more_body", False)
         await self.app(scope, _replay([{"type": "http.request", "body": b"".join(body)}], receive), send)
 
-    async def _reject(self, send: Send) -> None:
-        payload = json.dumps(
-            {"detail": f"请求体过大 (body over {self.max_bytes} bytes)"}, ensure_ascii=False
-        ).encode()
+    async def _reject(self, send: Send, limit: int) -> None:
+        payload = json.dumps({"detail": f"请求体过大 (body over {limit} bytes)"}, ensure_ascii=False).encode()
         await send(
             {
                 "type": "http.response.start",

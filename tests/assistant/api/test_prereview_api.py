@@ -1,0 +1,125 @@
+"""智能预审 over HTTP with real OCR on generated materials of made-up people; bad input; delete."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.api.app import create_app
+from assistant.container import Services, build_services
+from assistant.settings import Settings
+
+FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+TODAY = date(2026, 11, 22)
+pytestmark = pytest.mark.skipif(not FONT.exists(), reason="fonts-noto-cjk is not installed (make install)")
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    data = tmp_path_factory.mktemp("prereview-api")
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, data_dir=data, embedding_mode="hash", index_guides=False, prereview_max_files=6
+    )
+    built = build_services(settings, ensure_index=True)
+    assert built.prereview is not None
+    built.prereview.today = lambda: TODAY
+    yield built
+    built.close()
+
+
+@pytest.fixture(scope="module")
+def client(services: Services) -> Iterator[TestClient]:
+    with TestClient(create_app(services=services, mount_ui=False)) as test_client:
+        yield test_client
+
+
+def generated_case(index: int, out: Path) -> dict[str, object]:
+    from evals.prereview_samples.cases import build_case, write_case
+
+    return write_case(build_case(index, 7, TODAY), out)
+
+
+def post_case(client: TestClient, record: dict[str, object], out: Path) -> dict[str, object]:
+    files = [
+        ("files", (Path(f["path"]).name, (out / f["path"]).read_bytes()))  # type: ignore[index]
+        for f in record["files"]  # type: ignore[attr-defined]
+    ]
+    data = {"service_id": record["service_id"], "answers": json.dumps(record["answers"])}
+    response = client.post("/api/prereview", data=data, files=files)
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_a_complete_clean_set_is_ready(client: TestClient, tmp_path: Path) -> None:
+    record = generated_case(5, tmp_path)  # 教育入学, three clean files
+    body = post_case(client, record, tmp_path)
+    expected = record["expected"]["materials"]  # type: ignore[index]
+    got = {m["material_id"]: m["status"] for m in body["materials"]}  # type: ignore[index]
+    assert {k: v for k, v in got.items() if k in expected} == {
+        k: v for k, v in expected.items() if v != "not_checked"
+    }
+    assert body["verdict"] == "ready" and "仅供参考" in body["text"]  # type: ignore[operator]
+    assert body["timings_ms"]["total_ms"] > 0  # type: ignore[index]
+
+
+def test_a_planted_check_digit_error_is_flagged_and_masked(client: TestClient, tmp_path: Path) -> None:
+    record = generated_case(29, tmp_path)  # 教育入学 with a wrong ID check digit
+    body = post_case(client, record, tmp_path)
+    codes = {p["code"] for m in body["materials"] for p in m["problems"]}  # type: ignore[index]
+    assert "id_check_digit" in codes and body["verdict"] == "needs_fixes"
+    printed = [f["fields"]["id_numbers"] for f in record["files"] if f["fields"].get("id_numbers")]  # type: ignore[index]
+    for numbers in printed:
+        for number in numbers.values():
+            assert number not in json.dumps(body, ensure_ascii=False)
+
+
+def test_a_missing_material_is_reported(client: TestClient, tmp_path: Path) -> None:
+    record = generated_case(4, tmp_path)  # 退休 with a material left out
+    body = post_case(client, record, tmp_path)
+    statuses = [m["status"] for m in body["materials"]]  # type: ignore[index]
+    assert "missing" in statuses and body["verdict"] == "needs_fixes"
+
+
+def test_bad_files_are_refused_by_name_and_the_rest_checked(client: TestClient) -> None:
+    files = [
+        ("files", ("empty.jpg", b"")),
+        ("files", ("../../etc/passwd.png", b"not an image at all")),
+        ("files", ("scan.pdf", b"%PDF-1.4 broken")),
+    ]
+    response = client.post("/api/prereview", data={"service_id": "yjs-retirement"}, files=files)
+    assert response.status_code in (413, 415, 422)
+    body = response.json()
+    refused = {r["file"]: r for r in body["rejected"]}
+    assert set(refused) == {"empty.jpg", "passwd.png", "scan.pdf"}
+    assert all(r["detail"] for r in refused.values())
+    assert client.get("/api/health").status_code == 200  # still serving
+
+
+def test_request_level_errors(client: TestClient) -> None:
+    one = [("files", ("a.png", b"\x89PNG\r\n\x1a\n"))]
+    assert client.post("/api/prereview", data={"service_id": "nope"}, files=one).status_code == 404
+    bad_answers = {"service_id": "yjs-newborn", "answers": "{not json"}
+    assert client.post("/api/prereview", data=bad_answers, files=one).status_code == 422
+    wrong_option = {"service_id": "yjs-newborn", "answers": json.dumps({"married": "perhaps"})}
+    assert client.post("/api/prereview", data=wrong_option, files=one).status_code == 422
+    seven = [("files", (f"{n}.png", b"x")) for n in range(7)]
+    too_many = client.post("/api/prereview", data={"service_id": "yjs-retirement"}, files=seven)
+    assert too_many.status_code == 413 and "6" in too_many.json()["detail"]
+
+
+def test_delete_removes_the_uploads(client: TestClient, services: Services, tmp_path: Path) -> None:
+    record = generated_case(5, tmp_path)
+    body = post_case(client, record, tmp_path)
+    review_id = body["review_id"]
+    assert services.prereview is not None
+    folder = services.prereview.store.root / str(review_id)
+    assert folder.exists() and any(folder.iterdir())
+    assert client.delete(f"/api/prereview/{review_id}").status_code == 204
+    assert not folder.exists()
+    assert client.delete(f"/api/prereview/{review_id}").status_code == 404
+    assert client.delete("/api/prereview/..%2F..%2Fetc").status_code == 404
