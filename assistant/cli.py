@@ -141,6 +141,22 @@ def evaluate_guides(
     typer.echo(f"metrics: {report / 'metrics.json'}")
 
 
+@app.command("eval-prereview")
+def evaluate_prereview(
+    cases: Annotated[Path, typer.Option(help="Folder of a generated case set (made when empty).")] = Path(
+        "reports/prereview_samples"
+    ),
+    n: Annotated[int, typer.Option(help="Cases to generate when the folder is empty.")] = 220,
+    report: Annotated[Path, typer.Option(help="Folder for metrics.json.")] = Path("reports/prereview"),
+) -> None:
+    """评测智能预审 / Score the pre-review on generated materials (real OCR): types, defects, times."""
+    from evals.prereview_eval import run_prereview_eval
+
+    metrics = run_prereview_eval(Settings(), cases, report, n)
+    summary = {k: v for k, v in metrics.items() if k != "items"}
+    typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+
+
 @app.command("eval-msgabench")
 def evaluate_msgabench(
     source: Annotated[
