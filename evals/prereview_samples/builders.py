@@ -174,7 +174,7 @@ def form_material(
         applicant=applicant.name,
         signed=ctx.signed(),
         names=tuple((names or {"applicant": applicant.name}).items()),
-        id_numbers=tuple((ids or {"applicant": applicant.id_number}).items()),
+        id_numbers=tuple((ids if ids is not None else {"applicant": applicant.id_number}).items()),
         credit_code=credit_code,
         dates=tuple((dates or {}).items()),
         two_pages=fmt == "pdf" and ctx.rng.random() < 0.5,

@@ -234,3 +234,20 @@ def test_rendering_is_deterministic(small_set: tuple[Path, list[dict[str, Any]]]
             assert docx.Document(str(tmp_path / path)).paragraphs[0].text
         else:
             assert (tmp_path / path).read_bytes() == (out / path).read_bytes(), path
+
+
+def test_a_form_for_a_company_prints_no_id_and_gets_no_id_defect() -> None:
+    from evals.prereview_samples.builders import form_material
+    from evals.prereview_samples.defects import candidates
+    from evals.prereview_samples.people import PeopleFactory
+    from evals.prereview_samples.plan import CaseContext
+
+    rng = random.Random(3)
+    today = date(2026, 11, 22)
+    ctx = CaseContext(rng, today, PeopleFactory(rng, today), {"application": "申请表"})
+    person = ctx.factory.person(age=(30, 50))
+    plan = form_material(ctx, "application", [("申请单位", "某某有限公司")], person, ids={})
+    assert not plan.files[0].document.fields().get("id_numbers")
+    assert candidates("id_check_digit", [plan], set()) == []
+    with_id = form_material(ctx, "application", [("申请人", person.name)], person)
+    assert candidates("id_check_digit", [with_id], set())
