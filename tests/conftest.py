@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.container import Services
 from assistant.index.knowledge_index import KnowledgeIndex
+from assistant.sessions import SessionStore
 from assistant.settings import PROJECT_ROOT, Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -62,3 +64,31 @@ def seeds_dir() -> Path:
     if not SEEDS_DIR.is_dir():
         pytest.skip(f"shared seeds not found at {SEEDS_DIR}")
     return SEEDS_DIR
+
+
+@pytest.fixture(scope="session")
+def chat_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    """Services over the bundled policies (hash embeddings, guides not indexed), built once per run;
+    tests that share them build their own ChatService on a fresh session store (``chat_store``)."""
+    from assistant.container import build_services
+
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        data_dir=tmp_path_factory.mktemp("chat") / "data",
+        embedding_mode="hash",
+        index_guides=False,
+    )
+    built = build_services(settings, ensure_index=True)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def chat_store(tmp_path: Path) -> Iterator[SessionStore]:
+    """A session store on its own SQLite file."""
+    from assistant.components.database import make_engine
+
+    store = SessionStore(make_engine(f"sqlite:///{tmp_path / 'chat.db'}"))
+    store.create_schema()
+    yield store
+    store.engine.dispose()

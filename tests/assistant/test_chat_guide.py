@@ -3,39 +3,27 @@ session store, masked), ends in a cited checklist, and hands back to Q&A or a pe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import text
 
 from assistant.chat import ChatService, ExtractiveStreamer
-from assistant.components.database import make_engine
-from assistant.container import Services, build_services
+from assistant.container import Services
 from assistant.guide.service import GuideService
 from assistant.sessions import SessionStore
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import PROJECT_ROOT
 
 YIJIANSHI = PROJECT_ROOT / "knowledge" / "guides" / "yijianshi"
 ID_NUMBER = "110101199003071233"  # made up (valid check digit)
 
 
-@pytest.fixture(scope="module")
-def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, data_dir=tmp_path_factory.mktemp("guide-chat") / "data", embedding_mode="hash", index_guides=False
-    )
-    built = build_services(settings, ensure_index=True)
-    yield built
-    built.close()
+@pytest.fixture
+def services(chat_services: Services) -> Services:
+    return chat_services
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SessionStore]:
-    session_store = SessionStore(make_engine(f"sqlite:///{tmp_path / 'chat.db'}"))
-    session_store.create_schema()
-    yield session_store
-    session_store.engine.dispose()
+def store(chat_store: SessionStore) -> SessionStore:
+    return chat_store
 
 
 def make_chat(services: Services, store: SessionStore) -> ChatService:
