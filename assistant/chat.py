@@ -244,13 +244,14 @@ class ChatService:
         )
         if turn.kind == "checklist" and guide is not None and turn.checklist is not None:
             text = f"{turn.text}\n（依据：{guide.name} 办事指南 [1]）"
+            citations = [guide_citation(guide)]
             stored = self.store.add_message(
                 session_id,
                 "assistant",
                 text,
                 outcome="answered",
                 reason="guide_checklist",
-                citations=[guide_citation(guide)],
+                citations=citations,
                 topic=guide.name,
                 guide_state=state,
             )
@@ -259,7 +260,7 @@ class ChatService:
                 stored.id,
                 "answered",
                 text,
-                [guide_citation(guide)],
+                citations,
                 turn.options,
                 reason="guide_checklist",
                 generator="guide",

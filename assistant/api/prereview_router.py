@@ -46,14 +46,9 @@ async def prereview(
         raise HTTPException(status_code=422, detail="answers must be a JSON object") from None
     if not isinstance(parsed, dict) or not all(isinstance(v, str) for v in parsed.values()):
         raise HTTPException(status_code=422, detail="answers must map situation ids to option ids")
-    limits = service.limits
-    if len(files) > limits.max_files:
-        raise HTTPException(
-            status_code=413, detail=f"文件过多：{len(files)} 个，上限 {limits.max_files} 个 (too many files)"
-        )
     uploads: list[tuple[str, bytes]] = []
-    for upload in files:
-        data = await upload.read(limits.max_file_bytes + 1)  # never more than one byte over the limit
+    for upload in files:  # the body limit bounds the request; intake checks the count and sizes
+        data = await upload.read(service.limits.max_file_bytes + 1)  # at most one byte over the limit
         uploads.append((upload.filename or "file", data))
     try:
         outcome = service.review(service_id, parsed, uploads)

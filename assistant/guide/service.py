@@ -37,11 +37,8 @@ _SHARED_MAX = 4
 
 def _load_shared(folder: Path, tokenizer: ChineseTokenizer) -> _Loaded:
     """Load and index the catalogue, once per process for the same files and lexicon."""
-    files = (
-        tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.rglob("*.y*ml")))
-        if folder.is_dir()
-        else ()
-    )
+    stats = [(p, p.stat()) for p in sorted(folder.rglob("*.y*ml"))] if folder.is_dir() else []
+    files = tuple((str(p), st.st_mtime_ns, st.st_size) for p, st in stats)
     key = (str(folder.resolve()), tokenizer.lexicon.fingerprint, files)
     with _SHARED_LOCK:
         loaded = _SHARED.get(key)
