@@ -8,8 +8,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.guide.aspects import asked_aspects
 from assistant.guide.checklist import Checklist, build_checklist
 from assistant.guide.dialogue import GuideDialogue, GuideState, GuideTurn, Interpreter
+from assistant.guide.guide_facts import GuideFacts, answer_aspects
 from assistant.guide.loader import CatalogueLoad, load_catalogue
 from assistant.guide.matcher import CatalogueMatcher
 from assistant.guide.matching import GuideMatch
@@ -102,6 +104,34 @@ class GuideService:
 
     def reply(self, state: GuideState, text: str) -> GuideTurn:
         return self.dialogue.reply(state, text)
+
+    def facts(self, text: str, current: str | None = None) -> GuideFacts | None:
+        """The answer to a plain question about one field of one item ("…在哪里办理", "…收费吗").
+
+        The item is the one the matcher clearly names in ``text`` or, when it names none, ``current``
+        (the id or exact name of the item the conversation is about). None when no aspect is asked,
+        materials are asked (the dialogue's checklist answers that), or the item is unclear.
+        """
+        aspects = asked_aspects(text)
+        if not aspects:
+            return None
+        loaded = self._load()
+        named = {match.guide.id for match in loaded.matcher.decide(text)}
+        if len(named) > 1:
+            return None
+        guide = loaded.catalogue.get(next(iter(named))) if named else self._current(current)
+        return answer_aspects(guide, aspects) if guide is not None else None
+
+    def _current(self, id_or_name: str | None) -> ServiceGuide | None:
+        """The guide with this id, else the only guide with this exact name."""
+        if not id_or_name:
+            return None
+        catalogue = self._load().catalogue
+        guide = catalogue.get(id_or_name)
+        if guide is not None:
+            return guide
+        same_name = [g for g in catalogue.guides if g.name == id_or_name]
+        return same_name[0] if len(same_name) == 1 else None
 
     def search(self, query: str, k: int = 10) -> list[GuideMatch]:
         """Catalogue items for a free-text query, best first."""

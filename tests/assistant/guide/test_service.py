@@ -74,3 +74,17 @@ def test_the_loaded_catalogue_is_shared_within_the_process(
 ) -> None:
     again = GuideService(YIJIANSHI_DIR, tokenizer)
     assert again.catalogue is service.catalogue
+
+
+def test_a_field_question_about_a_named_item_is_answered_from_it(service: GuideService) -> None:
+    facts = service.facts("开办餐饮店的办理流程是什么")
+    assert facts is not None and facts.guide.id == "yjs-restaurant" and facts.stated
+    assert facts.citations[0]["section"] == "办理流程"
+
+
+def test_field_questions_without_a_clear_item_use_the_current_one(service: GuideService) -> None:
+    assert service.facts("要多少钱") is None
+    current = service.facts("要多少钱", current="yjs-credit-repair")
+    assert current is not None and current.guide.id == "yjs-credit-repair"
+    assert service.facts("开办餐饮店要准备什么材料") is None  # the dialogue's checklist answers that
+    assert service.facts("今天天气怎么样") is None
