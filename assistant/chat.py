@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from assistant.answering import CAPABILITIES, HELP_CHANNELS, Answer, ExtractiveAnswerer, refusal_text
-from assistant.followup import resolve_follow_up
+from assistant.chat_prereview import (
+    NO_ITEM_TEXT,
+    UPLOAD_OPTION,
+    PrereviewContext,
+    asks_for_prereview,
+    invitation,
+    prereview_context,
+)
+from assistant.followup import is_follow_up, resolve_follow_up
+from assistant.guide.aspects import asks_for_materials
 from assistant.guide.dialogue import GuideState, GuideTurn
+from assistant.guide.guide_facts import GuideFacts
 from assistant.guide.models import ServiceGuide
 from assistant.llm_answering import LlmDelta
 from assistant.router import Intent, Route, route
@@ -52,6 +62,10 @@ class GuideFlow(Protocol):
     def start(self, text: str) -> GuideTurn: ...
 
     def reply(self, state: GuideState, text: str) -> GuideTurn: ...
+
+    def facts(self, text: str, current: str | None = None) -> GuideFacts | None: ...
+
+    def get(self, guide_id: str) -> ServiceGuide: ...
 
 
 class ExtractiveStreamer:
@@ -175,12 +189,20 @@ class ChatService:
                 )
                 return
 
+        if self.guide is not None and asks_for_prereview(text):
+            invited = self._prereview_invitation(session.id, session.guide_state)
+            if invited is not None:
+                yield invited
+                return
+
+        current_guide: str | None = None  # the item of a guided flow this message just left
         if session.guide_state is not None and self.guide is not None:
             turn = self.guide.reply(GuideState.from_dict(session.guide_state), text)
             if turn.kind != "left" or turn.text:
                 yield self._guide_reply(session.id, turn)
                 return
             self.store.set_guide_state(session.id, None)  # left the flow: a new message, routed as usual
+            current_guide = turn.guide.id if turn.guide is not None else None
 
         decision = route(text)
         if decision.intent is Intent.HANDOFF:
@@ -197,8 +219,14 @@ class ChatService:
             return
 
         if self.guide is not None:
+            facts = self._guide_facts(decision.question, session.last_topic or previous_topic, current_guide)
+            if facts is not None:
+                yield self._facts_reply(session.id, facts, text)
+                return
             turn = self.guide.start(decision.question)
-            if turn.kind != "not_a_guide" and not self._policy_question(decision.question):
+            if turn.kind != "not_a_guide" and (
+                asks_for_materials(decision.question) or not self._policy_question(decision.question)
+            ):
                 yield self._guide_reply(session.id, turn)
                 return
 
@@ -227,6 +255,65 @@ class ChatService:
         session = self.store.open_session(session_id)
         return self._handoff(session.id, reason, "")
 
+    def prereview_context(self, session_id: str) -> PrereviewContext:
+        """The item and 情形 answers a pre-review uploaded in this session checks against.
+
+        Raises ``UnknownSession`` or ``NoItemInSession`` (the session has chosen no item).
+        """
+        return prereview_context(self.store, session_id)
+
+    def record_prereview(self, session_id: str, file_count: int, report_text: str) -> str:
+        """Add a pre-review done in this session to its conversation; returns the reply's message id."""
+        self.store.add_message(session_id, "user", f"（上传了{file_count}个文件，申请材料预审）")
+        stored = self.store.add_message(
+            session_id, "assistant", report_text, outcome="answered", reason="prereview"
+        )
+        return stored.id
+
+    def _prereview_invitation(self, session_id: str, guide_state: dict[str, Any] | None) -> ChatReply | None:
+        """How to upload for the session's item (or a request to name the item first)."""
+        assert self.guide is not None
+        state = GuideState.from_dict(guide_state) if guide_state else None
+        if state is None or not state.guide_id:
+            return self._finish(session_id, "clarify", NO_ITEM_TEXT, reason="prereview_no_item")
+        try:
+            guide = self.guide.get(state.guide_id)
+        except LookupError:
+            return None
+        reply = self._finish(
+            session_id, "clarify", invitation(guide.name, self.settings), reason="prereview_invite"
+        )
+        return replace(reply, guide={"id": guide.id, "name": guide.name, "stage": "prereview"})
+
+    def _guide_facts(
+        self, question: str, topic: str | None, current_guide: str | None
+    ) -> GuideFacts | None:
+        """A plain question about one field of one item (its own words, or a follow-up on the last
+        topic), unless the policies answer it well (then it is a policy question)."""
+        assert self.guide is not None
+        follow_up = bool(topic) and is_follow_up(question)
+        facts = self.guide.facts(question, current_guide or (topic if follow_up else None))
+        if facts is None or (current_guide is None and not follow_up and self._policy_question(question)):
+            return None
+        return facts
+
+    def _facts_reply(self, session_id: str, facts: GuideFacts, text: str) -> ChatReply:
+        """Guide facts as an answer citing the guide's fields; none stated is a no-evidence refusal."""
+        if not facts.stated:
+            answer = f"{facts.text}\n{HELP_CHANNELS}"
+            return self._refuse(session_id, Route(Intent.QA, "guide_fact_missing", text), text, answer)
+        reply = self._finish(
+            session_id,
+            "answered",
+            facts.text,
+            reason="guide_facts",
+            citations=facts.citations,
+            options=[f"{facts.guide.name}需要什么材料"],
+            generator="guide",
+            topic=facts.guide.name,
+        )
+        return replace(reply, guide={"id": facts.guide.id, "name": facts.guide.name, "stage": "facts"})
+
     def _policy_question(self, question: str) -> bool:
         if self.evidence is None:
             return False
@@ -244,7 +331,7 @@ class ChatService:
         )
         if turn.kind == "checklist" and guide is not None and turn.checklist is not None:
             text = f"{turn.text}\n（依据：{guide.name} 办事指南 [1]）"
-            citations = [guide_citation(guide)]
+            citations = [guide_citation(guide, turn.checklist.to_text())]
             stored = self.store.add_message(
                 session_id,
                 "assistant",
@@ -261,7 +348,7 @@ class ChatService:
                 "answered",
                 text,
                 citations,
-                turn.options,
+                [*turn.options, UPLOAD_OPTION],
                 reason="guide_checklist",
                 generator="guide",
                 guide=info,
@@ -332,15 +419,15 @@ class ChatService:
         )
 
 
-def guide_citation(guide: ServiceGuide) -> dict[str, Any]:
-    """The citation of a guide's checklist: the guide itself, with its source and as-of date."""
-    url = f"，{guide.source.url}" if guide.source.url else ""
+def guide_citation(guide: ServiceGuide, passage: str) -> dict[str, Any]:
+    """The citation of a guide's checklist: the guide itself, its ``passage`` (the checklist as
+    rendered from the guide, so every figure in the answer is in the cited snippet)."""
     return {
         "index": 1,
         "doc_id": guide.id,
         "title": guide.name,
         "section": "办事指南",
-        "snippet": f"{guide.department}；{guide.source.name}（{guide.as_of.isoformat()}{url}）",
+        "snippet": passage,
         "score": 1.0,
     }
 

@@ -123,3 +123,38 @@ def test_delete_removes_the_uploads(client: TestClient, services: Services, tmp_
     assert not folder.exists()
     assert client.delete(f"/api/prereview/{review_id}").status_code == 404
     assert client.delete("/api/prereview/..%2F..%2Fetc").status_code == 404
+
+
+def test_in_a_chat_session_the_item_and_answers_come_from_the_guided_flow(
+    client: TestClient, services: Services, tmp_path: Path
+) -> None:
+    from assistant.guide.dialogue_state import GuideState
+
+    record = generated_case(5, tmp_path)  # 教育入学, three clean files
+    opened = client.post("/api/chat", json={"message": "你好"}).json()
+    session_id = opened["session_id"]
+    state = GuideState("done", guide_id=str(record["service_id"]), answers=dict(record["answers"]))  # type: ignore[call-overload]
+    services.store.set_guide_state(session_id, state.to_dict())
+    files = [
+        ("files", (Path(f["path"]).name, (tmp_path / f["path"]).read_bytes()))  # type: ignore[index]
+        for f in record["files"]  # type: ignore[attr-defined]
+    ]
+    response = client.post("/api/prereview", data={"session_id": session_id}, files=files)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["guide_id"] == record["service_id"] and body["verdict"] == "ready"
+    assert body["session_id"] == session_id
+    messages = client.get(f"/api/sessions/{session_id}/messages").json()
+    assert messages[-1]["id"] == body["message_id"] and messages[-1]["content"] == body["text"]
+    assert messages[-2]["role"] == "user" and "3个文件" in messages[-2]["content"]
+
+
+def test_a_session_without_an_item_or_an_unknown_session_is_a_clear_error(client: TestClient) -> None:
+    opened = client.post("/api/chat", json={"message": "你好"}).json()
+    files = [("files", ("a.png", b"\x89PNG\r\n\x1a\n"))]
+    no_item = client.post("/api/prereview", data={"session_id": opened["session_id"]}, files=files)
+    assert no_item.status_code == 422 and "service_id is required" in no_item.json()["detail"]
+    unknown = client.post("/api/prereview", data={"session_id": "s_nope"}, files=files)
+    assert unknown.status_code == 404 and "s_nope" in unknown.json()["detail"]
+    messages = client.get(f"/api/sessions/{opened['session_id']}/messages").json()
+    assert len(messages) == 2  # nothing was added to the conversation
