@@ -10,6 +10,7 @@ export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
 .PHONY: install run test lint typecheck ingest search bench bench-policy bench-heldout bench-answers bench-behaviour bench-load calibrate bench-msgabench bench-guides clean
+.PHONY: pg-start pg-stop
 
 # Debian packages: CJK fonts (synthetic sample materials for the pre-review benchmark) and the
 # libraries OpenCV (OCR) loads. Installed when missing and we are root; otherwise we say what is missing.
@@ -37,8 +38,66 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy assistant ingest evals ui
 
-test: $(STAMP) lint
-	$(PY) -m pytest -q
+# The suite runs against SQLite and, when a throwaway PostgreSQL could be started, PostgreSQL too;
+# the cluster is stopped afterwards unless PG_KEEP=1.
+test: $(STAMP) lint pg-start
+	@status=0; \
+	GOVASSIST_TEST_POSTGRES_URL="$${GOVASSIST_TEST_POSTGRES_URL:-$$(cat $(PG_DIR)/url 2>/dev/null)}" \
+	  $(PY) -m pytest -q || status=$$?; \
+	[ "$(PG_KEEP)" = 1 ] || { $(PG_STOP); }; \
+	exit $$status
+
+# PostgreSQL for the tests: Debian's `postgresql` package (apt-installed when missing and we are root), a
+# throwaway cluster in $(PG_DIR) (or /tmp when the server's user cannot reach it) on a free loopback port,
+# TCP only, trust authentication. The server refuses to run as root, so root runs it as `postgres`
+# (or `nobody`). On success $(PG_DIR)/url holds the SQLAlchemy URL; on failure the PostgreSQL tests skip.
+PG_DIR  := $(CURDIR)/.pg
+PG_KEEP ?= 0
+PG_BIN   = $$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+PG_USER  = $$(if [ "$$(id -u)" = 0 ]; then id -u postgres >/dev/null 2>&1 && echo postgres || echo nobody; fi)
+PG_STOP  = data=$$(cat $(PG_DIR)/datadir 2>/dev/null); bin=$(PG_BIN); user=$(PG_USER); \
+	if [ -n "$$data" ] && [ -n "$$bin" ] && [ -f "$$data/postmaster.pid" ]; then \
+	  $${user:+runuser -u $$user --} $$bin/pg_ctl -D "$$data" -m fast -w stop >/dev/null && echo "PostgreSQL stopped"; \
+	fi; rm -f $(PG_DIR)/url
+
+pg-start:
+	@skip() { echo "warning: $$1; the PostgreSQL tests will skip" >&2; exit 0; }; \
+	rm -f $(PG_DIR)/url; mkdir -p $(PG_DIR); \
+	bin=$(PG_BIN); \
+	if [ -z "$$bin" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing PostgreSQL (Debian package postgresql)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  bin=$(PG_BIN); \
+	fi; \
+	[ -n "$$bin" ] || skip "PostgreSQL is not installed (apt-get install postgresql, or run make test as root)"; \
+	user=$(PG_USER); as=$${user:+runuser -u $$user --}; data=$$(cat $(PG_DIR)/datadir 2>/dev/null); \
+	if [ -z "$$data" ] || [ ! -f "$$data/PG_VERSION" ]; then \
+	  data=$(PG_DIR)/data; \
+	  if [ -n "$$user" ]; then \
+	    chown "$$user" $(PG_DIR); \
+	    $$as test -w $(PG_DIR) || data=$$(mktemp -d /tmp/govassist-pg.XXXXXX)/data; \
+	    mkdir -p "$$data" && chown "$$user" "$$data" "$$(dirname $$data)"; \
+	  fi; \
+	  $$as $$bin/initdb -D "$$data" -U govassist --auth=trust -E UTF8 --locale=C.UTF-8 \
+	    >"$$(dirname $$data)/initdb.log" 2>&1 || skip "initdb failed (see $$(dirname $$data)/initdb.log)"; \
+	  echo "$$data" > $(PG_DIR)/datadir; \
+	fi; \
+	if ! $$as $$bin/pg_ctl -D "$$data" status >/dev/null 2>&1; then \
+	  port=$$($(PYTHON) -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	  $$as $$bin/pg_ctl -D "$$data" -l "$$(dirname $$data)/server.log" -w -t 60 start -o \
+	    "-p $$port -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+	    >/dev/null || skip "PostgreSQL did not start (see $$(dirname $$data)/server.log)"; \
+	  echo "$$port" > $(PG_DIR)/port; \
+	fi; \
+	port=$$(cat $(PG_DIR)/port); \
+	$$bin/psql -h 127.0.0.1 -p $$port -U govassist -d postgres -tAc \
+	  "SELECT 1 FROM pg_database WHERE datname = 'govassist_test'" | grep -q 1 || \
+	  $$bin/createdb -h 127.0.0.1 -p $$port -U govassist govassist_test || skip "createdb failed"; \
+	echo "postgresql+psycopg://govassist@127.0.0.1:$$port/govassist_test" > $(PG_DIR)/url; \
+	echo "PostgreSQL for the tests: export GOVASSIST_TEST_POSTGRES_URL=$$(cat $(PG_DIR)/url)"
+
+pg-stop:
+	@$(PG_STOP)
 
 ingest: $(STAMP)
 	$(VENV)/bin/govassist ingest

@@ -109,6 +109,27 @@ class Settings(BaseSettings):
     )
     refusals_before_handoff: int = Field(default=2, ge=1)
 
+    # Human handoff: tickets (接诉即办) and the staff who work them
+    handoff_accept_sla_hours: dict[str, float] = Field(
+        default={"urgent": 0.5, "high": 1.0, "normal": 2.0, "low": 4.0},
+        description="Hours to 受理 a new ticket, by priority (urgent / high / normal / low).",
+    )
+    handoff_resolve_sla_hours: dict[str, float] = Field(
+        default={"咨询": 24.0, "求助": 168.0, "投诉": 168.0, "建议": 360.0},
+        description="Hours from creation to 办结, by category (咨询 / 求助 / 投诉 / 建议).",
+    )
+    handoff_default_sla_hours: float = Field(
+        default=24.0, gt=0, description="SLA hours for a priority or category missing from the tables above."
+    )
+    handoff_max_text_chars: int = Field(
+        default=4000, ge=1, description="Longest question, summary, reply, note or resolution (413 beyond)."
+    )
+    handoff_transcript_max_messages: int = Field(
+        default=50, ge=1, description="Chat messages kept in a ticket's transcript (the most recent)."
+    )
+    staff_token_ttl_hours: float = Field(default=12.0, gt=0, description="Lifetime of a staff login token.")
+    staff_password_min_chars: int = Field(default=10, ge=1)
+
     # LLM (off by default: the extractive answerer needs none)
     llm_mode: Literal["none", "openai"] = "none"
     llm_base_url: str = Field(default="http://127.0.0.1:11434/v1", description="OpenAI-compatible endpoint.")

@@ -1,0 +1,1 @@
+"""Human handoff: tickets, queue, lifecycle, suggested replies and routing (派单)."""

@@ -1,0 +1,479 @@
+"""The ticket store (接诉即办): open, move through the lifecycle, reply, annotate, and query the queue.
+
+Every write is safe under concurrency on SQLite and PostgreSQL alike: a lifecycle action is a
+compare-and-set ``UPDATE … WHERE id = ? AND version = ?`` whose row count says who won, and creates and
+replies carry optional idempotency keys backed by unique constraints, so a retry returns the original.
+Free text is masked with :func:`assistant.privacy.mask_pii` before it is stored.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, Select, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, defer, sessionmaker
+
+from assistant.handoff.errors import (
+    InvalidValueError,
+    TextTooLongError,
+    TicketAlreadyClaimedError,
+    TicketClosedError,
+    TicketConflictError,
+    TicketNotFoundError,
+)
+from assistant.handoff.lifecycle import (
+    OPEN_STATUSES,
+    Action,
+    Category,
+    MessageKind,
+    Priority,
+    Satisfaction,
+    TicketSource,
+    TicketStatus,
+    parse_enum,
+    target_status,
+)
+from assistant.handoff.models import TicketEventRow, TicketMessageRow, TicketRow, create_schema, utcnow
+from assistant.handoff.records import Page, QueueFilter, Ticket, TicketEvent, TicketMessage
+from assistant.handoff.sla import SlaPolicy
+from assistant.privacy import mask_pii
+from assistant.settings import Settings
+
+_CAS_ATTEMPTS = 5
+_MAX_PAGE_SIZE = 200
+_LIMITS = {"department": 128, "actor": 64, "reason": 64, "idempotency_key": 128}
+_CLOSED = TicketStatus.CLOSED.value
+
+Changes = Callable[[TicketRow, datetime], dict[str, Any]]
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex}"
+
+
+class TicketService:
+    """Tickets on one engine; build it once with the settings and pass it to the API and the chat."""
+
+    def __init__(self, engine: Engine, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.engine = engine
+        self.sla = SlaPolicy.from_settings(settings)
+        self.max_text_chars = settings.handoff_max_text_chars
+        self.transcript_max_messages = settings.handoff_transcript_max_messages
+        self._clock = clock
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def create_schema(self) -> None:
+        """Create the handoff tables (tickets and staff) if missing."""
+        create_schema(self.engine)
+
+    # ------------------------------------------------------------------------------------- create
+
+    def open_ticket(
+        self,
+        question: str,
+        *,
+        source: TicketSource | str = TicketSource.CHAT,
+        session_id: str | None = None,
+        transcript: Sequence[Mapping[str, Any]] = (),
+        summary: str = "",
+        category: Category | str = Category.CONSULTATION,
+        department: str = "",
+        priority: Priority | int | str = Priority.NORMAL,
+        reason: str = "",
+        actor: str = "system",
+        idempotency_key: str | None = None,
+    ) -> Ticket:
+        """Open a 待受理 ticket, or return the one this request already made.
+
+        A retry with the same ``idempotency_key`` returns the original ticket, and so does a second
+        handoff from a chat session that already has an open ticket (one open ticket per session).
+        ``transcript`` is the chat so far (``role``/``content`` mappings); the most recent
+        ``handoff_transcript_max_messages`` are kept, each cut to ``handoff_max_text_chars``.
+        """
+        self._check_text("question", question)
+        self._check_text("summary", summary)
+        for name, value in (("department", department), ("reason", reason), ("actor", actor)):
+            self._check_short(name, value)
+        self._check_short("idempotency_key", idempotency_key or "")
+        source, category = parse_enum(TicketSource, source), parse_enum(Category, category)
+        priority = Priority.parse(priority)
+        existing = self._existing(idempotency_key, session_id)
+        if existing is not None:
+            return existing
+        now = self._clock()
+        accept_due = self.sla.accept_due(now, priority)
+        masked_question = mask_pii(question)
+        row = TicketRow(
+            id=_new_id("tk"),
+            idempotency_key=idempotency_key,
+            source=source.value,
+            session_id=session_id,
+            reason=reason,
+            question=masked_question,
+            summary=mask_pii(summary) if summary else masked_question[:80],
+            transcript=self._transcript(transcript),
+            category=category.value,
+            suggested_department=department,
+            department=department,
+            priority=int(priority),
+            status=TicketStatus.PENDING.value,
+            assignee=None,
+            version=1,
+            created_by=actor,
+            created_at=now,
+            updated_at=now,
+            accept_due_at=accept_due,
+            resolve_due_at=self.sla.resolve_due(now, category, priority),
+            due_at=accept_due,
+            resolution="",
+        )
+        try:
+            with self._sessions.begin() as db:
+                db.add(row)
+                db.flush()
+                created = _event(row.id, now, actor, Action.CREATE, None, TicketStatus.PENDING, source=source)
+                db.add(created)
+        except IntegrityError:
+            existing = self._existing(idempotency_key, session_id)
+            if existing is None:
+                raise
+            return existing
+        return Ticket.from_row(row)
+
+    def _existing(self, idempotency_key: str | None, session_id: str | None) -> Ticket | None:
+        with self._sessions() as db:
+            row = None
+            if idempotency_key:
+                by_key = select(TicketRow).where(TicketRow.idempotency_key == idempotency_key)
+                row = db.scalars(by_key.options(defer(TicketRow.transcript))).first()
+            if row is None and session_id:
+                row = db.scalars(_open_for_session(session_id)).first()
+            return Ticket.from_row(row) if row is not None else None
+
+    def _transcript(self, entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        kept = list(entries)[-self.transcript_max_messages :]
+        return [
+            {
+                **{k: str(v) for k, v in entry.items() if k in ("outcome", "at") and v is not None},
+                "role": str(entry.get("role", "")),
+                "content": mask_pii(str(entry.get("content", "")))[: self.max_text_chars],
+            }
+            for entry in kept
+        ]
+
+    # --------------------------------------------------------------------------------------- read
+
+    def get(self, ticket_id: str) -> Ticket:
+        """The ticket; :class:`TicketNotFoundError` when the id is unknown."""
+        with self._sessions() as db:
+            return Ticket.from_row(self._row(db, ticket_id))
+
+    def transcript(self, ticket_id: str) -> list[dict[str, Any]]:
+        """The (masked) chat transcript the ticket was opened with."""
+        with self._sessions() as db:
+            return list(self._row(db, ticket_id).transcript or [])
+
+    def events(self, ticket_id: str) -> list[TicketEvent]:
+        """The audit trail, oldest first."""
+        with self._sessions() as db:
+            self._row(db, ticket_id)
+            query = select(TicketEventRow).where(TicketEventRow.ticket_id == ticket_id)
+            rows = db.scalars(query.order_by(TicketEventRow.pk))
+            return [TicketEvent.from_row(r) for r in rows]
+
+    def messages(self, ticket_id: str, *, include_notes: bool = True) -> list[TicketMessage]:
+        """Replies (and, unless ``include_notes`` is false, internal notes), oldest first."""
+        with self._sessions() as db:
+            self._row(db, ticket_id)
+            query = select(TicketMessageRow).where(TicketMessageRow.ticket_id == ticket_id)
+            if not include_notes:
+                query = query.where(TicketMessageRow.kind == MessageKind.REPLY.value)
+            return [TicketMessage.from_row(r) for r in db.scalars(query.order_by(TicketMessageRow.pk))]
+
+    def active_ticket_for_session(self, session_id: str) -> Ticket | None:
+        """The session's ticket that is not yet 已办结, if any (the chat stays quiet while it exists)."""
+        with self._sessions() as db:
+            row = db.scalars(_open_for_session(session_id)).first()
+            return Ticket.from_row(row) if row is not None else None
+
+    def tickets_for_session(self, session_id: str) -> list[Ticket]:
+        """Every ticket opened from this chat session, oldest first."""
+        with self._sessions() as db:
+            rows = db.scalars(
+                select(TicketRow)
+                .options(defer(TicketRow.transcript))
+                .where(TicketRow.session_id == session_id)
+                .order_by(TicketRow.created_at, TicketRow.id)
+            )
+            return [Ticket.from_row(r) for r in rows]
+
+    def list_queue(
+        self, filters: QueueFilter | None = None, *, page: int = 1, page_size: int = 20
+    ) -> Page[Ticket]:
+        """One page of tickets matching ``filters``, most urgent first, then by the deadline now due."""
+        if page < 1 or not 1 <= page_size <= _MAX_PAGE_SIZE:
+            raise InvalidValueError(f"page must be ≥ 1 and page_size between 1 and {_MAX_PAGE_SIZE}")
+        conditions = (filters or QueueFilter()).conditions(self._clock())
+        with self._sessions() as db:
+            total = db.scalar(select(func.count()).select_from(TicketRow).where(*conditions)) or 0
+            rows = db.scalars(
+                select(TicketRow)
+                .options(defer(TicketRow.transcript))
+                .where(*conditions)
+                .order_by(TicketRow.priority, TicketRow.due_at, TicketRow.created_at, TicketRow.id)
+                .offset((page - 1) * page_size)
+                .limit(page_size)
+            )
+            return Page([Ticket.from_row(r) for r in rows], total, page, page_size)
+
+    def sla_breaches(self, *, page: int = 1, page_size: int = 50) -> Page[Ticket]:
+        """Open tickets past the deadline that applies to them now (for supervisors)."""
+        return self.list_queue(
+            QueueFilter(statuses=tuple(OPEN_STATUSES), sla_breached=True), page=page, page_size=page_size
+        )
+
+    # -------------------------------------------------------------------------------- lifecycle
+
+    def claim(self, ticket_id: str, agent: str) -> Ticket:
+        """受理: the first agent to claim a 待受理 ticket gets it; the others get a conflict.
+
+        Claiming again by the winner (a retried request) returns the ticket unchanged.
+        """
+        self._check_short("actor", agent)
+
+        def guard(row: TicketRow) -> Ticket | None:
+            if row.status not in (TicketStatus.PENDING.value, _CLOSED) and row.assignee is not None:
+                if row.assignee == agent:
+                    return Ticket.from_row(row)
+                raise TicketAlreadyClaimedError(ticket_id, row.assignee)
+            return None
+
+        def changes(row: TicketRow, now: datetime) -> dict[str, Any]:
+            return {"assignee": agent, "accepted_at": now, "due_at": row.resolve_due_at}
+
+        return self._apply(ticket_id, agent, Action.CLAIM, changes, guard=guard)
+
+    def transfer(
+        self, ticket_id: str, actor: str, department: str, *, assignee: str | None = None, note: str = ""
+    ) -> Ticket:
+        """转办: hand the ticket to ``department`` (and optionally a named agent there)."""
+        self._check_short("department", department)
+        self._check_short("actor", assignee or "")
+        self._check_text("note", note)
+
+        def changes(row: TicketRow, now: datetime) -> dict[str, Any]:
+            return {
+                "department": department,
+                "assignee": assignee,
+                "accepted_at": row.accepted_at or now,
+                "due_at": row.resolve_due_at,
+            }
+
+        detail = {"to_department": department, "assignee": assignee, "note": mask_pii(note)}
+        return self._apply(ticket_id, actor, Action.TRANSFER, changes, detail)
+
+    def start(self, ticket_id: str, actor: str) -> Ticket:
+        """办理: start work; only the assignee may, or anyone when the ticket has none (then it is theirs)."""
+
+        def guard(row: TicketRow) -> Ticket | None:
+            if row.assignee not in (None, actor) and row.status != _CLOSED:
+                raise TicketAlreadyClaimedError(ticket_id, row.assignee)
+            return None
+
+        def changes(row: TicketRow, now: datetime) -> dict[str, Any]:
+            return {"assignee": actor, "due_at": row.resolve_due_at}
+
+        return self._apply(ticket_id, actor, Action.START, changes, guard=guard)
+
+    def respond(self, ticket_id: str, actor: str, *, note: str = "") -> Ticket:
+        """反馈: the handling result has been given to the citizen."""
+        self._check_text("note", note)
+        detail = {"note": mask_pii(note)}
+        return self._apply(ticket_id, actor, Action.RESPOND, lambda _row, now: {"responded_at": now}, detail)
+
+    def close(self, ticket_id: str, actor: str, resolution: str) -> Ticket:
+        """办结 with a resolution; afterwards replies and transitions are refused until 重新打开."""
+        self._check_text("resolution", resolution)
+        masked = mask_pii(resolution)
+        return self._apply(
+            ticket_id, actor, Action.CLOSE, lambda _row, now: {"closed_at": now, "resolution": masked}
+        )
+
+    def revisit(
+        self, ticket_id: str, actor: str, satisfaction: Satisfaction | str, *, note: str = ""
+    ) -> Ticket:
+        """回访: record the citizen's satisfaction with the outcome (status unchanged)."""
+        verdict = parse_enum(Satisfaction, satisfaction)
+        self._check_text("note", note)
+        return self._apply(
+            ticket_id,
+            actor,
+            Action.REVISIT,
+            lambda _row, _now: {"satisfaction": verdict.value},
+            {"satisfaction": verdict.value, "note": mask_pii(note)},
+        )
+
+    def reopen(self, ticket_id: str, actor: str, reason: str) -> Ticket:
+        """重新打开: back to 办理中 with a fresh resolution deadline counted from now."""
+        self._check_text("reason", reason)
+
+        def changes(row: TicketRow, now: datetime) -> dict[str, Any]:
+            due = self.sla.resolve_due(now, Category(row.category), Priority(row.priority))
+            return {"closed_at": None, "responded_at": None, "resolve_due_at": due, "due_at": due}
+
+        return self._apply(ticket_id, actor, Action.REOPEN, changes, {"reason": mask_pii(reason)})
+
+    def _apply(
+        self,
+        ticket_id: str,
+        actor: str,
+        action: Action,
+        changes: Changes,
+        detail: dict[str, Any] | None = None,
+        *,
+        guard: Callable[[TicketRow], Ticket | None] | None = None,
+    ) -> Ticket:
+        """Compare-and-set one lifecycle action, with its audit event in the same transaction."""
+        self._check_short("actor", actor)
+        for _ in range(_CAS_ATTEMPTS):
+            with self._sessions() as db:
+                current = self._row(db, ticket_id)
+            if guard is not None and (done := guard(current)) is not None:
+                return done
+            before = TicketStatus(current.status)
+            after = target_status(ticket_id, before, action)
+            now = self._clock()
+            values = {"status": after.value, "version": current.version + 1, "updated_at": now}
+            values.update(changes(current, now))
+            try:
+                with self._sessions.begin() as db:
+                    result = db.execute(
+                        update(TicketRow)
+                        .where(TicketRow.id == ticket_id, TicketRow.version == current.version)
+                        .values(**values)
+                    )
+                    if result.rowcount != 1:  # type: ignore[attr-defined]
+                        continue  # someone else changed it first: judge the action again on the new state
+                    db.add(_event(ticket_id, now, actor, action, before, after, **(detail or {})))
+            except IntegrityError:  # reopening while the session has another open ticket
+                raise TicketConflictError(
+                    f"ticket {ticket_id}: its chat session already has another open ticket"
+                ) from None
+            with self._sessions() as db:
+                return Ticket.from_row(self._row(db, ticket_id))
+        raise TicketConflictError(f"ticket {ticket_id} is changing too fast; try again")
+
+    # ----------------------------------------------------------------------------- replies, notes
+
+    def reply(
+        self, ticket_id: str, author: str, body: str, *, idempotency_key: str | None = None
+    ) -> TicketMessage:
+        """A reply the citizen sees in their chat session; refused once the ticket is 已办结."""
+        return self._add_message(ticket_id, author, body, MessageKind.REPLY, idempotency_key)
+
+    def add_note(
+        self, ticket_id: str, author: str, body: str, *, idempotency_key: str | None = None
+    ) -> TicketMessage:
+        """An internal note (staff only); allowed on closed tickets too."""
+        return self._add_message(ticket_id, author, body, MessageKind.NOTE, idempotency_key)
+
+    def _add_message(
+        self, ticket_id: str, author: str, body: str, kind: MessageKind, idempotency_key: str | None
+    ) -> TicketMessage:
+        self._check_short("actor", author)
+        self._check_text("body", body)
+        self._check_short("idempotency_key", idempotency_key or "")
+        if not body.strip():
+            raise InvalidValueError("an empty message cannot be sent")
+        if idempotency_key and (existing := self._message_by_key(ticket_id, idempotency_key)) is not None:
+            return existing
+        now = self._clock()
+        row = TicketMessageRow(
+            id=_new_id("tm"),
+            ticket_id=ticket_id,
+            kind=kind.value,
+            author=author,
+            body=mask_pii(body),
+            created_at=now,
+            idempotency_key=idempotency_key,
+        )
+        action = Action.REPLY if kind is MessageKind.REPLY else Action.NOTE
+        try:
+            with self._sessions.begin() as db:
+                # Touching the ticket first takes its row lock, so a concurrent 办结 cannot slip between
+                # the status check and the insert.
+                where = [TicketRow.id == ticket_id]
+                if kind is MessageKind.REPLY:
+                    where.append(TicketRow.status != _CLOSED)
+                if db.execute(update(TicketRow).where(*where).values(updated_at=now)).rowcount != 1:  # type: ignore[attr-defined]
+                    self._row(db, ticket_id)
+                    raise TicketClosedError(ticket_id, "replying")
+                status = TicketStatus(db.scalars(select(TicketRow.status).where(*where)).one())
+                db.add(row)
+                db.flush()
+                db.add(_event(ticket_id, now, author, action, status, status, message_id=row.id))
+        except IntegrityError:
+            existing = self._message_by_key(ticket_id, idempotency_key) if idempotency_key else None
+            if existing is None:
+                raise
+            return existing
+        return TicketMessage.from_row(row)
+
+    def _message_by_key(self, ticket_id: str, key: str) -> TicketMessage | None:
+        with self._sessions() as db:
+            row = db.scalars(
+                select(TicketMessageRow).where(
+                    TicketMessageRow.ticket_id == ticket_id, TicketMessageRow.idempotency_key == key
+                )
+            ).first()
+            return TicketMessage.from_row(row) if row is not None else None
+
+    # ------------------------------------------------------------------------------------ helpers
+
+    @staticmethod
+    def _row(db: Session, ticket_id: str) -> TicketRow:
+        row = db.get(TicketRow, ticket_id, populate_existing=True)
+        if row is None:
+            raise TicketNotFoundError(ticket_id)
+        return row
+
+    def _check_text(self, field: str, value: str) -> None:
+        if len(value) > self.max_text_chars:
+            raise TextTooLongError(field, len(value), self.max_text_chars)
+
+    @staticmethod
+    def _check_short(field: str, value: str) -> None:
+        if len(value) > _LIMITS[field]:
+            raise InvalidValueError(f"{field} is longer than {_LIMITS[field]} characters")
+
+
+def _event(
+    ticket_id: str,
+    at: datetime,
+    actor: str,
+    action: Action,
+    before: TicketStatus | None,
+    after: TicketStatus,
+    **detail: Any,
+) -> TicketEventRow:
+    return TicketEventRow(
+        ticket_id=ticket_id,
+        at=at,
+        actor=actor,
+        action=action.value,
+        from_status=before.value if before is not None else None,
+        to_status=after.value,
+        detail={k: v for k, v in detail.items() if v not in (None, "")},
+    )
+
+
+def _open_for_session(session_id: str) -> Select[TicketRow]:
+    return (
+        select(TicketRow)
+        .options(defer(TicketRow.transcript))
+        .where(TicketRow.session_id == session_id, TicketRow.status != _CLOSED)
+    )
