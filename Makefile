@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run test lint typecheck ingest search bench bench-policy bench-heldout bench-answers bench-behaviour bench-load calibrate bench-msgabench bench-guides clean
+.PHONY: install run test lint typecheck ingest search bench bench-policy bench-heldout bench-answers bench-behaviour bench-load calibrate bench-msgabench bench-guides bench-routing routing-model bench-durability bench-queue clean
 .PHONY: pg-start pg-stop
 
 # Debian packages: CJK fonts (synthetic sample materials for the pre-review benchmark) and the
@@ -115,6 +115,20 @@ bench-answers: $(STAMP)
 
 bench-behaviour: $(STAMP)
 	$(VENV)/bin/govassist eval --dataset evals/datasets/behaviour.jsonl --report reports/behaviour
+
+# 派单: train the department/category model from ../shared (ships in knowledge/routing/), score it held out.
+routing-model: $(STAMP)
+	$(PY) -m evals.routing_train --report reports/routing
+
+bench-routing: $(STAMP)
+	$(PY) -m evals.routing_eval --report reports/routing
+
+# Tickets: durability under SIGKILL (SQLite; DATABASE_URL=postgresql+psycopg://… for PostgreSQL) and queue latency.
+bench-durability: $(STAMP)
+	$(PY) -m evals.durability --database-url "$(DATABASE_URL)" --report reports/durability
+
+bench-queue: $(STAMP)
+	$(PY) -m evals.queue_load --database-url "$(DATABASE_URL)" --report reports/queue_load
 
 calibrate: $(STAMP)
 	$(PY) -m evals.calibrate_refusal
