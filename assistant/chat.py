@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from assistant.answering import CAPABILITIES, HELP_CHANNELS, Answer, ExtractiveAnswerer, refusal_text
+from assistant.chat_handoff import HANDOFF_TEXTS, WAITING_TEXT, ChatHandoff
 from assistant.chat_prereview import (
     NO_ITEM_TEXT,
     UPLOAD_OPTION,
@@ -26,8 +26,6 @@ from assistant.router import Intent, Route, route
 from assistant.sessions import SessionStore
 from assistant.settings import Settings
 
-logger = logging.getLogger(__name__)
-
 STARTER_QUESTIONS = [
     "“高效办成一件事”是什么？",
     "电子证照能在全国通用吗？",
@@ -35,19 +33,6 @@ STARTER_QUESTIONS = [
     "政务服务“好差评”怎么评？",
 ]
 GREETING_TEXT = f"您好！我是政务服务智能助手。{CAPABILITIES}您可以直接提问，例如下面这些问题。"
-
-HOTLINE = "您也可以拨打12345政务服务便民热线。"
-HANDOFF_TEXTS = {
-    "human_requested": "好的，正在为您转接人工服务，工作人员会在这里回复您。" + HOTLINE,
-    "complaint": "非常抱歉给您带来不好的体验。您的投诉已记录并转交人工处理，工作人员会尽快联系您。" + HOTLINE,
-    "frustration": "很抱歉让您多跑了路。我已为您转接人工服务，工作人员会帮您弄清问题并跟进办理。" + HOTLINE,
-    "repeated_refusals": "抱歉，我连续没能回答您的问题，已为您转接人工服务，工作人员会在这里回复您。"
-    + HOTLINE,
-    "button": "已为您转接人工服务，工作人员会在这里回复您。" + HOTLINE,
-}
-WAITING_TEXT = (
-    "您的问题已转交人工服务（工单 {ticket}），工作人员会在这里回复您，请稍候。您的新留言已一并转交。"
-)
 
 
 class Answerer(Protocol):
@@ -133,15 +118,18 @@ class ChatService:
         answerer: Answerer,
         guide: GuideFlow | None = None,
         evidence: Callable[[str], float] | None = None,
+        handoff: ChatHandoff | None = None,
     ) -> None:
         """``evidence`` rates how well the knowledge answers a question (0–1); a question that starts
         a guided flow but is well answered by the policies (≥ ``settings.qa_over_guide_strength``) is
-        answered instead (企业办事能享受哪些金融服务 is a policy question, not the item 金融服务)."""
+        answered instead (企业办事能享受哪些金融服务 is a policy question, not the item 金融服务).
+        ``handoff`` opens tickets; by default one on the session store's database (no routing model)."""
         self.settings = settings
         self.store = store
         self.answerer = answerer
         self.guide = guide
         self.evidence = evidence
+        self.handoff = handoff or ChatHandoff.on_store(store, settings)
 
     def validate(self, message: str) -> str:
         text = message.strip()
@@ -177,17 +165,17 @@ class ChatService:
         text = self.validate(message)
         session = self.store.start_turn(session_id, text)
 
-        if session.handoff_id:
-            handoff = self.store.get_handoff(session.handoff_id)
-            if handoff is not None and handoff.status == "open":
-                yield self._finish(
-                    session.id,
-                    "handoff",
-                    WAITING_TEXT.format(ticket=handoff.id),
-                    reason="awaiting_agent",
-                    handoff={"ticket_id": handoff.id, "reason": handoff.reason},
-                )
-                return
+        ticket = self.handoff.active_ticket(session.id) if not session.created else None
+        if ticket is not None:  # a person has the conversation: stay quiet, pass the message on
+            self.handoff.add_citizen_message(ticket, text, session.message_id)
+            yield self._finish(
+                session.id,
+                "handoff",
+                WAITING_TEXT.format(ticket=ticket.id, status=ticket.status.value),
+                reason="awaiting_agent",
+                handoff={"ticket_id": ticket.id, "reason": ticket.reason},
+            )
+            return
 
         if self.guide is not None and asks_for_prereview(text):
             invited = self._prereview_invitation(session.id, session.guide_state)
@@ -253,7 +241,7 @@ class ChatService:
     def request_handoff(self, session_id: str | None, reason: str = "button") -> ChatReply:
         """The 转人工 button: hand the session to a person whatever was said."""
         session = self.store.open_session(session_id)
-        return self._handoff(session.id, reason, "")
+        return self._handoff(session.id, reason, "", button=True)
 
     def prereview_context(self, session_id: str) -> PrereviewContext:
         """The item and 情形 answers a pre-review uploaded in this session checks against.
@@ -380,16 +368,15 @@ class ChatService:
             return self._handoff(session_id, "repeated_refusals", text)
         return self._finish(session_id, "refused", answer_text or refusal_text(reason), reason=reason)
 
-    def _handoff(self, session_id: str, reason: str, question: str) -> ChatReply:
-        record = self.store.create_handoff(session_id, reason, question)
+    def _handoff(self, session_id: str, reason: str, question: str, *, button: bool = False) -> ChatReply:
+        ticket = self.handoff.open_ticket(session_id, reason, question, button=button)
         self.store.record_outcome(session_id, "handoff", None)
-        logger.info("session %s handed off (%s), ticket %s", session_id, reason, record.id)
         return self._finish(
             session_id,
             "handoff",
             HANDOFF_TEXTS.get(reason, HANDOFF_TEXTS["button"]),
             reason=reason,
-            handoff={"ticket_id": record.id, "reason": record.reason},
+            handoff={"ticket_id": ticket.id, "reason": ticket.reason},
         )
 
     def _finish(
@@ -432,4 +419,12 @@ def guide_citation(guide: ServiceGuide, passage: str) -> dict[str, Any]:
     }
 
 
-__all__ = ["HELP_CHANNELS", "ChatReply", "ChatService", "ExtractiveStreamer", "MessageError"]
+__all__ = [
+    "HANDOFF_TEXTS",
+    "HELP_CHANNELS",
+    "WAITING_TEXT",
+    "ChatReply",
+    "ChatService",
+    "ExtractiveStreamer",
+    "MessageError",
+]

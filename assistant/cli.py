@@ -19,6 +19,8 @@ app = typer.Typer(
 )
 knowledge_app = typer.Typer(help="维护内置知识 / Maintain the bundled knowledge.", no_args_is_help=True)
 app.add_typer(knowledge_app, name="knowledge")
+staff_app = typer.Typer(help="工作人员账号 / Staff accounts of the agent workspace.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
 
 
 def _progress(desc: str) -> Any:
@@ -309,6 +311,34 @@ def serve(
         err=True,
     )
     uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+@staff_app.command("add")
+def staff_add(
+    username: Annotated[str, typer.Argument(help="登录名 / username")],
+    role: Annotated[str, typer.Option(help="agent / supervisor / admin")] = "agent",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="从标准输入读取密码 / read the password from stdin")
+    ] = False,
+    display_name: Annotated[str, typer.Option(help="显示名 / display name")] = "",
+    department: Annotated[str, typer.Option(help="所属部门 / department")] = "",
+) -> None:
+    """添加工作人员 / Add a staff user (the password is asked for unless --password-stdin)."""
+    from assistant.handoff.auth import create_staff_user
+    from assistant.handoff.errors import HandoffError
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("密码 / password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_staff_user(
+            Settings(), username, password, role, display_name=display_name, department=department
+        )
+    except HandoffError as error:
+        typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"added {user.role.value} {user.username} ({user.display_name})")
 
 
 def main() -> None:

@@ -8,10 +8,17 @@ from dataclasses import dataclass
 
 from assistant.answering import ExtractiveAnswerer
 from assistant.chat import Answerer, ChatService, ExtractiveStreamer
+from assistant.chat_handoff import ChatHandoff
 from assistant.components.database import make_engine
 from assistant.components.llm import build_chat_model
 from assistant.guide.llm_interpreter import LlmOptionInterpreter
 from assistant.guide.service import GuideService
+from assistant.handoff.assist import AgentAssist
+from assistant.handoff.assist_store import SuggestionStore
+from assistant.handoff.auth import AuthService
+from assistant.handoff.ratings import TicketRatings
+from assistant.handoff.tickets import TicketService
+from assistant.handoff.triage import RoutingHook, load_routing_hook
 from assistant.index.knowledge_index import KnowledgeIndex
 from assistant.llm_answering import LlmAnswerer
 from assistant.prereview.limits import PrereviewLimits
@@ -37,6 +44,11 @@ class Services:
     chat: ChatService
     guides: GuideService | None
     prereview: PrereviewService | None
+    tickets: TicketService
+    auth: AuthService
+    handoff: ChatHandoff
+    assist: AgentAssist
+    ratings: TicketRatings
 
     def warm_up(self) -> float:
         """Load the tokenizer, BM25 index, term weights and the Chroma collection; returns seconds taken.
@@ -89,9 +101,62 @@ def build_services(settings: Settings, *, ensure_index: bool = False) -> Service
     guides = (
         GuideService(settings.guides_dir, index.tokenizer, interpreter) if settings.guide_enabled else None
     )
-    chat = ChatService(settings, store, answerer, guides, extractive.strength)
+    handoff = build_handoff(settings, store, answerer, index, guides, load_routing_hook())
+    chat = ChatService(settings, store, answerer, guides, extractive.strength, handoff.chat)
     prereview = build_prereview(settings, guides) if guides is not None else None
-    return Services(settings, index, retriever, extractive, answerer, store, chat, guides, prereview)
+    return Services(
+        settings,
+        index,
+        retriever,
+        extractive,
+        answerer,
+        store,
+        chat,
+        guides,
+        prereview,
+        handoff.tickets,
+        handoff.auth,
+        handoff.chat,
+        handoff.assist,
+        handoff.ratings,
+    )
+
+
+@dataclass
+class HandoffServices:
+    """Tickets, staff log-in, the chat's handoff bridge, agent assist and ticket ratings."""
+
+    tickets: TicketService
+    auth: AuthService
+    chat: ChatHandoff
+    assist: AgentAssist
+    ratings: TicketRatings
+
+
+def build_handoff(
+    settings: Settings,
+    store: SessionStore,
+    answerer: Answerer,
+    index: KnowledgeIndex,
+    guides: GuideService | None,
+    routing: RoutingHook | None = None,
+) -> HandoffServices:
+    """The handoff services on the session store's database (their tables created if missing);
+    ``routing`` suggests departments and categories (``load_routing_hook()`` for the shipped model)."""
+    engine = store.engine
+    tickets, auth = TicketService(engine, settings), AuthService(engine, settings)
+    suggestions, ratings = SuggestionStore(engine), TicketRatings(engine, tickets)
+    for part in (tickets, auth, suggestions, ratings):
+        part.create_schema()
+    assist = AgentAssist(
+        answerer,
+        tickets,
+        suggestions,
+        lambda text: index.tokenizer.tokenize(text).terms,
+        guides=guides,
+        routing=routing,
+    )
+    return HandoffServices(tickets, auth, ChatHandoff(tickets, store, routing), assist, ratings)
 
 
 def prereview_limits(settings: Settings) -> PrereviewLimits:

@@ -10,8 +10,17 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from assistant.api import chat_router, knowledge_router, openai_router, prereview_router, services_router
+from assistant.api import (
+    agent_router,
+    chat_router,
+    knowledge_router,
+    openai_router,
+    prereview_router,
+    services_router,
+    ticket_router,
+)
 from assistant.api.body_limit import BodyLimit
+from assistant.api.errors import install_error_handlers
 from assistant.container import Services, build_services
 from assistant.prereview.storage import start_sweeper
 from assistant.settings import Settings
@@ -25,6 +34,9 @@ DESCRIPTION = """政务服务智能助手 API — grounded answers with citation
 * `POST /api/chat/stream` — the same as server-sent events (`delta` … `done`).
 * `GET /api/services?q=` · `GET /api/services/{id}` · `POST /api/services/{id}/checklist` — 智能导办.
 * `POST /api/prereview` (multipart) · `DELETE /api/prereview/{id}` — 智能预审 (advisory).
+* `GET /api/sessions/{id}/ticket` · `POST /api/tickets/{id}/rating` — the citizen's ticket after 转人工.
+* `/api/agent/*` — the agent workspace (bearer token from `POST /api/agent/login`): queue, claim, reply,
+  transfer, notes, close, assist; `GET /api/agent/sla-breaches` for supervisors.
 * `POST /v1/chat/completions` — OpenAI-compatible (use the official `openai` SDK with `base_url=…/v1`).
 """
 
@@ -69,6 +81,8 @@ def create_app(
             status_code=422, content={"detail": "请求格式不正确 (invalid request body)", "errors": problems}
         )
 
+    install_error_handlers(app)
+
     prereview = app.state.services.prereview
     upload_limit = prereview.limits.max_request_bytes + MAX_BODY_BYTES if prereview else MAX_BODY_BYTES
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES, overrides={"/api/prereview": upload_limit})
@@ -78,6 +92,8 @@ def create_app(
     app.include_router(openai_router.router)
     app.include_router(services_router.router)
     app.include_router(prereview_router.router)
+    app.include_router(ticket_router.router)
+    app.include_router(agent_router.router)
     if mount_ui:
         import gradio as gr
 

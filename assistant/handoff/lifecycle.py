@@ -82,6 +82,7 @@ class Satisfaction(StrEnum):
 class MessageKind(StrEnum):
     REPLY = "reply"  # the citizen sees it in their chat session
     NOTE = "note"  # internal, staff only
+    CITIZEN = "citizen"  # the citizen wrote in their chat session while the ticket was open
 
 
 class Action(StrEnum):
@@ -97,6 +98,7 @@ class Action(StrEnum):
     CREATE = "创建"
     REPLY = "回复"
     NOTE = "备注"
+    CITIZEN_MESSAGE = "市民留言"
 
 
 @dataclass(frozen=True)

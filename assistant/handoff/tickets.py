@@ -47,6 +47,11 @@ _CAS_ATTEMPTS = 5
 _MAX_PAGE_SIZE = 200
 _LIMITS = {"department": 128, "actor": 64, "reason": 64, "idempotency_key": 128}
 _CLOSED = TicketStatus.CLOSED.value
+_MESSAGE_ACTIONS = {
+    MessageKind.REPLY: Action.REPLY,
+    MessageKind.NOTE: Action.NOTE,
+    MessageKind.CITIZEN: Action.CITIZEN_MESSAGE,
+}
 
 Changes = Callable[[TicketRow, datetime], dict[str, Any]]
 
@@ -381,6 +386,12 @@ class TicketService:
         """An internal note (staff only); allowed on closed tickets too."""
         return self._add_message(ticket_id, author, body, MessageKind.NOTE, idempotency_key)
 
+    def add_citizen_message(
+        self, ticket_id: str, body: str, *, idempotency_key: str | None = None
+    ) -> TicketMessage:
+        """What the citizen wrote in their chat session while the ticket is open; refused once 已办结."""
+        return self._add_message(ticket_id, "citizen", body, MessageKind.CITIZEN, idempotency_key)
+
     def _add_message(
         self, ticket_id: str, author: str, body: str, kind: MessageKind, idempotency_key: str | None
     ) -> TicketMessage:
@@ -401,13 +412,13 @@ class TicketService:
             created_at=now,
             idempotency_key=idempotency_key,
         )
-        action = Action.REPLY if kind is MessageKind.REPLY else Action.NOTE
+        action = _MESSAGE_ACTIONS[kind]
         try:
             with self._sessions.begin() as db:
                 # Touching the ticket first takes its row lock, so a concurrent 办结 cannot slip between
                 # the status check and the insert.
                 where = [TicketRow.id == ticket_id]
-                if kind is MessageKind.REPLY:
+                if kind is not MessageKind.NOTE:
                     where.append(TicketRow.status != _CLOSED)
                 if db.execute(update(TicketRow).where(*where).values(updated_at=now)).rowcount != 1:  # type: ignore[attr-defined]
                     self._row(db, ticket_id)

@@ -1,13 +1,18 @@
-"""The session store: sessions, messages and handoff records, with personal data masked before storage."""
+"""The session store: sessions, messages and handoff records, with personal data masked before storage.
+
+Handoffs now open real tickets (``assistant.handoff.tickets``); the session keeps the id of its latest
+ticket in ``handoff_id``. The ``handoffs`` table and its methods remain for databases from older versions.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.privacy import mask_pii
@@ -37,6 +42,7 @@ class SessionState:
     handoff_id: str | None
     created: bool = False
     guide_state: dict[str, Any] | None = None
+    message_id: str | None = None  # the citizen message ``start_turn`` stored
 
 
 @dataclass(frozen=True)
@@ -110,8 +116,9 @@ class SessionStore:
         """Open (or create) the session and store the citizen's message, in one transaction."""
         with self._sessions.begin() as db:
             state = self._open(db, session_id)
-            db.add(self._message_row(state.id, "user", content, "", "", ()))
-            return state
+            row = self._message_row(state.id, "user", content, "", "", ())
+            db.add(row)
+            return replace(state, message_id=row.id)
 
     def set_guide_state(self, session_id: str, state: dict[str, Any] | None) -> None:
         """Store (or, with None, clear) the session's guided-flow state."""
@@ -156,6 +163,35 @@ class SessionStore:
             db.add(row)
             db.execute(update(SessionRow).where(SessionRow.id == session_id).values(**values))
         return _message(row)
+
+    def add_message_once(
+        self, session_id: str, message_id: str, role: str, content: str, *, reason: str = ""
+    ) -> bool:
+        """Append a message with a caller-chosen id unless it is already there (False then).
+
+        Used to mirror an agent's reply or a ticket's closure into the citizen's session, so a retried
+        request never shows the same reply twice.
+        """
+        row = self._message_row(session_id, role, content, "", reason, ())
+        row.id = message_id
+        try:
+            with self._sessions.begin() as db:
+                if db.scalars(select(MessageRow.pk).where(MessageRow.id == message_id)).first() is not None:
+                    return False
+                db.add(row)
+                db.execute(update(SessionRow).where(SessionRow.id == session_id).values(updated_at=utcnow()))
+        except IntegrityError:  # a concurrent retry inserted it first
+            return False
+        return True
+
+    def link_ticket(self, session_id: str, ticket_id: str) -> None:
+        """Remember the session's latest ticket (``SessionState.handoff_id``) and reset its refusals."""
+        with self._sessions.begin() as db:
+            db.execute(
+                update(SessionRow)
+                .where(SessionRow.id == session_id)
+                .values(handoff_id=ticket_id, consecutive_refusals=0, updated_at=utcnow())
+            )
 
     @staticmethod
     def _message_row(

@@ -160,9 +160,11 @@ def test_two_consecutive_refusals_hand_off(chat: ChatService, store: SessionStor
     assert (second.outcome, second.reason) == ("handoff", "repeated_refusals")
     assert second.answer == HANDOFF_TEXTS["repeated_refusals"]
     assert second.handoff is not None and second.handoff["reason"] == "repeated_refusals"
-    ticket = store.get_handoff(second.handoff["ticket_id"])
-    assert ticket is not None and ticket.status == "open" and ticket.question == NONSENSE
-    assert [m["role"] for m in ticket.transcript] == ["user", "assistant", "user"]
+    # the handoff opened a real ticket (接诉即办), with the masked transcript of the session
+    ticket = chat.handoff.tickets.get(second.handoff["ticket_id"])
+    assert ticket.status.value == "待受理" and ticket.question == NONSENSE and ticket.source.value == "chat"
+    transcript = chat.handoff.tickets.transcript(ticket.id)
+    assert [m["role"] for m in transcript] == ["user", "assistant", "user"]
     state = store.get_session(first.session_id)
     assert state is not None and state.handoff_id == ticket.id and state.consecutive_refusals == 0
 
@@ -191,7 +193,10 @@ def test_after_a_handoff_messages_wait_for_the_agent(chat: ChatService, store: S
         "你好",
         INJECTION,
     ]
-    assert len(store.handoffs("open")) == 1
+    # …and passed on to the one open ticket
+    assert [t.id for t in chat.handoff.tickets.tickets_for_session(handoff.session_id)] == [ticket_id]
+    citizen = [m.body for m in chat.handoff.tickets.messages(ticket_id) if m.kind.value == "citizen"]
+    assert citizen == ["什么是跨省通办？", "你好", INJECTION]
 
 
 @pytest.mark.parametrize(
@@ -210,8 +215,9 @@ def test_the_handoff_button(chat: ChatService, store: SessionStore) -> None:
     assert (reply.session_id, reply.outcome, reply.reason) == (first.session_id, "handoff", "button")
     assert reply.answer == HANDOFF_TEXTS["button"]
     assert reply.handoff is not None
-    ticket = store.get_handoff(reply.handoff["ticket_id"])
-    assert ticket is not None and [m["outcome"] for m in ticket.transcript] == ["", "answered"]
+    ticket = chat.handoff.tickets.get(reply.handoff["ticket_id"])
+    assert ticket.source.value == "button" and ticket.question == "什么是跨省通办？"
+    assert [m["outcome"] for m in chat.handoff.tickets.transcript(ticket.id)] == ["", "answered"]
     again = chat.request_handoff(first.session_id)  # pressed twice: the same ticket
     assert again.handoff == reply.handoff
     # without a session the button opens one

@@ -40,7 +40,8 @@ def test_legal_transitions(before: TicketStatus, action: Action, after: TicketSt
 
 def test_every_other_move_is_rejected() -> None:
     legal = {(before, action) for before, action, _ in LEGAL}
-    lifecycle = [a for a in Action if a not in (Action.CREATE, Action.REPLY, Action.NOTE)]
+    not_lifecycle = (Action.CREATE, Action.REPLY, Action.NOTE, Action.CITIZEN_MESSAGE)
+    lifecycle = [a for a in Action if a not in not_lifecycle]
     for before in TicketStatus:
         for action in lifecycle:
             if (before, action) in legal:

@@ -1,0 +1,230 @@
+"""Agent assist: for a ticket's citizen questions, or text an agent types, what the agent could answer.
+
+Each suggestion holds a cited answer from the same answering pipeline the chat uses (or its refusal),
+the matching service guide (智能导办 catalogue) if one clearly fits, the routing model's department
+and category when that model is available, and similar past tickets that were closed, by a bounded
+lexical comparison of their questions. Suggestions are kept so the agent's verdict can be recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from assistant.answering import Answer
+from assistant.guide.service import GuideService
+from assistant.handoff.assist_store import SuggestionAction, SuggestionFeedback, SuggestionStore
+from assistant.handoff.errors import InvalidValueError, TextTooLongError
+from assistant.handoff.lifecycle import MessageKind, TicketStatus
+from assistant.handoff.models import TicketRow
+from assistant.handoff.tickets import TicketService
+from assistant.handoff.triage import RoutingHook
+from assistant.privacy import mask_pii
+
+MAX_PAST_TICKETS = 2000
+"""How many of the most recently closed tickets are compared with a question."""
+MAX_SIMILAR = 3
+MIN_SIMILARITY = 0.2
+MAX_QUESTIONS_PER_TICKET = 5
+MAX_ASSIST_CHARS = 2000
+_TOKEN_CACHE_LIMIT = 4 * MAX_PAST_TICKETS
+
+
+class AnswersQuestions(Protocol):
+    """The chat's answerer (``assistant.chat.Answerer``): only its non-streaming side is needed."""
+
+    def answer(self, question: str) -> Answer: ...
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested answer for one question, with what else may help the agent."""
+
+    id: str
+    ticket_id: str | None
+    question: str
+    outcome: str
+    answer: str
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    reason: str = ""
+    guide: dict[str, Any] | None = None
+    routing: dict[str, Any] | None = None
+    similar: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "suggestion_id": self.id,
+            "ticket_id": self.ticket_id,
+            "question": self.question,
+            "outcome": self.outcome,
+            "answer": self.answer,
+            "citations": self.citations,
+            "reason": self.reason,
+            "guide": self.guide,
+            "routing": self.routing,
+            "similar_tickets": self.similar,
+        }
+
+
+class AgentAssist:
+    """Builds suggestions from the shared answerer, guides, routing model and past tickets."""
+
+    def __init__(
+        self,
+        answerer: AnswersQuestions,
+        tickets: TicketService,
+        store: SuggestionStore,
+        tokenize: Callable[[str], Sequence[str]],
+        *,
+        guides: GuideService | None = None,
+        routing: RoutingHook | None = None,
+        max_past: int = MAX_PAST_TICKETS,
+    ) -> None:
+        self.answerer = answerer
+        self.tickets = tickets
+        self.store = store
+        self.tokenize = tokenize
+        self.guides = guides
+        self.routing = routing
+        self.max_past = max_past
+        self._sessions = sessionmaker(tickets.engine, expire_on_commit=False)
+        self._tokens: dict[str, frozenset[str]] = {}
+        self._lock = threading.Lock()
+
+    def for_text(self, text: str, *, ticket_id: str | None = None) -> Suggestion:
+        """A suggestion for free text (a caller's question the agent typed)."""
+        question = text.strip()
+        if not question:
+            raise InvalidValueError("type a question to get a suggestion")
+        if len(question) > MAX_ASSIST_CHARS:
+            raise TextTooLongError("text", len(question), MAX_ASSIST_CHARS)
+        answer = self.answerer.answer(question)
+        citations = [c.to_dict() for c in answer.citations]
+        suggestion = Suggestion(
+            id=_suggestion_id(ticket_id, question, answer.text),
+            ticket_id=ticket_id,
+            question=mask_pii(question),
+            outcome=answer.outcome,
+            answer=answer.text,
+            citations=citations,
+            reason=answer.reason,
+            guide=self._guide(question),
+            routing=self._routing(question),
+            similar=self.similar(question, exclude=ticket_id),
+        )
+        self.store.save(suggestion.id, ticket_id, question, answer.outcome, answer.text, citations)
+        return suggestion
+
+    def for_ticket(self, ticket_id: str) -> list[Suggestion]:
+        """One suggestion per citizen question of the ticket (its question, then later messages)."""
+        ticket = self.tickets.get(ticket_id)
+        questions = [ticket.question] if ticket.question.strip() else []
+        questions += [
+            m.body
+            for m in self.tickets.messages(ticket_id)
+            if m.kind is MessageKind.CITIZEN and m.body.strip()
+        ]
+        unique = list(dict.fromkeys(q[:MAX_ASSIST_CHARS] for q in questions))[-MAX_QUESTIONS_PER_TICKET:]
+        return [self.for_text(q, ticket_id=ticket_id) for q in unique]
+
+    def record_feedback(
+        self,
+        ticket_id: str,
+        suggestion_id: str,
+        agent: str,
+        action: SuggestionAction | str,
+        final_text: str = "",
+    ) -> SuggestionFeedback:
+        """Record that the agent used, edited or discarded a suggestion (404 for an unknown one)."""
+        self.tickets.get(ticket_id)
+        return self.store.record(ticket_id, suggestion_id, agent, action, final_text)
+
+    # ------------------------------------------------------------------------------- the parts
+
+    def _guide(self, question: str) -> dict[str, Any] | None:
+        """The service item the catalogue clearly matches, with the facts asked about if any."""
+        if self.guides is None:
+            return None
+        facts = self.guides.facts(question)
+        extra: dict[str, Any]
+        if facts is not None:
+            guide = facts.guide
+            extra = {"facts": facts.text, "citations": facts.citations}
+        else:
+            matches = self.guides.dialogue.matcher.decide(question)
+            if len(matches) != 1:
+                return None
+            guide, extra = matches[0].guide, {"score": round(matches[0].score, 4)}
+        return {"id": guide.id, "name": guide.name, "department": guide.department, **extra}
+
+    def _routing(self, question: str) -> dict[str, Any] | None:
+        hint = self.routing(question) if self.routing is not None else None
+        return hint.to_dict() if hint is not None else None
+
+    def similar(
+        self, question: str, *, exclude: str | None = None, k: int = MAX_SIMILAR
+    ) -> list[dict[str, Any]]:
+        """Closed tickets whose questions share the most terms with ``question`` (cosine over term sets)."""
+        wanted = frozenset(self.tokenize(question))
+        if not wanted:
+            return []
+        query = (
+            select(
+                TicketRow.id,
+                TicketRow.question,
+                TicketRow.resolution,
+                TicketRow.department,
+                TicketRow.category,
+            )
+            .where(TicketRow.status == TicketStatus.CLOSED.value)
+            .order_by(TicketRow.closed_at.desc())
+            .limit(self.max_past)
+        )
+        with self._sessions() as db:
+            rows = db.execute(query).all()
+        scored: list[tuple[float, Any]] = []
+        for row in rows:
+            if row.id == exclude:
+                continue
+            terms = self._terms(row.id, row.question)
+            if terms:
+                score = len(wanted & terms) / math.sqrt(len(wanted) * len(terms))
+                if score >= MIN_SIMILARITY:
+                    scored.append((score, row))
+        scored.sort(key=lambda pair: (-pair[0], pair[1].id))
+        return [
+            {
+                "ticket_id": row.id,
+                "question": row.question,
+                "resolution": row.resolution,
+                "department": row.department,
+                "category": row.category,
+                "score": round(score, 4),
+            }
+            for score, row in scored[:k]
+        ]
+
+    def _terms(self, ticket_id: str, question: str) -> frozenset[str]:
+        """A closed ticket's question terms (a ticket's question never changes, so they are cached)."""
+        with self._lock:
+            cached = self._tokens.get(ticket_id)
+        if cached is not None:
+            return cached
+        terms = frozenset(self.tokenize(question))
+        with self._lock:
+            if len(self._tokens) >= _TOKEN_CACHE_LIMIT:
+                self._tokens.clear()
+            self._tokens[ticket_id] = terms
+        return terms
+
+
+def _suggestion_id(ticket_id: str | None, question: str, answer: str) -> str:
+    digest = hashlib.sha256(f"{ticket_id or ''}\x00{question}\x00{answer}".encode()).hexdigest()
+    return f"sg_{digest[:32]}"
