@@ -24,6 +24,7 @@ from assistant.guide.models import ServiceGuide
 from assistant.llm_answering import LlmDelta
 from assistant.router import Intent, Route, route
 from assistant.sessions import SessionStore
+from assistant.sessions.store import StoredMessage
 from assistant.settings import Settings
 
 STARTER_QUESTIONS = [
@@ -144,26 +145,40 @@ class ChatService:
         return text
 
     def reply(
-        self, message: str, session_id: str | None = None, previous_topic: str | None = None
+        self,
+        message: str,
+        session_id: str | None = None,
+        previous_topic: str | None = None,
+        *,
+        client_id: str | None = None,
     ) -> ChatReply:
         """Answer one message; the reply is stored with the session."""
         final: ChatReply | None = None
-        for event in self.stream(message, session_id, previous_topic):
+        for event in self.stream(message, session_id, previous_topic, client_id=client_id):
             if isinstance(event, ChatReply):
                 final = event
         assert final is not None
         return final
 
     def stream(
-        self, message: str, session_id: str | None = None, previous_topic: str | None = None
+        self,
+        message: str,
+        session_id: str | None = None,
+        previous_topic: str | None = None,
+        *,
+        client_id: str | None = None,
     ) -> Iterator[LlmDelta | ChatReply]:
         """Deltas of the answer as it is produced, then the stored ``ChatReply``.
 
         ``previous_topic`` resolves follow-ups for clients that keep the history themselves (the
-        OpenAI-compatible endpoint); the session's own last topic takes precedence.
+        OpenAI-compatible endpoint); the session's own last topic takes precedence. ``client_id``
+        makes a retried request a no-op: the message is stored once and the reply it got is returned.
         """
         text = self.validate(message)
-        session = self.store.start_turn(session_id, text)
+        session = self.store.start_turn(session_id, text, client_id)
+        if session.replay is not None:
+            yield self._replayed(session.id, session.replay, session.handoff_id)
+            return
 
         ticket = self.handoff.active_ticket(session.id) if not session.created else None
         if ticket is not None:  # a person has the conversation: stay quiet, pass the message on
@@ -238,6 +253,25 @@ class ChatService:
             topic=question,
         )
 
+    @staticmethod
+    def _replayed(session_id: str, stored: StoredMessage, ticket_id: str | None) -> ChatReply:
+        """The reply already given to a retried message, as it was stored."""
+        handoff = (
+            {"ticket_id": ticket_id, "reason": stored.reason}
+            if stored.outcome == "handoff" and ticket_id
+            else None
+        )
+        return ChatReply(
+            session_id,
+            stored.id,
+            stored.outcome,
+            stored.content,
+            stored.citations,
+            [],
+            handoff,
+            stored.reason,
+        )
+
     def request_handoff(self, session_id: str | None, reason: str = "button") -> ChatReply:
         """The 转人工 button: hand the session to a person whatever was said."""
         session = self.store.open_session(session_id)
@@ -273,9 +307,7 @@ class ChatService:
         )
         return replace(reply, guide={"id": guide.id, "name": guide.name, "stage": "prereview"})
 
-    def _guide_facts(
-        self, question: str, topic: str | None, current_guide: str | None
-    ) -> GuideFacts | None:
+    def _guide_facts(self, question: str, topic: str | None, current_guide: str | None) -> GuideFacts | None:
         """A plain question about one field of one item (its own words, or a follow-up on the last
         topic), unless the policies answer it well (then it is a policy question)."""
         assert self.guide is not None

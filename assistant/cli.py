@@ -341,6 +341,41 @@ def staff_add(
     typer.echo(f"added {user.role.value} {user.username} ({user.display_name})")
 
 
+@app.command()
+def analytics(
+    since: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD (Beijing time).")] = None,
+    until: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD (inclusive).")] = None,
+    csv_dir: Annotated[Path | None, typer.Option("--csv", help="Also write every table as CSV here.")] = None,
+    limit: Annotated[int, typer.Option(help="Rows per table in the report.")] = 10,
+) -> None:
+    """好差评与堵点分析 / Analytics report: unanswered topics, 差评 answers, handoffs, SLA, trends."""
+    from assistant.analytics.cli_report import analytics_command
+
+    raise typer.Exit(analytics_command(Settings(), since, until, csv_dir, limit=limit))
+
+
+@app.command("eval-routing")
+def evaluate_routing(
+    report: Annotated[Path, typer.Option(help="Folder for metrics.json and report.md.")] = Path(
+        "reports/routing"
+    ),
+) -> None:
+    """评测派单模型 / Score the shipped routing model on held-out MSGABench (skipped without ../shared)."""
+    from evals.routing_eval import main as run
+
+    raise typer.Exit(run(["--report", str(report)]))
+
+
+@knowledge_app.command("build-routing")
+def build_routing(
+    report: Annotated[Path, typer.Option(help="Folder for the training report.")] = Path("reports/routing"),
+) -> None:
+    """训练派单模型 / Retrain knowledge/routing/ from ../shared/external-data/MSGABench."""
+    from evals.routing_train import main as run
+
+    raise typer.Exit(run(["--report", str(report)]))
+
+
 def main() -> None:
     app()
 

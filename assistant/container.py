@@ -6,6 +6,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+from assistant.analytics.report import AnalyticsService
 from assistant.answering import ExtractiveAnswerer
 from assistant.chat import Answerer, ChatService, ExtractiveStreamer
 from assistant.chat_handoff import ChatHandoff
@@ -49,6 +50,7 @@ class Services:
     handoff: ChatHandoff
     assist: AgentAssist
     ratings: TicketRatings
+    analytics: AnalyticsService
 
     def warm_up(self) -> float:
         """Load the tokenizer, BM25 index, term weights and the Chroma collection; returns seconds taken.
@@ -104,6 +106,8 @@ def build_services(settings: Settings, *, ensure_index: bool = False) -> Service
     handoff = build_handoff(settings, store, answerer, index, guides, load_routing_hook())
     chat = ChatService(settings, store, answerer, guides, extractive.strength, handoff.chat)
     prereview = build_prereview(settings, guides) if guides is not None else None
+    analytics = AnalyticsService(store.engine, index.tokenizer)
+    analytics.create_schema()  # the answer_feedback table
     return Services(
         settings,
         index,
@@ -119,6 +123,7 @@ def build_services(settings: Settings, *, ensure_index: bool = False) -> Service
         handoff.chat,
         handoff.assist,
         handoff.ratings,
+        analytics,
     )
 
 

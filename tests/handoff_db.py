@@ -55,6 +55,7 @@ def services_on(
     base: Services, engine: Engine, routing: RoutingHook | None = None, **settings: object
 ) -> Services:
     """``base`` (the shared, already indexed services) with its records on ``engine``."""
+    from assistant.analytics.report import AnalyticsService
     from assistant.chat import ChatService
     from assistant.container import build_handoff
     from assistant.sessions import SessionStore
@@ -64,6 +65,8 @@ def services_on(
     store.create_schema()
     handoff = build_handoff(configured, store, base.answerer, base.index, base.guides, routing)
     chat = ChatService(configured, store, base.answerer, base.guides, base.extractive.strength, handoff.chat)
+    analytics = AnalyticsService(engine, base.index.tokenizer)
+    analytics.create_schema()
     return replace(
         base,
         settings=configured,
@@ -74,4 +77,5 @@ def services_on(
         handoff=handoff.chat,
         assist=handoff.assist,
         ratings=handoff.ratings,
+        analytics=analytics,
     )

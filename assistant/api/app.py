@@ -6,12 +6,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from assistant.api import (
     agent_router,
+    analytics_router,
     chat_router,
     knowledge_router,
     openai_router,
@@ -19,6 +20,7 @@ from assistant.api import (
     services_router,
     ticket_router,
 )
+from assistant.api.agent_auth import current_supervisor
 from assistant.api.body_limit import BodyLimit
 from assistant.api.errors import install_error_handlers
 from assistant.container import Services, build_services
@@ -37,6 +39,8 @@ DESCRIPTION = """政务服务智能助手 API — grounded answers with citation
 * `GET /api/sessions/{id}/ticket` · `POST /api/tickets/{id}/rating` — the citizen's ticket after 转人工.
 * `/api/agent/*` — the agent workspace (bearer token from `POST /api/agent/login`): queue, claim, reply,
   transfer, notes, close, assist; `GET /api/agent/sla-breaches` for supervisors.
+* `GET /api/analytics/*` (supervisor or admin) — 好差评 and 堵点 analytics, and
+  `GET /api/analytics/export/{table}.csv`.
 * `POST /v1/chat/completions` — OpenAI-compatible (use the official `openai` SDK with `base_url=…/v1`).
 """
 
@@ -94,6 +98,7 @@ def create_app(
     app.include_router(prereview_router.router)
     app.include_router(ticket_router.router)
     app.include_router(agent_router.router)
+    app.include_router(analytics_router.router, dependencies=[Depends(current_supervisor)])
     if mount_ui:
         import gradio as gr
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import StreamingResponse
 
+from assistant.analytics.feedback import InvalidFeedbackError, UnknownMessageError, record_answer_feedback
 from assistant.api.dependencies import ServicesDep
 from assistant.api.schemas import ChatRequest, ChatResponse, HandoffRequest, RatingRequest
 from assistant.chat import ChatReply, ChatService, MessageError
@@ -28,16 +29,16 @@ def validated(chat: ChatService, message: str) -> str:
 def chat(request: ChatRequest, services: ServicesDep) -> dict[str, object]:
     """Answer with citations, or refuse politely, or hand off to a person (see ``outcome``)."""
     message = validated(services.chat, request.message)
-    return services.chat.reply(message, request.session_id).to_dict()
+    return services.chat.reply(message, request.session_id, client_id=request.client_message_id).to_dict()
 
 
 def sse(event: str, data: object) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def _events(chat: ChatService, message: str, session_id: str | None) -> Iterator[str]:
+def _events(chat: ChatService, message: str, session_id: str | None, client_id: str | None) -> Iterator[str]:
     try:
-        for item in chat.stream(message, session_id):
+        for item in chat.stream(message, session_id, client_id=client_id):
             if isinstance(item, LlmDelta):
                 yield sse("delta", {"text": item.text})
             elif isinstance(item, ChatReply):
@@ -55,7 +56,7 @@ def _events(chat: ChatService, message: str, session_id: str | None) -> Iterator
 def chat_stream(request: ChatRequest, services: ServicesDep) -> StreamingResponse:
     message = validated(services.chat, request.message)
     return StreamingResponse(
-        _events(services.chat, message, request.session_id),
+        _events(services.chat, message, request.session_id, request.client_message_id),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
@@ -85,6 +86,15 @@ def session_messages(session_id: str, services: ServicesDep) -> list[dict[str, o
 
 @router.post("/messages/{message_id}/rating", summary="好/差评 on one answer")
 def rate(message_id: str, request: RatingRequest, services: ServicesDep) -> dict[str, str]:
+    """The feedback is recorded first, so an invalid reason changes nothing."""
+    try:
+        record_answer_feedback(
+            services.store.engine, message_id, request.rating, request.reason, request.comment
+        )
+    except UnknownMessageError:
+        raise HTTPException(status_code=404, detail=f"unknown assistant message id: {message_id}") from None
+    except InvalidFeedbackError as error:
+        raise HTTPException(status_code=422, detail=str(error)) from None
     if not services.store.rate_message(message_id, request.rating):
         raise HTTPException(status_code=404, detail=f"unknown assistant message id: {message_id}")
     return {"message_id": message_id, "rating": request.rating}

@@ -15,6 +15,12 @@ class ChatRequest(BaseModel):
     session_id: str | None = Field(
         default=None, description="Omit (or pass an unknown id) to start a new session."
     )
+    client_message_id: str | None = Field(
+        default=None,
+        max_length=128,
+        description="A unique id the client gives this message (e.g. a UUID): a retried request with the "
+        "same id is stored once and gets the reply the first one got.",
+    )
 
 
 class CitationOut(BaseModel):
@@ -80,7 +86,11 @@ class HandoffRequest(BaseModel):
 
 
 class RatingRequest(BaseModel):
+    """好/差评 on an answer, with an optional reason from ``ANSWER_REASONS`` and a comment (masked)."""
+
     rating: Literal["good", "bad"]
+    reason: str = Field(default="", max_length=16)
+    comment: str = Field(default="", max_length=500)
 
 
 class SearchHit(BaseModel):

@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 
 def add_missing_columns(engine: Engine, base: type[DeclarativeBase]) -> list[str]:
-    """Add every nullable model column the database's existing tables lack; returns ``table.column``s."""
+    """Add every nullable model column and missing index the existing tables lack; returns the columns."""
     inspector = inspect(engine)
     added: list[str] = []
     for table in base.metadata.sorted_tables:
@@ -36,4 +36,6 @@ def add_missing_columns(engine: Engine, base: type[DeclarativeBase]) -> list[str
                 connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {definition}")
             added.append(f"{table.name}.{column.name}")
             logger.info("database upgraded: added column %s.%s", table.name, column.name)
+        for index in table.indexes:  # e.g. the unique index of a column added just now
+            index.create(engine, checkfirst=True)
     return added

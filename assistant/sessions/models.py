@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -30,6 +30,7 @@ class SessionRow(Base):
 
 class MessageRow(Base):
     __tablename__ = "chat_messages"
+    __table_args__ = (Index("uq_chat_messages_client_id", "client_id", unique=True),)
 
     pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     id: Mapped[str] = mapped_column(String(64), unique=True)
@@ -41,6 +42,9 @@ class MessageRow(Base):
     citations: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
     rating: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    client_id: Mapped[str | None] = mapped_column(
+        String(128), nullable=True
+    )  # the client's id: retries are no-ops
 
 
 class HandoffRow(Base):

@@ -43,6 +43,8 @@ class SessionState:
     created: bool = False
     guide_state: dict[str, Any] | None = None
     message_id: str | None = None  # the citizen message ``start_turn`` stored
+    repeated: bool = False  # the message was already stored (a retried request with its client id)
+    replay: StoredMessage | None = None  # the reply already given to that message, if any
 
 
 @dataclass(frozen=True)
@@ -112,13 +114,52 @@ class SessionStore:
         db.flush()
         return self._state(row, created=True)
 
-    def start_turn(self, session_id: str | None, content: str) -> SessionState:
-        """Open (or create) the session and store the citizen's message, in one transaction."""
-        with self._sessions.begin() as db:
-            state = self._open(db, session_id)
-            row = self._message_row(state.id, "user", content, "", "", ())
-            db.add(row)
+    def start_turn(self, session_id: str | None, content: str, client_id: str | None = None) -> SessionState:
+        """Open (or create) the session and store the citizen's message, in one transaction.
+
+        With a ``client_id`` already stored (a retried request), nothing is stored again: the state is
+        that message's session, ``repeated`` set and ``replay`` holding the reply it got, if any.
+        """
+        if client_id:
+            earlier = self._earlier_turn(client_id)
+            if earlier is not None:
+                return earlier
+        try:
+            with self._sessions.begin() as db:
+                state = self._open(db, session_id)
+                row = self._message_row(state.id, "user", content, "", "", ())
+                row.client_id = client_id
+                db.add(row)
             return replace(state, message_id=row.id)
+        except IntegrityError:
+            earlier = self._earlier_turn(client_id) if client_id else None
+            if earlier is None:
+                raise
+            return earlier  # the same message, retried concurrently: the other request stored it
+
+    def _earlier_turn(self, client_id: str) -> SessionState | None:
+        with self._sessions() as db:
+            asked = db.scalars(select(MessageRow).where(MessageRow.client_id == client_id)).first()
+            if asked is None:
+                return None
+            session = db.get(SessionRow, asked.session_id)
+            if session is None:
+                return None
+            reply = db.scalars(
+                select(MessageRow)
+                .where(
+                    MessageRow.session_id == asked.session_id,
+                    MessageRow.pk > asked.pk,
+                    MessageRow.role == "assistant",
+                )
+                .order_by(MessageRow.pk)
+            ).first()
+            return replace(
+                self._state(session),
+                message_id=asked.id,
+                repeated=True,
+                replay=_message(reply) if reply is not None else None,
+            )
 
     def set_guide_state(self, session_id: str, state: dict[str, Any] | None) -> None:
         """Store (or, with None, clear) the session's guided-flow state."""

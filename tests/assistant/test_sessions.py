@@ -274,3 +274,16 @@ def test_concurrent_create_handoff_opens_one_ticket(store: SessionStore) -> None
     assert len(tickets) == 2
     assert len(set(tickets)) == 1
     assert len(store.handoffs("open")) == 1
+
+
+def test_a_retried_turn_is_stored_once_and_finds_its_reply(store: SessionStore) -> None:
+    first = store.start_turn(None, "社保卡怎么补办", "c-42")
+    assert not first.repeated and first.replay is None
+    pending = store.start_turn(first.id, "社保卡怎么补办", "c-42")  # retried before any reply was stored
+    assert pending.repeated and pending.replay is None and pending.message_id == first.message_id
+    reply = store.add_message(first.id, "assistant", "可到社保经办机构补办 [1]", outcome="answered")
+    replayed = store.start_turn(None, "社保卡怎么补办", "c-42")  # retried without the session id
+    assert replayed.id == first.id and replayed.replay is not None and replayed.replay.id == reply.id
+    assert [m.role for m in store.messages(first.id)] == ["user", "assistant"]
+    other = store.start_turn(first.id, "社保卡怎么补办", "c-43")  # another message, same words
+    assert not other.repeated and len(store.messages(first.id)) == 3

@@ -361,3 +361,31 @@ def test_a_dropped_database_connection_answers_503(
     assert response.status_code == 503 and response.headers["retry-after"] == "1"
     monkeypatch.undo()
     assert client.get("/api/agent/tickets", headers=agent).status_code == 200
+
+
+# -------------------------------------------------------------------------------------- analytics
+
+
+def test_analytics_is_for_supervisors_and_counts_rated_answers(client: TestClient) -> None:
+    answered = client.post("/api/chat", json={"message": "一网通办是什么"}).json()
+    assert answered["outcome"] == "answered"
+    bad_reason = client.post(
+        f"/api/messages/{answered['message_id']}/rating", json={"rating": "bad", "reason": "不存在的原因"}
+    )
+    assert bad_reason.status_code == 422
+    rated = client.post(
+        f"/api/messages/{answered['message_id']}/rating",
+        json={"rating": "bad", "reason": "答非所问", "comment": f"请打{PHONE}联系我"},
+    )
+    assert rated.status_code == 200, rated.text
+
+    assert client.get("/api/analytics/summary").status_code == 401
+    assert client.get("/api/analytics/summary", headers=login(client, "agent.zhao")).status_code == 403
+    lead = login(client, "lead.sun")
+    summary = client.get("/api/analytics/summary", headers=lead)
+    assert summary.status_code == 200, summary.text
+    reasons = client.get("/api/analytics/feedback-reasons", headers=lead).json()
+    assert "答非所问" in str(reasons)
+    exported = client.get("/api/analytics/export/worst_answers.csv", headers=lead)
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
+    assert PHONE not in exported.text

@@ -152,3 +152,15 @@ def test_concurrent_posts_to_one_session_lose_nothing(client: TestClient) -> Non
         assert set(pool.map(send, range(16))) == {200}
     messages = client.get(f"/api/sessions/{session}/messages").json()
     assert len(messages) == 2 + 16 * 2
+
+
+def test_a_retried_chat_request_with_its_client_id_is_answered_once(client: TestClient) -> None:
+    body = {"message": "电子证照能全国通用吗？", "client_message_id": "3f6c1c9e-made-up"}
+    first = client.post("/api/chat", json=body).json()
+    again = client.post("/api/chat", json=body).json()
+    assert again["message_id"] == first["message_id"] and again["answer"] == first["answer"]
+    assert again["session_id"] == first["session_id"]
+    messages = client.get(f"/api/sessions/{first['session_id']}/messages").json()
+    assert [m["role"] for m in messages] == ["user", "assistant"]
+    too_long = client.post("/api/chat", json={**body, "client_message_id": "x" * 129})
+    assert too_long.status_code == 422
