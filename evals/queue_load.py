@@ -1,0 +1,164 @@
+"""Queue benchmark: 20 agents working the ticket queue at once over HTTP, latency of each operation.
+
+Tickets are created first (as phone calls); then each agent, in its own thread, repeatedly lists the
+unassigned queue, claims a ticket (losing races is part of the work), opens it, replies, and moves it
+through 办理 → 反馈 → 办结. Every request's latency is recorded per operation.
+
+Run: ``python -m evals.queue_load [--database-url URL] --report reports/queue_load``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from assistant.settings import PROJECT_ROOT, Settings
+from evals.durability import Server
+from evals.load_test import free_port
+from evals.metrics import percentile
+
+
+def _ms(values: list[float], q: float) -> float | None:
+    value = percentile(values, q)
+    return round(value, 1) if value is not None else None
+
+
+def _timed(
+    http: httpx.Client, method: str, url: str, op: str, samples: dict[str, list[float]], **kwargs: Any
+) -> httpx.Response:
+    started = time.perf_counter()
+    response = http.request(method, url, **kwargs)
+    samples[op].append((time.perf_counter() - started) * 1000)
+    return response
+
+
+def _agent(base: str, token: str, stop_at: float, samples: dict[str, list[float]], errors: list[str]) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
+        while time.monotonic() < stop_at:
+            listed = _timed(http, "GET", "/api/agent/tickets", "list", samples, params={"unassigned": True})
+            items = listed.json().get("items", []) if listed.status_code == 200 else []
+            if not items:
+                return
+            ticket_id = items[secrets.randbelow(min(len(items), 5))]["id"]
+            claim = _timed(http, "POST", f"/api/agent/tickets/{ticket_id}/claim", "claim", samples)
+            if claim.status_code == 409:
+                continue  # another agent won the race
+            if claim.status_code != 200:
+                errors.append(f"claim {claim.status_code}")
+                continue
+            steps: list[tuple[str, str, dict[str, Any] | None]] = [
+                ("GET", "", None),
+                ("POST", "/reply", {"body": "您好，您反映的问题已收到，正在为您核实办理。"}),
+                ("POST", "/start", {}),
+                ("POST", "/respond", {}),
+                ("POST", "/close", {"resolution": "已电话答复来电人，问题已解决。"}),
+            ]
+            for method, path, body in steps:
+                op = path.strip("/") or "detail"
+                response = _timed(
+                    http, method, f"/api/agent/tickets/{ticket_id}{path}", op, samples, json=body
+                )
+                if response.status_code >= 300:
+                    errors.append(f"{op} {response.status_code}: {response.text[:120]}")
+                    break
+
+
+def run(
+    report_dir: Path, database_url: str = "", agents: int = 20, tickets: int = 600, seconds: float = 60
+) -> dict[str, Any]:
+    """Seed ``tickets``, let ``agents`` work for up to ``seconds``; write ``metrics.json``."""
+    from assistant.handoff.auth import create_staff_user
+
+    with tempfile.TemporaryDirectory(prefix="govassist-queue-") as tmp:
+        data = Path(tmp)
+        env = {
+            **os.environ,
+            "GOVASSIST_DATA_DIR": str(data),
+            "GOVASSIST_EMBEDDING_MODE": "hash",
+            "GOVASSIST_DATABASE_URL": database_url,
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1",
+        }
+        settings = Settings(_env_file=None, data_dir=data, database_url=database_url)  # type: ignore[call-arg]
+        passwords = {f"queue_agent_{n}": secrets.token_urlsafe(16) for n in range(agents)}
+        for name, password in passwords.items():
+            create_staff_user(settings, name, password, "agent")
+        server = Server(env, free_port(), data / "server.log")
+        server.start()
+        try:
+            tokens = [
+                httpx.post(
+                    f"{server.base}/api/agent/login", json={"username": u, "password": p}, timeout=30
+                ).json()["token"]
+                for u, p in passwords.items()
+            ]
+            with httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {tokens[0]}"}) as http:
+                for i in range(tickets):
+                    created = http.post(
+                        "/api/agent/tickets", json={"question": f"来电咨询事项办理进度（排队测试 {i}）"}
+                    )
+                    created.raise_for_status()
+            samples: dict[str, list[float]] = defaultdict(list)
+            errors: list[str] = []
+            stop_at = time.monotonic() + seconds
+            started = time.perf_counter()
+            threads = [
+                threading.Thread(target=_agent, args=(server.base, token, stop_at, samples, errors))
+                for token in tokens
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            wall = time.perf_counter() - started
+        finally:
+            server.stop()
+    everything = [ms for values in samples.values() for ms in values]
+    metrics = {
+        "database": "postgresql" if database_url.startswith("postgresql") else "sqlite",
+        "agents": agents,
+        "tickets": tickets,
+        "requests": len(everything),
+        "closed": len(samples.get("close", [])),
+        "errors": len(errors),
+        "error_examples": errors[:5],
+        "wall_s": round(wall, 1),
+        "latency_ms.p50": _ms(everything, 50),
+        "latency_ms.p95": _ms(everything, 95),
+        "by_operation": {
+            op: {"n": len(v), "p50": _ms(v, 50), "p95": _ms(v, 95)} for op, v in sorted(samples.items())
+        },
+    }
+    report_dir.mkdir(parents=True, exist_ok=True)
+    (report_dir / "metrics.json").write_text(
+        json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    return metrics
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--database-url", default="", help="empty: SQLite in a temporary folder")
+    parser.add_argument("--agents", type=int, default=20)
+    parser.add_argument("--tickets", type=int, default=600)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--report", type=Path, default=PROJECT_ROOT / "reports" / "queue_load")
+    args = parser.parse_args(argv)
+    metrics = run(args.report, args.database_url, args.agents, args.tickets, args.seconds)
+    print(json.dumps(metrics, ensure_ascii=False, indent=2))
+    return 0 if not metrics["errors"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
