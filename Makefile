@@ -14,7 +14,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 
 # Debian packages: CJK fonts (synthetic sample materials for the pre-review benchmark) and the
 # libraries OpenCV (OCR) loads. Installed when missing and we are root; otherwise we say what is missing.
-DEBS := fonts-noto-cjk libgl1 libglib2.0-0
+DEBS := fonts-noto-cjk libgl1 libglib2.0-0 chromium chromium-driver
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -139,6 +139,7 @@ bench-load: $(STAMP)
 # 智能导办: item matching (guide_match.jsonl), false triggers, scripted dialogues, timings.
 bench-guides: $(STAMP)
 	$(VENV)/bin/govassist eval-guides --report reports/guides
+	$(PY) -m evals.guide_questions_eval --report reports/guide_questions
 
 bench-msgabench: $(STAMP)
 	$(VENV)/bin/govassist eval-msgabench --report reports/msgabench

@@ -309,12 +309,11 @@ class ChatService:
 
     def _guide_facts(self, question: str, topic: str | None, current_guide: str | None) -> GuideFacts | None:
         """A plain question about one field of one item (its own words, or a follow-up on the last
-        topic), unless the policies answer it well (then it is a policy question)."""
+        topic). The guide's own field beats a policy passage here: the policies say what should be
+        done, the guide says where, how long and how much for this item."""
         assert self.guide is not None
         follow_up = bool(topic) and is_follow_up(question)
         facts = self.guide.facts(question, current_guide or (topic if follow_up else None))
-        if facts is None or (current_guide is None and not follow_up and self._policy_question(question)):
-            return None
         return facts
 
     def _facts_reply(self, session_id: str, facts: GuideFacts, text: str) -> ChatReply:

@@ -1,8 +1,9 @@
 """Queue benchmark: 20 agents working the ticket queue at once over HTTP, latency of each operation.
 
-Tickets are created first (as phone calls); then each agent, in its own thread, repeatedly lists the
-unassigned queue, claims a ticket (losing races is part of the work), opens it, replies, and moves it
-through 办理 → 反馈 → 办结. Every request's latency is recorded per operation.
+Tickets are created first (as phone calls); then each agent, in its own thread, pausing ``--think-s``
+between actions as a person does (0 makes it a saturation test), repeatedly lists the unassigned
+queue, claims a ticket (losing races is part of the work), opens it, replies, and moves it through
+办理 → 反馈 → 办结. Every request's latency is recorded per operation.
 
 Run: ``python -m evals.queue_load [--database-url URL] --report reports/queue_load``.
 """
@@ -42,10 +43,13 @@ def _timed(
     return response
 
 
-def _agent(base: str, token: str, stop_at: float, samples: dict[str, list[float]], errors: list[str]) -> None:
+def _agent(
+    base: str, token: str, stop_at: float, samples: dict[str, list[float]], errors: list[str], think_s: float
+) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
         while time.monotonic() < stop_at:
+            time.sleep(think_s)
             listed = _timed(http, "GET", "/api/agent/tickets", "list", samples, params={"unassigned": True})
             items = listed.json().get("items", []) if listed.status_code == 200 else []
             if not items:
@@ -65,6 +69,7 @@ def _agent(base: str, token: str, stop_at: float, samples: dict[str, list[float]
                 ("POST", "/close", {"resolution": "已电话答复来电人，问题已解决。"}),
             ]
             for method, path, body in steps:
+                time.sleep(think_s)  # a person reads and types between actions
                 op = path.strip("/") or "detail"
                 response = _timed(
                     http, method, f"/api/agent/tickets/{ticket_id}{path}", op, samples, json=body
@@ -75,7 +80,12 @@ def _agent(base: str, token: str, stop_at: float, samples: dict[str, list[float]
 
 
 def run(
-    report_dir: Path, database_url: str = "", agents: int = 20, tickets: int = 600, seconds: float = 60
+    report_dir: Path,
+    database_url: str = "",
+    agents: int = 20,
+    tickets: int = 600,
+    seconds: float = 60,
+    think_s: float = 1.0,
 ) -> dict[str, Any]:
     """Seed ``tickets``, let ``agents`` work for up to ``seconds``; write ``metrics.json``."""
     from assistant.handoff.auth import create_staff_user
@@ -114,7 +124,7 @@ def run(
             stop_at = time.monotonic() + seconds
             started = time.perf_counter()
             threads = [
-                threading.Thread(target=_agent, args=(server.base, token, stop_at, samples, errors))
+                threading.Thread(target=_agent, args=(server.base, token, stop_at, samples, errors, think_s))
                 for token in tokens
             ]
             for thread in threads:
@@ -128,6 +138,7 @@ def run(
     metrics = {
         "database": "postgresql" if database_url.startswith("postgresql") else "sqlite",
         "agents": agents,
+        "think_s": think_s,
         "tickets": tickets,
         "requests": len(everything),
         "closed": len(samples.get("close", [])),
@@ -153,9 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--agents", type=int, default=20)
     parser.add_argument("--tickets", type=int, default=600)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument(
+        "--think-s", type=float, default=1.0, help="pause between an agent's actions (0: saturation test)"
+    )
     parser.add_argument("--report", type=Path, default=PROJECT_ROOT / "reports" / "queue_load")
     args = parser.parse_args(argv)
-    metrics = run(args.report, args.database_url, args.agents, args.tickets, args.seconds)
+    metrics = run(args.report, args.database_url, args.agents, args.tickets, args.seconds, args.think_s)
     print(json.dumps(metrics, ensure_ascii=False, indent=2))
     return 0 if not metrics["errors"] else 1
 

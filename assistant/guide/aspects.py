@@ -65,7 +65,7 @@ _CUES: dict[Aspect, re.Pattern[str]] = {
     Aspect.FEE: _cue("收费", "多少钱", "费用", "要钱", "花钱", "免费", "交钱", "缴费"),
     Aspect.STEPS: _cue("流程", "步骤", "程序", "环节", "先办什么"),
     Aspect.CONDITIONS: _cue(
-        r"(什么|哪些|啥)条件",
+        r"(满足|符合|具备)?(什么|哪些|啥)条件",
         "受理条件",
         "办理条件",
         "申请条件",
@@ -74,12 +74,27 @@ _CUES: dict[Aspect, re.Pattern[str]] = {
         r"谁(能|可以)(办|申请)",
     ),
     Aspect.BASIS: _cue("依据", "法律规定", "法规", "哪个文件规定"),
-    Aspect.PHONE: _cue("电话", "热线", "联系方式", "怎么联系"),
+    Aspect.PHONE: _cue(r"(咨询)?电话", r"(咨询)?热线", "联系方式", "怎么联系"),
     Aspect.DEPARTMENT: _cue(r"哪个(部门|单位|机关)", "什么部门", r"谁(负责|受理|审批)", "归哪", "主管部门"),
 }
 
 _MATERIALS = re.compile(r"材料|(什么|哪些|啥)证件|带(什么|啥|哪些)|准备(什么|啥|哪些)|要(什么|啥)东西|清单")
 """Materials depend on 情形: these questions go to the guided dialogue, not to a single field."""
+
+
+_FILLERS = re.compile(
+    r"(是多少|是什么|有哪些|是怎样的|怎么样|能不能|可不可以|可以|需要|要|能|的|吗|呢|啊|？|\?|，|,|。)+$"
+)
+
+
+def without_aspect_words(text: str) -> str:
+    """``text`` with the words that ask for a field removed: what is left names the item
+    (“注册安全工程师考试报名的咨询电话是多少” → “注册安全工程师考试报名”)."""
+    stripped = normalize(text)
+    for cue in _CUES.values():
+        stripped = cue.sub(" ", stripped)
+    parts = [_FILLERS.sub("", part.strip()) for part in stripped.split(" ")]
+    return max(parts, key=len) if parts else ""
 
 
 def asks_for_materials(text: str) -> bool:

@@ -55,9 +55,10 @@ def answer_aspects(guide: ServiceGuide, aspects: list[Aspect]) -> GuideFacts:
             }
         )
         lines.append(f"- {aspect.value}：{snippet} [{index}]")
-    lines.append(
-        f"信息来源：{guide.source.name}，信息截至{guide.as_of.isoformat()}。{guide.local_rules_note}"
-    )
+    source = f"信息来源：{guide.source.name}，信息截至{guide.as_of.isoformat()}"
+    for citation in citations:  # the source and as-of date belong to every quoted field
+        citation["snippet"] = f"{citation['snippet']}（{source}）"
+    lines.append(f"{source}。" + (" [1]" if citations else "") + guide.local_rules_note)
     return GuideFacts(guide, tuple(aspects), "\n".join(lines), citations)
 
 

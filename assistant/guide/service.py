@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.guide.aspects import asked_aspects
+from assistant.guide.aspects import asked_aspects, without_aspect_words
 from assistant.guide.checklist import Checklist, build_checklist
 from assistant.guide.dialogue import GuideDialogue, GuideState, GuideTurn, Interpreter
 from assistant.guide.guide_facts import GuideFacts, answer_aspects
@@ -16,6 +16,7 @@ from assistant.guide.loader import CatalogueLoad, load_catalogue
 from assistant.guide.matcher import CatalogueMatcher
 from assistant.guide.matching import GuideMatch
 from assistant.guide.models import ServiceGuide
+from assistant.textnorm import normalize
 from assistant.tokenization import ChineseTokenizer
 
 logger = logging.getLogger(__name__)
@@ -117,6 +118,10 @@ class GuideService:
             return None
         loaded = self._load()
         named = {match.guide.id for match in loaded.matcher.decide(text)}
+        if not named:  # the field words can drown a long item name: match what names the item
+            item_words = without_aspect_words(text)
+            found = loaded.matcher.decide(item_words) if item_words else []
+            named = {match.guide.id for match in found if _names(match.guide, item_words)}
         if len(named) > 1:
             return None
         guide = loaded.catalogue.get(next(iter(named))) if named else self._current(current)
@@ -146,3 +151,11 @@ class GuideService:
     def checklist(self, guide_id: str, answers: dict[str, str]) -> Checklist:
         """The checklist of an item for these 情形 answers (``ValueError`` names a bad answer)."""
         return build_checklist(self.get(guide_id), answers)
+
+
+def _names(guide: ServiceGuide, words: str) -> bool:
+    """Whether ``words`` are the guide's name or an alias, or contain one, or are contained in one."""
+    said = normalize(words)
+    return any(
+        title and (title in said or said in title) for title in map(normalize, [guide.name, *guide.aliases])
+    )

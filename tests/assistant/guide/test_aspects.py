@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.guide.aspects import Aspect, asked_aspects
+from assistant.guide.aspects import Aspect, asked_aspects, without_aspect_words
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,16 @@ def test_materials_and_general_requests_are_not_field_questions(question: str) -
 
 def test_a_certificate_named_in_the_question_is_not_a_materials_question() -> None:
     assert asked_aspects("无犯罪记录证明去哪里办") == [Aspect.LOCATION]
+
+
+@pytest.mark.parametrize(
+    ("question", "item_words"),
+    [
+        ("注册安全工程师考试报名的咨询电话是多少", "注册安全工程师考试报名"),
+        ("最低生活保障业务申请预约多久能办好", "最低生活保障业务申请预约"),
+        ("信用修复需要满足什么条件", "信用修复"),
+        ("信用修复收费吗", "信用修复"),
+    ],
+)
+def test_the_words_left_after_the_field_words_name_the_item(question: str, item_words: str) -> None:
+    assert without_aspect_words(question) == item_words
