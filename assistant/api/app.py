@@ -29,6 +29,7 @@ from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1_000_000
+ADMIN_UPLOAD_BYTES = 20 * 1024 * 1024  # ui.admin_knowledge.MAX_UPLOAD_BYTES (not imported: no UI at import)
 
 DESCRIPTION = """政务服务智能助手 API — grounded answers with citations over the bundled policy documents.
 
@@ -89,7 +90,12 @@ def create_app(
 
     prereview = app.state.services.prereview
     upload_limit = prereview.limits.max_request_bytes + MAX_BODY_BYTES if prereview else MAX_BODY_BYTES
-    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES, overrides={"/api/prereview": upload_limit})
+    overrides = {
+        "/api/prereview": upload_limit,
+        "/gradio_api/upload": upload_limit,  # materials uploaded on the citizen page
+        "/admin/gradio_api/upload": ADMIN_UPLOAD_BYTES + MAX_BODY_BYTES,  # knowledge documents
+    }
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES, overrides=overrides)
 
     app.include_router(chat_router.router)
     app.include_router(knowledge_router.router)
@@ -102,8 +108,12 @@ def create_app(
     if mount_ui:
         import gradio as gr
 
+        from ui.admin import build_admin_app
+        from ui.agent_console import build_agent_console
         from ui.citizen import build_citizen_app
 
+        app = gr.mount_gradio_app(app, build_admin_app(app.state.services), path="/admin")
+        app = gr.mount_gradio_app(app, build_agent_console(app.state.services), path="/agent")
         app = gr.mount_gradio_app(app, build_citizen_app(app.state.services.chat), path="/")
     return app
 

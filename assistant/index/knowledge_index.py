@@ -151,13 +151,19 @@ class KnowledgeIndex:
         ]
 
     def stats(self) -> dict[str, Any]:
-        """Counts, generation and on-disk size, for status reports."""
+        """Counts, generation, on-disk size and the last ingest time (ISO, UTC; None if empty), for status."""
         size = (
             sum(p.stat().st_size for p in self.folder.rglob("*") if p.is_file())
             if self.folder.exists()
             else 0
         )
-        return {**self.store.counts(), "generation": self.store.generation(), "index_bytes": size}
+        last = max((f.ingested_at for f in self.store.files()), default=None)
+        return {
+            **self.store.counts(),
+            "generation": self.store.generation(),
+            "index_bytes": size,
+            "last_ingest_at": last,
+        }
 
     def close(self) -> None:
         self.store.close()
