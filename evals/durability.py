@@ -147,9 +147,9 @@ def _client(
             bar.update(1)
 
 
-def _login(server: Server, password: str) -> str:
+def _login(server: Server, username: str, password: str) -> str:
     response = httpx.post(
-        f"{server.base}/api/agent/login", json={"username": AGENT, "password": password}, timeout=30
+        f"{server.base}/api/agent/login", json={"username": username, "password": password}, timeout=30
     )
     response.raise_for_status()
     return str(response.json()["token"])
@@ -211,10 +211,10 @@ def run(
         from assistant.handoff.auth import create_staff_user
 
         password = secrets.token_urlsafe(16)
-        create_staff_user(settings, AGENT, password, "agent")
+        create_staff_user(settings, f"{AGENT}_{run_id}", password, "agent")
         server = Server(env, free_port(), data / "server.log")
         first_start = server.start()
-        token = _login(server, password)
+        token = _login(server, f"{AGENT}_{run_id}", password)
         jobs = [("message", i) for i in range(messages)] + [("ticket", i) for i in range(tickets)]
         jobs.sort(key=lambda job: (job[1] * (10 if job[0] == "ticket" else 1), job[0]))  # interleaved
         shares = [jobs[n::clients] for n in range(clients)]

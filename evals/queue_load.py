@@ -101,7 +101,8 @@ def run(
             "TRANSFORMERS_OFFLINE": "1",
         }
         settings = Settings(_env_file=None, data_dir=data, database_url=database_url)  # type: ignore[call-arg]
-        passwords = {f"queue_agent_{n}": secrets.token_urlsafe(16) for n in range(agents)}
+        run_id = secrets.token_hex(3)  # a database may be reused between runs
+        passwords = {f"queue_agent_{run_id}_{n}": secrets.token_urlsafe(16) for n in range(agents)}
         for name, password in passwords.items():
             create_staff_user(settings, name, password, "agent")
         server = Server(env, free_port(), data / "server.log")

@@ -1,103 +1,86 @@
-"""The citizen web chat: a Gradio client of ``ChatService`` only (streamed, cited answers; 转人工).
+"""The citizen page at ``/``: a Gradio client of the services only (chat, 导办, 预审, 转人工).
 
-``build_citizen_app`` lays out the page; the event handlers (``respond``, ``handoff``) and the Markdown
-helpers are plain module-level functions so they can be tested without a browser. The app is mounted
-at ``/`` of the FastAPI app by ``assistant.api.app.create_app``.
+``build_citizen_app`` lays out the page and wires events; the logic is in ``ui.citizen_handlers``, the
+rendering in ``ui.citizen_render`` and the client-side CSS/JS in ``ui.citizen_assets``. Mounted at ``/``
+of the FastAPI app by ``assistant.api.app.create_app``.
 """
 
 from __future__ import annotations
 
-import html
-import logging
-import re
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, NamedTuple
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from assistant.chat import GREETING_TEXT, STARTER_QUESTIONS, ChatReply, ChatService, MessageError
+from assistant.chat import GREETING_TEXT, STARTER_QUESTIONS
+from ui.citizen_assets import PRINT_JS, TOGGLE_HTML, TOGGLE_JS
+from ui.citizen_handlers import (
+    FAILURE_TEXT,
+    HANDOFF_LABEL,
+    THINKING_TEXT,
+    CitizenBackend,
+    Turn,
+    handoff,
+    message_id_at,
+    poll_ticket,
+    rate_answer,
+    respond,
+    run_prereview,
+    unchanged,
+)
+from ui.citizen_render import (
+    SCRIPTS,
+    SIMPLIFIED,
+    History,
+    checklist_document,
+    checklist_filename,
+    display_history,
+    escape_markdown,
+    format_checklist,
+    format_citations,
+    format_handoff,
+    format_ticket,
+    render_reply,
+    to_script,
+)
 
-logger = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from assistant.chat import ChatService
+    from assistant.container import Services
 
 TITLE = "政务服务智能助手"
+INTRO = "有问题直接问我，或点下面的常见问题、“一件事”。回答都注明政策出处；需要时可以点“转人工”。"
 PRIVACY_NOTICE = (
     "🔒 请不要输入身份证号、手机号、银行卡号等个人敏感信息；对话中的个人号码在保存前会被自动遮盖。"
 )
-THINKING_TEXT = "正在查找相关政策……"
-FAILURE_TEXT = "抱歉，系统暂时无法回答，请稍后再试，或拨打12345政务服务便民热线。"
-HANDOFF_LABEL = "转人工"
+UPLOAD_NOTICE = (
+    "🔒 **上传前请阅读**：材料仅用于本次预审，系统会在规定时间后自动删除；预审结果仅供参考，"
+    "以窗口正式审核为准。请只上传与本次办理有关的材料（JPEG、PNG、PDF、DOCX）。"
+)
+OPTION_SLOTS = 12
+"""Buttons for a guided question's options; more options than this can still be typed (their number)."""
 CONCURRENCY_LIMIT = 8
 """Chat turns served at once across all visitors (Gradio's default would be one)."""
 API_VISIBILITY = "private"
 """The page's events are not a second public API: programs use ``POST /api/chat``."""
+POLL_SECONDS = 3.0
+CHECKLIST_DIR = Path(tempfile.gettempdir()) / "govassist-checklists"
 
-History = list[dict[str, Any]]
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-=.!|~$])")
-
-
-class Turn(NamedTuple):
-    """One update of the page, in the order of the event outputs; ``gr.update()`` leaves a part as is."""
-
-    history: Any
-    session_id: str | None
-    message: Any
-    notice: str
-    options: Any
-    options_view: Any
-
-
-def escape_html(text: str) -> str:
-    """Text whose ``<``, ``>`` and ``&`` show literally (Markdown formatting still applies)."""
-    return html.escape(text, quote=False)
-
-
-def escape_markdown(text: str) -> str:
-    """Text shown literally in Markdown: punctuation backslash-escaped, ``<>&`` as HTML entities."""
-    return escape_html(_MARKDOWN_SPECIAL.sub(r"\\\1", text))
-
-
-def format_citations(citations: Sequence[Mapping[str, Any]]) -> str:
-    """The numbered sources as Markdown: ``[n] 《title》 section`` and the snippet as a quote."""
-    blocks: list[str] = []
-    for position, citation in enumerate(citations, start=1):
-        try:
-            number = int(citation.get("index", position))
-        except (TypeError, ValueError):
-            number = position
-        title = escape_markdown(str(citation.get("title") or "").strip() or "未命名文件")
-        section = escape_markdown(" ".join(str(citation.get("section") or "").split()))
-        heading = f"[{number}] 《{title}》" + (f" {section}" if section else "")
-        lines = [line.strip() for line in str(citation.get("snippet") or "").splitlines()]
-        quote = "\n".join(f"> {escape_markdown(line)}" for line in lines if line)
-        blocks.append(f"{heading}\n\n{quote}" if quote else heading)
-    if not blocks:
-        return ""
-    return "**参考来源**\n\n" + "\n\n".join(blocks)
-
-
-def format_handoff(handoff: Mapping[str, Any] | None) -> str:
-    """The notice that the conversation is with a person now, with the ticket id to quote."""
-    ticket = str((handoff or {}).get("ticket_id") or "").strip()
-    if not ticket:
-        return "**已转人工服务**，工作人员会在这里回复您。"
-    return f"**已转人工服务**，工单号：{escape_markdown(ticket)}。请保留工单号，工作人员会在这里回复您。"
-
-
-def render_reply(reply: ChatReply) -> str:
-    """The assistant's message as shown: the answer, then the handoff notice or the numbered sources."""
-    parts = [escape_html(reply.answer.strip())]
-    if reply.outcome == "handoff":
-        parts.append(format_handoff(reply.handoff))
-    sources = format_citations(reply.citations)
-    if sources:
-        parts.append(sources)
-    return "\n\n".join(part for part in parts if part)
-
-
-def options_update(options: Sequence[str]) -> dict[str, Any]:
-    """The clarify-options Dataset showing ``options`` (hidden when there are none)."""
-    return gr.update(samples=[[option] for option in options], visible=bool(options))
+__all__ = [
+    "FAILURE_TEXT",
+    "HANDOFF_LABEL",
+    "THINKING_TEXT",
+    "build_citizen_app",
+    "escape_markdown",
+    "format_citations",
+    "format_handoff",
+    "option_updates",
+    "pick",
+    "render_reply",
+    "save_checklist",
+]
 
 
 def pick(index: int | None, choices: Sequence[str] | None) -> str:
@@ -107,103 +90,70 @@ def pick(index: int | None, choices: Sequence[str] | None) -> str:
     return choices[index]
 
 
-def _say(role: str, content: str) -> dict[str, Any]:
-    return {"role": role, "content": content}
+def option_updates(options: Any) -> list[Any]:
+    """One update per option button: the first ``len(options)`` shown with their text, the rest hidden."""
+    if unchanged(options):
+        return [gr.update() for _ in range(OPTION_SLOTS)]
+    shown = list(options)[:OPTION_SLOTS]
+    return [
+        gr.update(value=shown[i], visible=True) if i < len(shown) else gr.update(visible=False)
+        for i in range(OPTION_SLOTS)
+    ]
 
 
-def _unchanged_options() -> tuple[Any, Any]:
-    return gr.update(), gr.update()
+def save_checklist(checklist: dict[str, Any], session_id: str | None) -> str:
+    """Write the checklist's Markdown for download; returns its path (one file per session and item)."""
+    folder = CHECKLIST_DIR / (session_id or "anonymous")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / checklist_filename(checklist)
+    path.write_text(checklist_document(checklist), encoding="utf-8")
+    return str(path)
 
 
-def respond(
-    message: str,
-    history: History | None,
-    session_id: str | None,
-    chat: ChatService,
-    *,
-    clear_input: bool = True,
-) -> Iterator[Turn]:
-    """Send one message: show it, stream the answer as it comes, then show the stored reply.
+def entry_question(name: str) -> str:
+    """What clicking a “一件事” entry sends: names the item and asks for its materials (starts 导办)."""
+    return f"办理{name}一件事需要什么材料"
 
-    A message the service refuses to take (empty, too long) or a failure leaves the chat as it was and the
-    text in the input box, with the reason shown inline and as a warning.
+
+def restore_script(saved: str | None) -> str:
+    """The script saved in the browser, or 简体."""
+    return saved if saved in SCRIPTS else SIMPLIFIED
+
+
+def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
+    """The citizen page; every event goes through the services (no store or index access here).
+
+    ``services`` is the app's ``Services``; a bare ``ChatService`` gives the chat and 转人工 only.
     """
-    before = list(history or [])
-    keep_input = message if clear_input else gr.update()
-    cleared = "" if clear_input else gr.update()
-    try:
-        text = chat.validate(message)
-    except MessageError as error:
-        gr.Warning(escape_html(str(error)))
-        yield Turn(before, session_id, keep_input, escape_markdown(str(error)), *_unchanged_options())
-        return
-
-    asked = [*before, _say("user", text)]
-    hidden = options_update([])
-    yield Turn([*asked, _say("assistant", THINKING_TEXT)], session_id, cleared, "", [], hidden)
-    streamed = ""
-    reply: ChatReply | None = None
-    try:
-        for event in chat.stream(text, session_id):
-            if isinstance(event, ChatReply):
-                reply = event
-            elif event.text:
-                streamed += event.text
-                shown = [*asked, _say("assistant", escape_html(streamed))]
-                yield Turn(shown, session_id, cleared, "", [], hidden)
-    except MessageError as error:
-        gr.Warning(escape_html(str(error)))
-        yield Turn(before, session_id, keep_input, escape_markdown(str(error)), [], hidden)
-        return
-    except Exception:
-        logger.exception("citizen chat turn failed (session %s)", session_id)
-        reply = None
-    if reply is None:
-        gr.Warning(FAILURE_TEXT)
-        yield Turn(before, session_id, keep_input, FAILURE_TEXT, [], hidden)
-        return
-    options = list(reply.options) if reply.outcome == "clarify" else []
-    shown = [*asked, _say("assistant", render_reply(reply))]
-    yield Turn(shown, reply.session_id, cleared, "", options, options_update(options))
-
-
-def handoff(history: History | None, session_id: str | None, chat: ChatService) -> Turn:
-    """The 转人工 button: hand the session to a person and show the service's reply."""
-    before = list(history or [])
-    try:
-        reply = chat.request_handoff(session_id)
-    except Exception:
-        logger.exception("handoff request failed (session %s)", session_id)
-        gr.Warning(FAILURE_TEXT)
-        return Turn(before, session_id, gr.update(), FAILURE_TEXT, *_unchanged_options())
-    shown = [*before, _say("user", HANDOFF_LABEL), _say("assistant", render_reply(reply))]
-    return Turn(shown, reply.session_id, gr.update(), "", [], options_update([]))
-
-
-def build_citizen_app(chat: ChatService) -> gr.Blocks:
-    """The citizen chat page; every event goes through ``chat`` (no store or index access here)."""
+    backend = CitizenBackend.of(services)
+    yijianshi = backend.yijianshi()
     app = gr.Blocks(title=TITLE, analytics_enabled=False)
     with app:
+        raw = gr.State([])  # the conversation as stored: rendered Markdown + message ids, unconverted
         session = gr.State(None)
-        options = gr.State([])
-        gr.Markdown(f"## {TITLE}")
+        checklist_state = gr.State(None)
+        script_saved = gr.BrowserState(SIMPLIFIED, storage_key="govassist-script")
+        gr.Markdown(f"## {TITLE}", elem_id="page-title")
+        with gr.Row(equal_height=True, elem_id="display-settings"):
+            gr.HTML(TOGGLE_HTML, js_on_load=TOGGLE_JS, elem_id="large-text-toggle", min_width=0)
+            script = gr.Radio(
+                list(SCRIPTS), value=SIMPLIFIED, label="简体 / 繁體", elem_id="script-toggle", min_width=0
+            )
+        gr.Markdown(INTRO, elem_id="page-intro")
         chatbot = gr.Chatbot(
             label="对话记录",
             elem_id="chat-window",
             placeholder=GREETING_TEXT,
-            height="60vh",
+            height="55vh",
             min_height=320,
             latex_delimiters=[],
-            buttons=["copy", "copy_all"],
+            buttons=["copy"],
         )
-        choices = gr.Dataset(
-            label="您可能想问（点击即可发送）",
-            components=["textbox"],
-            samples=[],
-            type="index",
-            visible=False,
-            elem_id="clarify-options",
-        )
+        with gr.Row(elem_id="guide-options"):
+            option_buttons = [
+                gr.Button(visible=False, size="md", min_width=0, elem_classes=["guide-option"])
+                for _ in range(OPTION_SLOTS)
+            ]
         notice = gr.Markdown(elem_id="chat-notice")
         message = gr.Textbox(
             label="您的问题",
@@ -212,10 +162,18 @@ def build_citizen_app(chat: ChatService) -> gr.Blocks:
             max_lines=6,
             autofocus=True,
         )
-        with gr.Row():
+        with gr.Row(elem_id="chat-actions"):
             send = gr.Button("发送", variant="primary", elem_id="send-button", min_width=0)
             human = gr.Button(HANDOFF_LABEL, elem_id="handoff-button", min_width=0)
         gr.Markdown(PRIVACY_NOTICE, elem_id="privacy-notice")
+        with gr.Column(visible=False, variant="panel", elem_id="ticket-panel") as ticket_panel:
+            ticket_view = gr.Markdown(elem_id="ticket-status", label="工单状态")
+            refresh = gr.Button("刷新工单状态", size="sm", elem_id="ticket-refresh")
+        with gr.Column(visible=False, variant="panel", elem_id="checklist-panel") as checklist_panel:
+            checklist_view = gr.Markdown(elem_id="checklist-view")
+            with gr.Row(elem_id="checklist-actions"):
+                download = gr.DownloadButton("下载清单", elem_id="checklist-download", min_width=0)
+                print_button = gr.Button("打印清单", elem_id="checklist-print", min_width=0)
         starters = gr.Dataset(
             label="常见问题（点击即可发送）",
             components=["textbox"],
@@ -223,30 +181,156 @@ def build_citizen_app(chat: ChatService) -> gr.Blocks:
             type="index",
             elem_id="starter-questions",
         )
+        entries = gr.Dataset(
+            label="高效办成“一件事”（点击开始办理）",
+            components=["textbox"],
+            samples=[[name] for name in yijianshi],
+            type="index",
+            samples_per_page=20,
+            visible=bool(yijianshi),
+            elem_id="yijianshi",
+        )
+        with gr.Accordion("上传材料预审", open=False, visible=backend.prereview is not None):
+            gr.Markdown(UPLOAD_NOTICE, elem_id="upload-notice")
+            files = gr.File(
+                label="选择材料（可多选）",
+                file_count="multiple",
+                file_types=[".jpg", ".jpeg", ".png", ".pdf", ".docx"],
+                elem_id="prereview-files",
+            )
+            review = gr.Button("开始预审", elem_id="prereview-button")
+            report = gr.Markdown(elem_id="prereview-report")
 
-        def on_send(text: str, history: History, session_id: str | None) -> Iterator[Turn]:
-            yield from respond(text, history, session_id, chat)
+        timer = gr.Timer(POLL_SECONDS, active=False)
 
-        def on_option(
-            index: int | None, offered: list[str], history: History, session_id: str | None
-        ) -> Iterator[Turn]:
-            yield from respond(pick(index, offered), history, session_id, chat, clear_input=False)
+        def shown(history: History, chosen: str) -> History:
+            return display_history(history, chosen)
 
-        def on_starter(index: int | None, history: History, session_id: str | None) -> Iterator[Turn]:
-            yield from respond(pick(index, STARTER_QUESTIONS), history, session_id, chat, clear_input=False)
+        def turn_outputs(turn: Turn, chosen: str) -> tuple[Any, ...]:
+            if isinstance(turn.checklist, dict) and not unchanged(turn.checklist):
+                sheet: tuple[Any, ...] = (
+                    turn.checklist,
+                    to_script(format_checklist(turn.checklist), chosen),
+                    gr.update(visible=True),
+                    save_checklist(turn.checklist, turn.session_id),
+                )
+            else:
+                sheet = (gr.update(), gr.update(), gr.update(), gr.update())
+            return (
+                turn.history,
+                shown(turn.history, chosen),
+                turn.session_id,
+                turn.message,
+                to_script(turn.notice, chosen),
+                *option_updates(turn.options),
+                *sheet,
+            )
 
-        def on_handoff(history: History, session_id: str | None) -> Turn:
-            return handoff(history, session_id, chat)
-
-        outputs = [chatbot, session, message, notice, options, choices]
+        turn_targets = [raw, chatbot, session, message, notice, *option_buttons]
+        turn_targets += [checklist_state, checklist_view, checklist_panel, download]
         shared: dict[str, Any] = {
-            "outputs": outputs,
+            "outputs": turn_targets,
             "concurrency_id": "chat",
             "concurrency_limit": CONCURRENCY_LIMIT,
             "api_visibility": API_VISIBILITY,
         }
-        gr.on([message.submit, send.click], on_send, [message, chatbot, session], **shared)
-        choices.click(on_option, [choices, options, chatbot, session], **shared)
-        starters.click(on_starter, [starters, chatbot, session], **shared)
-        human.click(on_handoff, [chatbot, session], **shared)
+
+        def send_text(
+            text: str, history: History, sid: str | None, chosen: str, clear: bool
+        ) -> Iterator[tuple[Any, ...]]:
+            for turn in respond(text, history, sid, backend.chat, clear_input=clear):
+                yield turn_outputs(turn, chosen)
+
+        def on_send(text: str, history: History, sid: str | None, chosen: str) -> Iterator[tuple[Any, ...]]:
+            yield from send_text(text, history, sid, chosen, True)
+
+        def on_option(text: str, history: History, sid: str | None, chosen: str) -> Iterator[tuple[Any, ...]]:
+            yield from send_text(text, history, sid, chosen, False)
+
+        def on_starter(
+            index: int | None, history: History, sid: str | None, chosen: str
+        ) -> Iterator[tuple[Any, ...]]:
+            yield from send_text(pick(index, STARTER_QUESTIONS), history, sid, chosen, False)
+
+        def on_entry(
+            index: int | None, history: History, sid: str | None, chosen: str
+        ) -> Iterator[tuple[Any, ...]]:
+            name = pick(index, yijianshi)
+            yield from send_text(entry_question(name) if name else "", history, sid, chosen, False)
+
+        def on_handoff(history: History, sid: str | None, chosen: str) -> tuple[Any, ...]:
+            return turn_outputs(handoff(history, sid, backend.chat), chosen)
+
+        def on_poll(history: History, sid: str | None, chosen: str) -> tuple[Any, ...]:
+            polled = poll_ticket(backend.handoff, sid, history)
+            if polled.view is None:
+                return (gr.update(), gr.update(), gr.update(), gr.update(), gr.Timer(active=False))
+            return (
+                polled.history,
+                shown(polled.history, chosen),
+                to_script(format_ticket(polled.view), chosen),
+                gr.update(visible=True),
+                gr.Timer(active=polled.active),
+            )
+
+        def on_clear() -> tuple[Any, ...]:
+            hidden = gr.update(visible=False)
+            return [], None, hidden, hidden, gr.Timer(active=False)
+
+        def on_like(data: gr.LikeData, history: History, chosen: str) -> str:
+            liked = data.liked is True
+            return to_script(rate_answer(backend.store, message_id_at(history, data.index), liked), chosen)
+
+        def on_script(chosen: str, history: History, sheet: dict[str, Any] | None) -> tuple[Any, ...]:
+            view = to_script(format_checklist(sheet), chosen) if sheet else gr.update()
+            return shown(history, chosen), view, chosen
+
+        def on_review(
+            paths: list[str] | None, history: History, sid: str | None, chosen: str
+        ) -> tuple[Any, ...]:
+            result = run_prereview(backend, sid, paths, history)
+            return (
+                result.history,
+                shown(result.history, chosen),
+                to_script(result.report, chosen),
+                to_script(result.notice, chosen),
+            )
+
+        poll_inputs = [raw, session, script]
+        poll_targets = [raw, chatbot, ticket_view, ticket_panel, timer]
+        quiet: dict[str, Any] = {"api_visibility": API_VISIBILITY, "show_progress": "hidden"}
+        events = [
+            gr.on([message.submit, send.click], on_send, [message, raw, session, script], **shared),
+            starters.click(on_starter, [starters, raw, session, script], **shared),
+            entries.click(on_entry, [entries, raw, session, script], **shared),
+            human.click(on_handoff, [raw, session, script], **shared),
+        ]
+        events += [
+            button.click(on_option, [button, raw, session, script], **shared) for button in option_buttons
+        ]
+        for event in events:
+            event.then(on_poll, poll_inputs, poll_targets, **quiet)
+        timer.tick(on_poll, poll_inputs, poll_targets, **quiet)
+        refresh.click(on_poll, poll_inputs, poll_targets, api_visibility=API_VISIBILITY)
+        chatbot.like(on_like, [raw, script], [notice], api_visibility=API_VISIBILITY)
+        script.input(
+            on_script,
+            [script, raw, checklist_state],
+            [chatbot, checklist_view, script_saved],
+            api_visibility=API_VISIBILITY,
+        )
+        app.load(restore_script, [script_saved], [script], api_visibility=API_VISIBILITY)
+        chatbot.clear(
+            on_clear,
+            None,
+            [raw, session, checklist_panel, ticket_panel, timer],
+            api_visibility=API_VISIBILITY,
+        )
+        print_button.click(None, js=PRINT_JS)
+        review.click(
+            on_review,
+            [files, raw, session, script],
+            [raw, chatbot, report, notice],
+            api_visibility=API_VISIBILITY,
+        )
     return app

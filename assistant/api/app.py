@@ -114,7 +114,7 @@ def create_app(
 
         app = gr.mount_gradio_app(app, build_admin_app(app.state.services), path="/admin")
         app = gr.mount_gradio_app(app, build_agent_console(app.state.services), path="/agent")
-        app = gr.mount_gradio_app(app, build_citizen_app(app.state.services.chat), path="/")
+        app = gr.mount_gradio_app(app, build_citizen_app(app.state.services), path="/")
     return app
 
 

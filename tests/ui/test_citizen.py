@@ -1,4 +1,4 @@
-"""Tests for ui.citizen: Markdown helpers, the chat handlers against a fake ChatService, and mounting at "/".
+"""Tests for the citizen page (ui.citizen*): rendering, the handlers against a fake ChatService, mounting at "/".
 
 No model, index or database: the fake service scripts its replies, and a guard fails any attempt to open
 a socket to anything but this machine.
@@ -25,17 +25,44 @@ import ui.citizen as citizen
 from assistant.chat import STARTER_QUESTIONS, ChatReply, MessageError
 from assistant.llm_answering import LlmDelta
 from ui.citizen import (
+    OPTION_SLOTS,
+    build_citizen_app,
+    entry_question,
+    option_updates,
+    pick,
+    restore_script,
+    save_checklist,
+)
+from ui.citizen_handlers import (
     FAILURE_TEXT,
     HANDOFF_LABEL,
     THINKING_TEXT,
-    build_citizen_app,
+    UNCHANGED,
+    CitizenBackend,
+    handoff,
+    message_id_at,
+    poll_ticket,
+    rate_answer,
+    respond,
+    run_prereview,
+    say,
+)
+from ui.citizen_render import (
+    SIMPLIFIED,
+    TRADITIONAL,
+    agent_message,
+    checklist_document,
+    checklist_filename,
+    display_history,
     escape_markdown,
+    format_checklist,
+    format_checklist_summary,
     format_citations,
     format_handoff,
-    handoff,
-    pick,
+    format_sources,
+    format_ticket,
     render_reply,
-    respond,
+    to_script,
 )
 
 CITATIONS = [
@@ -218,6 +245,154 @@ def test_pick_ignores_stale_indexes() -> None:
     assert pick(None, ["a"]) == pick(2, ["a"]) == pick(-1, ["a"]) == pick(0, []) == ""
 
 
+CHECKLIST: dict[str, Any] = {
+    "guide_id": "yjs-newborn",
+    "name": "新生儿出生",
+    "region": "全国（示例）",
+    "answers": [{"question": "孩子随父亲还是随母亲落户？", "label": "随父落户"}],
+    "pending": [],
+    "materials": [
+        {
+            "name": "父母的居民身份证",
+            "form": "original",
+            "form_label": "原件",
+            "copies": 1,
+            "e_license": True,
+            "deferrable": False,
+            "note": "线上办理时通过电子证照核验",
+            "for_item_names": ["户口登记（出生登记）"],
+        },
+        {
+            "name": "《出生医学证明》",
+            "form": "original",
+            "form_label": "原件",
+            "copies": 0,
+            "e_license": False,
+            "deferrable": True,
+            "note": "",
+            "for_item_names": [],
+        },
+    ],
+    "steps": [{"title": "提交申请", "detail": "填写一张联办申请表"}],
+    "channels": [{"label": "窗口办理", "detail": "政务服务中心综合窗口"}],
+    "locations": ["户籍所在地派出所"],
+    "time_limit_statutory": "",
+    "time_limit_promised": "5个工作日",
+    "fee": "不收费",
+    "consult_phone": "12345",
+    "source_name": "中国政府网",
+    "as_of": "2024-10-01",
+}
+
+
+def test_format_sources_open_on_the_passage_and_escape_html() -> None:
+    text = format_sources([*CITATIONS, {"index": 3, "title": "<b>x</b>", "snippet": "a <img src=x>\nb"}])
+    assert text.count('<details class="citation">') == 3
+    assert (
+        "<summary>[1] 《关于加快推进政务服务标准化规范化便利化的指导意见》 二、推进政务服务标准化</summary>"
+        in text
+    )
+    assert "<blockquote>推动政务服务事项实现同一事项无差别受理、同标准办理。</blockquote>" in text
+    assert "&lt;b&gt;x&lt;/b&gt;" in text and "<img" not in text and "a &lt;img src=x&gt;<br>b" in text
+    assert format_sources([]) == ""
+
+
+def test_format_checklist_lists_materials_where_how_long_and_fee() -> None:
+    text = format_checklist(CHECKLIST)
+    assert text.startswith("### 【新生儿出生】办事清单｜全国（示例）")
+    assert "- 孩子随父亲还是随母亲落户：随父落户" in text
+    assert "**需要准备的材料（2项）**" in text
+    assert "- **父母的居民身份证**（原件1份；**可用电子证照**）" in text
+    assert "用于：户口登记（出生登记）" in text
+    assert "- **《出生医学证明》**（原件核验；可容缺后补）" in text
+    assert "- 窗口办理：政务服务中心综合窗口" in text and "- 户籍所在地派出所" in text
+    assert "**办理时限**：承诺 5个工作日" in text
+    assert "**收费标准**：不收费" in text and "**咨询电话**：12345" in text
+    assert "信息截至 2024\\-10\\-01" in text
+
+
+def test_format_checklist_defaults_and_pending_questions() -> None:
+    text = format_checklist({"name": "某事项", "pending": ["是否已婚"], "materials": []})
+    assert "**还需确认**：是否已婚" in text
+    assert "- 无需提交材料" in text
+    assert "以当地办事指南公布的时限为准" in text and "**收费标准**：以当地办事指南为准" in text
+
+
+def test_checklist_summary_download_and_file_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    summary = format_checklist_summary(CHECKLIST)
+    assert "需要准备的材料（2项）" in summary and "可下载或打印" in summary and "收费标准" not in summary
+    assert checklist_filename(CHECKLIST) == "办事清单-新生儿出生.md"
+    assert checklist_filename({"name": "../a/b c"}) == "办事清单-abc.md"
+    document = checklist_document(CHECKLIST)
+    assert document.startswith(format_checklist(CHECKLIST)) and "以当地政务服务机构" in document
+    monkeypatch.setattr(citizen, "CHECKLIST_DIR", tmp_path)
+    path = Path(save_checklist(CHECKLIST, "sess-1"))
+    assert path == tmp_path / "sess-1" / "办事清单-新生儿出生.md"
+    assert path.read_text(encoding="utf-8") == document
+
+
+def test_render_reply_of_a_checklist_shows_the_materials_and_its_source() -> None:
+    reply = ChatReply(
+        "s",
+        "m",
+        "answered",
+        "好的，已记下：随父落户。根据您的情况，为您整理了办事清单：\n【新生儿出生】…（很长的纯文本）",
+        citations=[{"index": 1, "title": "新生儿出生", "section": "办事指南", "snippet": "清单原文"}],
+        checklist=CHECKLIST,
+    )
+    shown = render_reply(reply)
+    assert shown.startswith("好的，已记下：随父落户。根据您的情况，为您整理了办事清单：")
+    assert "很长的纯文本" not in shown
+    assert "**父母的居民身份证**" in shown and "<summary>[1] 《新生儿出生》 办事指南</summary>" in shown
+
+
+def test_format_ticket_status_deadline_resolution_and_replies() -> None:
+    view = {
+        "ticket_id": "T-20240101-0001",
+        "status": "待受理",
+        "status_code": "pending",
+        "resolve_due_at": "2024-01-02T09:30:00+00:00",
+        "resolution": "",
+        "replies": [],
+    }
+    text = format_ticket(view)
+    assert "**工单号**：T\\-20240101\\-0001" in text and "**当前状态**：待受理" in text
+    assert "**办理期限**：2024\\-01\\-02 09:30" in text and "请稍候" in text
+    closed = format_ticket(
+        {**view, "status": "已办结", "status_code": "closed", "resolution": "已办好", "replies": [{}]}
+    )
+    assert "办理期限" not in closed and "**办理结果**：已办好" in closed and "已回复 1 条" in closed
+    assert format_ticket(None) == ""
+
+
+def test_script_conversion_is_for_display_only() -> None:
+    assert to_script("国务院办公厅关于电子证照", TRADITIONAL) == "國務院辦公廳關於電子證照"
+    assert to_script("國務院辦公廳", SIMPLIFIED) == "国务院办公厅"
+    assert to_script("", TRADITIONAL) == ""
+    assert to_script('<details class="citation"><summary>[1] 发展</summary>', TRADITIONAL) == (
+        '<details class="citation"><summary>[1] 發展</summary>'
+    )
+    history = [say("user", "办理户口"), say("assistant", "请带户口簿 [1]", "m-1")]
+    shown = display_history(history, TRADITIONAL)
+    assert shown == [
+        {"role": "user", "content": "辦理戶口"},
+        {"role": "assistant", "content": "請帶戶口簿 [1]"},
+    ]
+    assert history[0]["content"] == "办理户口"  # the stored conversation keeps its text
+    assert restore_script(TRADITIONAL) == TRADITIONAL and restore_script("klingon") == SIMPLIFIED
+    assert restore_script(None) == SIMPLIFIED
+
+
+def test_agent_message_and_message_ids_for_ratings() -> None:
+    assert agent_message(" <b>您好</b> ") == "**工作人员回复：**&lt;b&gt;您好&lt;/b&gt;"
+    history = [say("user", "问"), say("assistant", "答", "m-7"), say("assistant", "人工", "agent:r1")]
+    assert message_id_at(history, 1) == "m-7"
+    assert message_id_at(history, [1, 0]) == "m-7"
+    assert message_id_at(history, 0) is None  # a user message
+    assert message_id_at(history, 2) is None  # an agent's reply is not the bot's answer
+    assert message_id_at(history, 9) is None and message_id_at(history, None) is None
+
+
 # ----------------------------------------------------------------------------------------- handlers
 
 
@@ -237,7 +412,7 @@ def test_respond_streams_deltas_then_shows_the_final_reply() -> None:
     assert "[1] 《关于加快推进政务服务标准化规范化便利化的指导意见》" in final.history[-1]["content"]
     assert final.session_id == "sess-1"
     assert all(t.message == "" and t.notice == "" for t in turns)
-    assert final.options == [] and final.options_view["visible"] is False
+    assert final.options == [] and final.checklist == UNCHANGED
     assert history == [{"role": "assistant", "content": "早先的消息"}]  # the caller's list is not mutated
     assert chat.calls[0] == ("什么是无差别受理？", None)
 
@@ -251,11 +426,16 @@ def test_respond_keeps_the_session_id_from_the_first_reply() -> None:
     assert [role for role, _ in contents(second.history)] == ["user", "assistant", "user", "assistant"]
 
 
-def test_respond_clarify_offers_the_options_as_clickable_samples() -> None:
+def test_respond_clarify_offers_the_options_as_buttons() -> None:
     final = list(respond("你好", [], None, FakeChat()))[-1]  # type: ignore[arg-type]
     assert final.options == ["什么是跨省通办？", "电子证照能在全国通用吗？"]
-    assert final.options_view["samples"] == [["什么是跨省通办？"], ["电子证照能在全国通用吗？"]]
-    assert final.options_view["visible"] is True
+    updates = option_updates(final.options)
+    assert len(updates) == OPTION_SLOTS
+    assert [u["value"] for u in updates[:2]] == final.options
+    assert all(u["visible"] is True for u in updates[:2])
+    assert all(u == {"__type__": "update", "visible": False} for u in updates[2:])
+    assert option_updates(UNCHANGED) == [UNCHANGED] * OPTION_SLOTS
+    assert final.history[-1]["message_id"] == "m-greet"
 
 
 @pytest.mark.parametrize(("message", "expected"), [("   ", "消息不能为空"), ("办" * 51, "消息过长：51 字")])
@@ -315,33 +495,70 @@ def test_build_citizen_app_lays_out_labelled_inputs_and_starters() -> None:
         "send-button",
         "handoff-button",
         "starter-questions",
-        "clarify-options",
+        "guide-options",
         "privacy-notice",
         "chat-notice",
+        "large-text-toggle",
+        "script-toggle",
+        "ticket-panel",
+        "checklist-panel",
+        "checklist-download",
+        "checklist-print",
+        "yijianshi",
+        "upload-notice",
     } <= by_id.keys()
     assert by_id["question-input"]["props"]["label"] == "您的问题"
     assert by_id["chat-window"]["props"]["label"] == "对话记录"
     assert by_id["handoff-button"]["props"]["value"] == "转人工"
     assert "身份证号" in by_id["privacy-notice"]["props"]["value"]
     assert [s[0] for s in by_id["starter-questions"]["props"]["samples"]] == STARTER_QUESTIONS
-    assert by_id["clarify-options"]["props"]["visible"] is False
+    assert by_id["yijianshi"]["props"]["visible"] is False  # a bare ChatService has no catalogue
     assert "share" not in by_id["chat-window"]["props"]["buttons"]
+    assert "aria-label" in by_id["large-text-toggle"]["props"]["value"]
+    assert [tuple(c) for c in by_id["script-toggle"]["props"]["choices"]] == [
+        (SIMPLIFIED, SIMPLIFIED),
+        (TRADITIONAL, TRADITIONAL),
+    ]
 
 
-def test_ui_module_is_a_thin_client_of_the_chat_service() -> None:
-    tree = ast.parse(Path(citizen.__file__).read_text(encoding="utf-8"))
-    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    imported |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-    assert imported <= {
+def test_ui_modules_are_thin_clients_of_the_services() -> None:
+    allowed = {
         "__future__",
+        "functools",
         "html",
+        "json",
         "logging",
         "re",
+        "tempfile",
         "collections.abc",
+        "dataclasses",
+        "pathlib",
         "typing",
         "gradio",
+        "opencc",
         "assistant.chat",
+        "assistant.chat_handoff",
+        "assistant.chat_prereview",
+        "assistant.container",
+        "assistant.analytics.feedback",
+        "assistant.prereview.models",
+        "assistant.prereview.report",
+        "assistant.prereview.service",
+        "assistant.sessions",
+        "assistant.textnorm",
+        "ui.citizen_assets",
+        "ui.citizen_handlers",
+        "ui.citizen_render",
     }
+    folder = Path(citizen.__file__).parent
+    for module in sorted(folder.glob("citizen*.py")):
+        source = module.read_text(encoding="utf-8")
+        assert len(source.splitlines()) <= 350, module.name
+        tree = ast.parse(source)
+        imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        imported |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert imported <= allowed, (module.name, imported - allowed)
+        assert "sqlalchemy" not in source
 
 
 def test_mounted_at_root_of_a_fastapi_app() -> None:
@@ -360,3 +577,83 @@ def test_mounted_at_root_of_a_fastapi_app() -> None:
         config = client.get("/config")
         assert config.status_code == 200
         assert "question-input" in config.text
+
+
+# ----------------------------------------------------------------------------------------- real services
+
+
+@pytest.fixture
+def page_services(chat_services: Any, tmp_path: Path) -> Iterator[Any]:
+    """The shared indexed services with their records on a SQLite file of this test."""
+    from assistant.components.database import make_engine
+    from tests.handoff_db import services_on
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'citizen.db'}")
+    yield services_on(chat_services, engine)
+    engine.dispose()
+
+
+def test_every_yijianshi_entry_starts_its_guided_flow(page_services: Any) -> None:
+    backend = CitizenBackend.of(page_services)
+    names = backend.yijianshi()
+    assert len(names) == 13 and "新生儿出生" in names
+    for name in names:
+        reply = page_services.chat.reply(entry_question(name))
+        assert reply.guide is not None and reply.guide["id"].startswith("yjs-"), name
+        assert reply.guide["name"] == name
+
+
+def test_rating_an_answer_records_feedback_like_the_api(page_services: Any) -> None:
+    from sqlalchemy import text
+
+    final = list(respond("什么是跨省通办？", [], None, page_services.chat))[-1]
+    message_id = message_id_at(final.history, len(final.history) - 1)
+    assert message_id
+    store = CitizenBackend.of(page_services).store
+    assert rate_answer(store, message_id, False) == "感谢反馈，我们会改进这条回答。"
+    rated = [m for m in page_services.store.messages(final.session_id) if m.id == message_id]
+    assert rated[0].rating == "bad"
+    with page_services.store.engine.connect() as db:
+        count = db.execute(text("SELECT COUNT(*) FROM answer_feedback")).scalar_one()
+    assert count == 1
+    assert rate_answer(store, "no-such-id", True) == "这条消息不能评价。"
+    assert rate_answer(None, message_id, True) == "这条消息不能评价。"
+
+
+def test_handoff_then_poll_shows_status_agent_replies_and_closure(page_services: Any) -> None:
+    backend = CitizenBackend.of(page_services)
+    assert poll_ticket(backend.handoff, None, []).view is None
+    turn = handoff([], None, page_services.chat)
+    assert turn.session_id and "已转人工服务" in turn.history[-1]["content"]
+    polled = poll_ticket(backend.handoff, turn.session_id, turn.history)
+    assert polled.view is not None and polled.view["status"] == "待受理" and polled.active
+    assert polled.history == turn.history
+
+    ticket_id = polled.view["ticket_id"]
+    page_services.handoff.reply(ticket_id, "坐席小林", "您好，请问您要办理什么事项？")
+    polled = poll_ticket(backend.handoff, turn.session_id, polled.history)
+    assert polled.history[-1]["content"] == "**工作人员回复：**您好，请问您要办理什么事项？"
+    again = poll_ticket(backend.handoff, turn.session_id, polled.history)
+    assert len(again.history) == len(polled.history)  # each reply once
+
+    for step in (page_services.tickets.claim, page_services.tickets.start, page_services.tickets.respond):
+        step(ticket_id, "坐席小林")
+    page_services.handoff.close(ticket_id, "坐席小林", "已电话告知办理流程")
+    closed = poll_ticket(backend.handoff, turn.session_id, again.history)
+    assert closed.active is False and "已办结" in closed.history[-1]["content"]
+    assert "已电话告知办理流程" in format_ticket(closed.view)
+    assert len(poll_ticket(backend.handoff, turn.session_id, closed.history).history) == len(closed.history)
+
+
+def test_prereview_needs_files_and_an_item_chosen_in_the_session(page_services: Any, tmp_path: Path) -> None:
+    backend = CitizenBackend.of(page_services)
+    sample = tmp_path / "身份证.png"
+    sample.write_bytes(b"not really a picture")
+    assert run_prereview(backend, "s", [], []).notice == "请先选择要预审的文件。"
+    assert "请先在对话中选择要办理的事项" in run_prereview(backend, None, [str(sample)], []).notice
+    asked = page_services.chat.reply("什么是跨省通办？")
+    result = run_prereview(backend, asked.session_id, [str(sample)], [])
+    assert "请先在对话中选择要办理的事项" in result.notice and result.history == []
+    bare = CitizenBackend.of(FakeChat())  # type: ignore[arg-type]
+    assert bare.prereview is None and bare.yijianshi() == []
+    assert run_prereview(bare, "s", [str(sample)], []).notice == "智能预审暂未开通。"

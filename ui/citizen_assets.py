@@ -1,0 +1,86 @@
+"""Client-side pieces of the citizen page: the page CSS (phone width, large text, print) and the
+适老化 toggle, whose choice persists in the browser's ``localStorage``.
+
+The CSS is injected by the toggle's own ``js_on_load``, so the page needs nothing from the code that
+mounts it (``gr.mount_gradio_app`` would otherwise have to pass ``css=``).
+"""
+
+from __future__ import annotations
+
+import json
+
+LARGE_TEXT_KEY = "govassist-large-text"
+LARGE_TEXT_CLASS = "govassist-large"
+
+PAGE_CSS = """
+.gradio-container { max-width: 960px !important; margin: 0 auto !important; }
+#chat-window .message, #chat-window .prose { overflow-wrap: anywhere; }
+#guide-options button, #chat-actions button { min-height: 44px; }
+#display-settings { flex-wrap: nowrap; align-items: center; }
+#script-toggle label { white-space: nowrap; }
+details.citation { margin: 4px 0; }
+details.citation summary { cursor: pointer; text-decoration: underline; }
+details.citation blockquote { margin: 4px 0 8px; padding-left: 8px; border-left: 3px solid #888; }
+#large-text-toggle button { min-height: 44px; padding: 6px 14px; border: 2px solid currentColor;
+  border-radius: 8px; background: transparent; color: inherit; font-size: 1rem; cursor: pointer; }
+#large-text-toggle button:focus-visible, .gradio-container button:focus-visible { outline: 3px solid #ffbf00;
+  outline-offset: 2px; }
+@media (max-width: 480px) {
+  .gradio-container { padding: 4px !important; }
+  #chat-actions { flex-wrap: wrap; }
+}
+html.govassist-large .gradio-container {
+  --text-xxs: 14px; --text-xs: 16px; --text-sm: 18px; --text-md: 21px; --text-lg: 24px; --text-xl: 28px;
+  --text-xxl: 32px; --body-text-size: 21px; --block-label-text-size: 18px; --block-title-text-size: 20px;
+  --button-large-text-size: 22px; --button-small-text-size: 18px; --input-text-size: 21px;
+  --body-text-color: #000; --body-text-color-subdued: #1a1a1a; --background-fill-primary: #fff;
+  --background-fill-secondary: #fff; --block-background-fill: #fff; --border-color-primary: #000;
+  --input-background-fill: #fff; --color-accent: #0033a0; --color-accent-soft: #dfe7ff;
+  --button-primary-background-fill: #0033a0; --button-primary-background-fill-hover: #002277;
+  --button-primary-text-color: #fff; --button-secondary-background-fill: #fff;
+  --button-secondary-text-color: #000; --button-secondary-border-color: #000;
+  font-size: 21px; line-height: 1.7; color: #000; background: #fff;
+}
+html.govassist-large #chat-window .message, html.govassist-large .prose { font-size: 21px !important; }
+html.govassist-large a { color: #0033a0; text-decoration: underline; }
+@media print {
+  body * { visibility: hidden; }
+  #checklist-panel, #checklist-panel * { visibility: visible; }
+  #checklist-panel { position: absolute; left: 0; top: 0; width: 100%; }
+  #checklist-actions { display: none !important; }
+}
+"""
+
+TOGGLE_HTML = (
+    '<button type="button" aria-pressed="false" aria-label="大字高对比模式（适老化）">大字模式</button>'
+)
+
+TOGGLE_JS = (
+    f"const KEY = {json.dumps(LARGE_TEXT_KEY)}; const CLS = {json.dumps(LARGE_TEXT_CLASS)};\n"
+    f"const CSS = {json.dumps(PAGE_CSS)};\n"
+    + """
+if (!document.getElementById('govassist-style')) {
+  const style = document.createElement('style');
+  style.id = 'govassist-style';
+  style.textContent = CSS;
+  document.head.appendChild(style);
+}
+const root = document.documentElement;
+const button = element.querySelector('button');
+let stored = null;
+try { stored = window.localStorage.getItem(KEY); } catch (e) { stored = null; }
+const apply = (on) => {
+  root.classList.toggle(CLS, on);
+  button.setAttribute('aria-pressed', String(on));
+  button.textContent = on ? '标准字号' : '大字模式';
+};
+apply(stored === '1');
+button.addEventListener('click', () => {
+  const on = !root.classList.contains(CLS);
+  try { window.localStorage.setItem(KEY, on ? '1' : '0'); } catch (e) { /* private mode: this visit only */ }
+  apply(on);
+});
+"""
+)
+
+PRINT_JS = "() => { window.print(); }"
