@@ -66,7 +66,8 @@ def test_the_guided_flow_runs_inside_chat(client: TestClient) -> None:
 
 def test_a_plain_question_is_answered_from_the_guide_it_concerns(client: TestClient) -> None:
     body = client.post("/api/chat", json={"message": "执业药师首次注册的咨询电话是多少"}).json()
-    assert body["outcome"] == "answered" and body["guide"] is None
+    assert body["outcome"] == "answered" and body["guide"]["stage"] == "facts"
+    assert body["citations"][0]["section"] == "咨询电话"
     cited = [c["doc_id"] for c in body["citations"]]
     assert any(doc_id.startswith("gd-") for doc_id in cited)
     assert "020-37886901" in body["answer"]  # as the cited guide states it, not invented
