@@ -1,7 +1,7 @@
 """Databases for tests of the handoff over HTTP: a SQLite file, or a fresh schema of the test PostgreSQL.
 
-Like ``tests/assistant/handoff/conftest.py``: PostgreSQL comes from ``GOVASSIST_TEST_POSTGRES_URL``
-(``make test`` starts one); without it the PostgreSQL variants skip.
+PostgreSQL comes from ``GOVASSIST_TEST_POSTGRES_URL`` (``make test`` starts one); without it the
+PostgreSQL variants skip. ``fresh_postgres_schema`` also serves the handoff and analytics fixtures.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from assistant.components.database import make_engine
 from assistant.container import Services
@@ -26,20 +27,22 @@ BACKENDS = ["sqlite", "postgresql"]
 
 
 @contextmanager
-def database_engine(kind: str, tmp_path: Path) -> Iterator[Engine]:
-    """An empty database of ``kind`` (``sqlite`` or ``postgresql``), removed afterwards."""
-    if kind == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'handoff-api.db'}")
-        yield engine
-        engine.dispose()
-        return
+def fresh_postgres_schema() -> Iterator[Engine]:
+    """An engine on a new, empty schema of the test PostgreSQL, dropped afterwards.
+
+    Skips when ``GOVASSIST_TEST_POSTGRES_URL`` is unset; fails when it is set but unreachable.
+    """
     url = os.environ.get(POSTGRES_ENV)
     if not url:
         pytest.skip(f"{POSTGRES_ENV} is not set, so the PostgreSQL run is skipped (`make test` starts one)")
     schema = f"test_{uuid.uuid4().hex[:12]}"
     admin = make_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except OperationalError as error:
+        admin.dispose()
+        pytest.fail(f"{POSTGRES_ENV} is set but PostgreSQL cannot be reached: {error}")
     scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
     engine = make_engine(scoped.render_as_string(hide_password=False))
     try:
@@ -49,6 +52,18 @@ def database_engine(kind: str, tmp_path: Path) -> Iterator[Engine]:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@contextmanager
+def database_engine(kind: str, tmp_path: Path) -> Iterator[Engine]:
+    """An empty database of ``kind`` (``sqlite`` or ``postgresql``), removed afterwards."""
+    if kind == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'handoff-api.db'}")
+        yield engine
+        engine.dispose()
+        return
+    with fresh_postgres_schema() as engine:
+        yield engine
 
 
 def services_on(

@@ -15,8 +15,6 @@ The seeded story (times in UTC; days are counted in China Standard Time, UTC+8):
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,9 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine
 
 from assistant.analytics.feedback import create_schema as create_feedback_schema
 from assistant.analytics.feedback import record_answer_feedback
@@ -39,8 +35,8 @@ from assistant.lexicon import load_lexicon
 from assistant.sessions import SessionStore
 from assistant.settings import Settings
 from assistant.tokenization import ChineseTokenizer
+from tests.handoff_db import fresh_postgres_schema
 
-POSTGRES_ENV = "GOVASSIST_TEST_POSTGRES_URL"
 PHONE = "13800138000"
 BACKENDS = ("sqlite", "postgresql")
 SEEDED_NOW = datetime(2026, 3, 20, tzinfo=UTC)
@@ -74,27 +70,9 @@ def tokenizer() -> ChineseTokenizer:
 @contextmanager
 def postgres_schema() -> Iterator[Engine]:
     """An engine on a fresh schema of the configured PostgreSQL with every table; dropped afterwards."""
-    url = os.environ.get(POSTGRES_ENV)
-    if not url:
-        pytest.skip(f"{POSTGRES_ENV} is not set, so the PostgreSQL run is skipped (`make test` starts one)")
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(url)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError as error:
-        admin.dispose()
-        pytest.fail(f"{POSTGRES_ENV} is set but PostgreSQL cannot be reached: {error}")
-    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    engine = make_engine(scoped.render_as_string(hide_password=False))
-    try:
+    with fresh_postgres_schema() as engine:
         create_all(engine)
         yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @contextmanager

@@ -6,24 +6,19 @@ it); each test module gets a fresh schema, emptied before each test. Without the
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 from assistant.components.database import make_engine
 from assistant.handoff.auth import AuthService
 from assistant.handoff.models import HandoffBase, create_schema
 from assistant.handoff.tickets import TicketService
 from assistant.settings import Settings
-
-POSTGRES_ENV = "GOVASSIST_TEST_POSTGRES_URL"
+from tests.handoff_db import fresh_postgres_schema
 
 
 class FakeClock:
@@ -42,25 +37,9 @@ class FakeClock:
 @pytest.fixture(scope="module")
 def postgres_engine() -> Iterator[Engine]:
     """An engine on a fresh schema of the configured PostgreSQL, shared by one test module."""
-    url = os.environ.get(POSTGRES_ENV)
-    if not url:
-        pytest.skip(f"{POSTGRES_ENV} is not set, so the PostgreSQL run is skipped (`make test` starts one)")
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(url)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError as error:
-        admin.dispose()
-        pytest.fail(f"{POSTGRES_ENV} is set but PostgreSQL cannot be reached: {error}")
-    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    engine = make_engine(scoped.render_as_string(hide_password=False))
-    create_schema(engine)
-    yield engine
-    engine.dispose()
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with fresh_postgres_schema() as engine:
+        create_schema(engine)
+        yield engine
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
