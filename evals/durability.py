@@ -147,7 +147,23 @@ def _client(
             bar.update(1)
 
 
-def _login(server: Server, username: str, password: str) -> str:
+def benchmark_server(data: Path, database_url: str) -> tuple[Server, Settings]:
+    """A server (not started) on ``data`` with hash embeddings, as the write benchmarks measure writes,
+    not answers; and the same settings, for set-up done in-process (staff accounts)."""
+    env = {
+        **os.environ,
+        "GOVASSIST_DATA_DIR": str(data),
+        "GOVASSIST_EMBEDDING_MODE": "hash",
+        "GOVASSIST_DATABASE_URL": database_url,
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+    }
+    settings = Settings(_env_file=None, data_dir=data, database_url=database_url)  # type: ignore[call-arg]
+    return Server(env, free_port(), data / "server.log"), settings
+
+
+def login(server: Server, username: str, password: str) -> str:
+    """A staff bearer token from the running server."""
     response = httpx.post(
         f"{server.base}/api/agent/login", json={"username": username, "password": password}, timeout=30
     )
@@ -199,22 +215,13 @@ def run(
     run_id = secrets.token_hex(4)
     with tempfile.TemporaryDirectory(prefix="govassist-durability-") as tmp:
         data = Path(tmp)
-        env = {
-            **os.environ,
-            "GOVASSIST_DATA_DIR": str(data),
-            "GOVASSIST_EMBEDDING_MODE": "hash",
-            "GOVASSIST_DATABASE_URL": database_url,
-            "HF_HUB_OFFLINE": "1",
-            "TRANSFORMERS_OFFLINE": "1",
-        }
-        settings = Settings(_env_file=None, data_dir=data, database_url=database_url)  # type: ignore[call-arg]
+        server, settings = benchmark_server(data, database_url)
         from assistant.handoff.auth import create_staff_user
 
         password = secrets.token_urlsafe(16)
         create_staff_user(settings, f"{AGENT}_{run_id}", password, "agent")
-        server = Server(env, free_port(), data / "server.log")
         first_start = server.start()
-        token = _login(server, f"{AGENT}_{run_id}", password)
+        token = login(server, f"{AGENT}_{run_id}", password)
         jobs = [("message", i) for i in range(messages)] + [("ticket", i) for i in range(tickets)]
         jobs.sort(key=lambda job: (job[1] * (10 if job[0] == "ticket" else 1), job[0]))  # interleaved
         shares = [jobs[n::clients] for n in range(clients)]

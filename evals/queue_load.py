@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import secrets
 import tempfile
 import threading
@@ -23,9 +22,8 @@ from typing import Any
 
 import httpx
 
-from assistant.settings import PROJECT_ROOT, Settings
-from evals.durability import Server
-from evals.load_test import free_port
+from assistant.settings import PROJECT_ROOT
+from evals.durability import benchmark_server, login
 from evals.metrics import percentile
 
 
@@ -92,28 +90,14 @@ def run(
 
     with tempfile.TemporaryDirectory(prefix="govassist-queue-") as tmp:
         data = Path(tmp)
-        env = {
-            **os.environ,
-            "GOVASSIST_DATA_DIR": str(data),
-            "GOVASSIST_EMBEDDING_MODE": "hash",
-            "GOVASSIST_DATABASE_URL": database_url,
-            "HF_HUB_OFFLINE": "1",
-            "TRANSFORMERS_OFFLINE": "1",
-        }
-        settings = Settings(_env_file=None, data_dir=data, database_url=database_url)  # type: ignore[call-arg]
+        server, settings = benchmark_server(data, database_url)
         run_id = secrets.token_hex(3)  # a database may be reused between runs
         passwords = {f"queue_agent_{run_id}_{n}": secrets.token_urlsafe(16) for n in range(agents)}
         for name, password in passwords.items():
             create_staff_user(settings, name, password, "agent")
-        server = Server(env, free_port(), data / "server.log")
         server.start()
         try:
-            tokens = [
-                httpx.post(
-                    f"{server.base}/api/agent/login", json={"username": u, "password": p}, timeout=30
-                ).json()["token"]
-                for u, p in passwords.items()
-            ]
+            tokens = [login(server, username, password) for username, password in passwords.items()]
             with httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {tokens[0]}"}) as http:
                 for i in range(tickets):
                     created = http.post(
