@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+"""The largest document an operator may upload for indexing (the dashboard and its body limit)."""
+
 
 @dataclass
 class SourceDocument:

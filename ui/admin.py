@@ -19,6 +19,7 @@ import gradio as gr
 from assistant.analytics.period import CHINA_TZ, InvalidPeriodError
 from assistant.container import Services
 from assistant.settings import PROJECT_ROOT
+from ingest.models import MAX_UPLOAD_BYTES
 from ui.admin_access import AdminAccessError, admin_login, admin_logout, require_admin
 from ui.admin_analytics import (
     TABLE_LABELS,
@@ -32,7 +33,6 @@ from ui.admin_analytics import (
     write_csv,
 )
 from ui.admin_knowledge import (
-    MAX_UPLOAD_BYTES,
     UPLOAD_SUFFIXES,
     KnowledgeAdmin,
     documents_frame,

@@ -23,11 +23,10 @@ from assistant.analytics.period import CHINA_TZ
 from assistant.container import Services
 from assistant.settings import PROJECT_ROOT
 from ingest.loaders import load_path, make_doc_id
-from ingest.models import LoadError
+from ingest.models import MAX_UPLOAD_BYTES, LoadError
 from ingest.pipeline import IngestReport, Progress, file_key, ingest_paths, options_from, prepare_document
 
 UPLOAD_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 """Largest document the dashboard accepts (20 MB)."""
 MAX_STEM_CHARS = 80
 UPLOADS_FOLDER = "uploads_knowledge"

@@ -26,10 +26,10 @@ from assistant.api.errors import install_error_handlers
 from assistant.container import Services, build_services
 from assistant.prereview.storage import start_sweeper
 from assistant.settings import Settings
+from ingest.models import MAX_UPLOAD_BYTES
 
 logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1_000_000
-ADMIN_UPLOAD_BYTES = 20 * 1024 * 1024  # ui.admin_knowledge.MAX_UPLOAD_BYTES (not imported: no UI at import)
 
 DESCRIPTION = """政务服务智能助手 API — grounded answers with citations over the bundled policy documents.
 
@@ -93,7 +93,7 @@ def create_app(
     overrides = {
         "/api/prereview": upload_limit,
         "/gradio_api/upload": upload_limit,  # materials uploaded on the citizen page
-        "/admin/gradio_api/upload": ADMIN_UPLOAD_BYTES + MAX_BODY_BYTES,  # knowledge documents
+        "/admin/gradio_api/upload": MAX_UPLOAD_BYTES + MAX_BODY_BYTES,  # knowledge documents
     }
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES, overrides=overrides)
 

@@ -30,6 +30,7 @@ from assistant.components.database import make_engine
 from assistant.container import Services, build_services
 from assistant.handoff.staff import Role
 from assistant.settings import Settings
+from ingest.models import MAX_UPLOAD_BYTES
 from tests.handoff_db import services_on
 from ui.admin import AdminPage, build_admin_app
 from ui.admin_access import NEEDS_ADMIN, WRONG_LOGIN, AdminAccessError, admin_login, require_admin
@@ -43,7 +44,7 @@ from ui.admin_analytics import (
     trends_chart,
     write_csv,
 )
-from ui.admin_knowledge import MAX_UPLOAD_BYTES, KnowledgeAdmin, documents_frame, status_frame, stored_name
+from ui.admin_knowledge import KnowledgeAdmin, documents_frame, status_frame, stored_name
 from ui.admin_reports import (
     NO_REPORT,
     find_reports,
