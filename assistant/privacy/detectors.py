@@ -25,6 +25,7 @@ from assistant.privacy.masking import (
 )
 from assistant.privacy.validators import (
     BANK_FIRST_DIGITS,
+    id_shaped,
     luhn_valid,
     valid_credit_code,
     valid_id15,
@@ -44,6 +45,9 @@ PII_KINDS: Final[tuple[str, ...]] = (
     "address",
 )
 _PRIORITY: Final[dict[str, int]] = {kind: rank for rank, kind in enumerate(PII_KINDS)}
+#: A number right after a currency sign or right before one of these units is a quantity, not PII.
+_CURRENCY_BEFORE: Final = "¥$\uffe5"
+_UNIT_AFTER: Final = "元万亿%"
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,12 @@ def _classify(digits: str, group_sizes: list[int]) -> str | None:
         return "id_card" if len(digits) == 18 and valid_id18(digits) else None
     if (len(digits) == 18 and valid_id18(digits)) or (len(digits) == 15 and valid_id15(digits)):
         return "id_card"
-    if 16 <= len(digits) <= 19 and digits[0] in BANK_FIRST_DIGITS and luhn_valid(digits):
+    if (
+        16 <= len(digits) <= 19
+        and digits[0] in BANK_FIRST_DIGITS
+        and luhn_valid(digits)
+        and not id_shaped(digits)
+    ):
         return "bank_card"
     if patterns.MOBILE_DIGITS.fullmatch(digits):
         # Phone numbers are written 11 / 3-4-4 / 3-8 …: every group has ≥ 3 digits, bar an "86" prefix.
@@ -82,6 +91,12 @@ def _classify(digits: str, group_sizes: list[int]) -> str | None:
         if min(body_sizes) >= 3:
             return "mobile"
     return None
+
+
+def _is_quantity(folded: str, start: int, end: int) -> bool:
+    before = folded[start - 1] if start > 0 else ""
+    after = folded[end] if end < len(folded) else ""
+    return (before != "" and before in _CURRENCY_BEFORE) or (after != "" and after in _UNIT_AFTER)
 
 
 def _run_candidates(text: str, folded: str) -> list[Detection]:
@@ -104,6 +119,8 @@ def _run_candidates(text: str, folded: str) -> list[Detection]:
                 if hit is None:
                     continue
                 start, end = groups[first][0], groups[last][1]
+                if _is_quantity(folded, start, end):
+                    continue
                 if hit == "mobile" and start > 0 and folded[start - 1] == "+" and digits.startswith("86"):
                     start -= 1
                 original, segment = text[start:end], folded[start:end]

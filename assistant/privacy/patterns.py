@@ -53,7 +53,7 @@ EMAIL: Final = re.compile(
 # Street addresses: administrative chain (…省/市/区/县) + road (…路/街/道/巷/弄/村) + house number (…号),
 # then optional building / unit / floor / room. Stop characters keep the match from swallowing the
 # surrounding sentence ("我住在…", "…位于…", "…关于…").
-_ADMIN_STOP: Final = "我你他她您它们住在的是址为到去请把被给寄送收位或往至及与已要需"
+_ADMIN_STOP: Final = "我你他她您它们住在的是址地为到去请把被给寄送收位或往至及与已要需"
 _ROAD_STOP: Final = "我你他她您它们住在的是址为到去请把被给寄送收位或往及与可已要需将应局厅委号"
 _NOT_PLACE: Final = "关于|对于|由于|属于|处于|至于|等于"
 _ADMIN_CHAR: Final = rf"(?:(?!{_NOT_PLACE}|[{_ADMIN_STOP}省市区县])[\u4e00-\u9fff])"

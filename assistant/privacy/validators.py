@@ -13,6 +13,7 @@ __all__ = [
     "BANK_FIRST_DIGITS",
     "credit_code_check_char",
     "id_check_digit",
+    "id_shaped",
     "luhn_valid",
     "valid_credit_code",
     "valid_id15",
@@ -73,6 +74,18 @@ def valid_id18(value: str) -> bool:
     if not _plausible_birth_date(int(value[6:10]), int(value[10:12]), int(value[12:14])):
         return False
     return id_check_digit(value[:17]) == value[17].upper()
+
+
+def id_shaped(value: str) -> bool:
+    """18 digits laid out as an ID number (province, then a birth year 1900–now), whatever else follows.
+
+    Such a string with a wrong check character or an impossible month is a mistyped ID number, not a
+    bank card that happens to pass Luhn (one in ten do); 18-digit cards are rare, and few of them have a
+    province code followed by a plausible year.
+    """
+    return (
+        len(value) == 18 and int(value[:2]) in PROVINCES and 1900 <= int(value[6:10]) <= _dt.date.today().year
+    )
 
 
 def valid_id15(value: str) -> bool:

@@ -522,3 +522,21 @@ def test_bank_masking(text: str, expected: list[str]) -> None:
         assert masked == text
     assert not contains_pii(masked)
     assert mask_pii(masked) == masked
+
+
+# ------------------------------------------------------------------------------ quantities and typos
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["总投资13800138000元", "￥13800138000", "¥6222020200001234568", "达到13800138000万", "13800138000%"],
+)
+def test_numbers_that_are_quantities_are_not_pii(text: str) -> None:
+    assert kinds(text) == []
+
+
+def test_mistyped_id_number_is_not_read_as_a_bank_card() -> None:
+    # ID-shaped (province 32, year 1952) with month 17: whatever Luhn says, this is no card.
+    typo = luhn_complete("32010219521701234")
+    assert kinds(f"证件号{typo}") == []
+    assert kinds(f"卡号{luhn_complete('62220202000012345')}") == ["bank_card"]
