@@ -30,7 +30,8 @@ BACKENDS = ["sqlite", "postgresql"]
 def fresh_postgres_schema() -> Iterator[Engine]:
     """An engine on a new, empty schema of the test PostgreSQL, dropped afterwards.
 
-    Skips when ``GOVASSIST_TEST_POSTGRES_URL`` is unset; fails when it is set but unreachable.
+    Skips when ``GOVASSIST_TEST_POSTGRES_URL`` is unset; fails when it is set but unreachable. The
+    engine's connections carry the schema's name as their ``application_name`` (see ``pg_stat_activity``).
     """
     url = os.environ.get(POSTGRES_ENV)
     if not url:
@@ -43,7 +44,9 @@ def fresh_postgres_schema() -> Iterator[Engine]:
     except OperationalError as error:
         admin.dispose()
         pytest.fail(f"{POSTGRES_ENV} is set but PostgreSQL cannot be reached: {error}")
-    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+    scoped = make_url(url).update_query_dict(
+        {"options": f"-csearch_path={schema}", "application_name": schema}
+    )
     engine = make_engine(scoped.render_as_string(hide_password=False))
     try:
         yield engine

@@ -6,7 +6,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from assistant.handoff.errors import AuthenticationError, HandoffError
 
@@ -25,7 +25,8 @@ async def handoff_error(_request: Request, error: Exception) -> JSONResponse:
 
 
 async def database_unavailable(_request: Request, error: Exception) -> JSONResponse:
-    """A dropped database connection: the transaction was rolled back, so a retry is safe."""
+    """A dropped connection or a database locked beyond its busy timeout: the transaction was rolled back
+    (and a dropped connection discarded from the pool), so a retry is safe."""
     logger.warning("database unavailable: %s", getattr(error, "orig", error))
     return JSONResponse(
         status_code=503,
@@ -37,3 +38,4 @@ async def database_unavailable(_request: Request, error: Exception) -> JSONRespo
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HandoffError, handoff_error)
     app.add_exception_handler(OperationalError, database_unavailable)
+    app.add_exception_handler(InterfaceError, database_unavailable)  # e.g. "connection already closed"
