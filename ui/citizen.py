@@ -59,6 +59,8 @@ UPLOAD_NOTICE = (
     "🔒 **上传前请阅读**：材料仅用于本次预审，系统会在规定时间后自动删除；预审结果仅供参考，"
     "以窗口正式审核为准。请只上传与本次办理有关的材料（JPEG、PNG、PDF、DOCX）。"
 )
+CONSENT_LABEL = "我已阅读并同意上述说明"
+"""Uploading is enabled only once this is ticked (and the server checks it again)."""
 OPTION_SLOTS = 12
 """Buttons for a guided question's options; more options than this can still be typed (their number)."""
 CONCURRENCY_LIMIT = 8
@@ -190,15 +192,19 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
             visible=bool(yijianshi),
             elem_id="yijianshi",
         )
-        with gr.Accordion("上传材料预审", open=False, visible=backend.prereview is not None):
+        with gr.Accordion(
+            "上传材料预审", open=False, visible=backend.prereview is not None, elem_id="prereview-panel"
+        ):
             gr.Markdown(UPLOAD_NOTICE, elem_id="upload-notice")
+            consent = gr.Checkbox(label=CONSENT_LABEL, value=False, elem_id="upload-consent")
             files = gr.File(
                 label="选择材料（可多选）",
                 file_count="multiple",
                 file_types=[".jpg", ".jpeg", ".png", ".pdf", ".docx"],
+                interactive=False,
                 elem_id="prereview-files",
             )
-            review = gr.Button("开始预审", elem_id="prereview-button")
+            review = gr.Button("开始预审", interactive=False, elem_id="prereview-button")
             report = gr.Markdown(elem_id="prereview-report")
 
         timer = gr.Timer(POLL_SECONDS, active=False)
@@ -285,10 +291,13 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
             view = to_script(format_checklist(sheet), chosen) if sheet else gr.update()
             return shown(history, chosen), view, chosen
 
+        def on_consent(agreed: bool) -> tuple[Any, ...]:
+            return gr.update(interactive=agreed), gr.update(interactive=agreed)
+
         def on_review(
-            paths: list[str] | None, history: History, sid: str | None, chosen: str
+            paths: list[str] | None, agreed: bool, history: History, sid: str | None, chosen: str
         ) -> tuple[Any, ...]:
-            result = run_prereview(backend, sid, paths, history)
+            result = run_prereview(backend, sid, paths, history, consented=agreed)
             return (
                 result.history,
                 shown(result.history, chosen),
@@ -327,9 +336,10 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
             api_visibility=API_VISIBILITY,
         )
         print_button.click(None, js=PRINT_JS)
+        consent.change(on_consent, [consent], [files, review], api_visibility=API_VISIBILITY)
         review.click(
             on_review,
-            [files, raw, session, script],
+            [files, consent, raw, session, script],
             [raw, chatbot, report, notice],
             api_visibility=API_VISIBILITY,
         )

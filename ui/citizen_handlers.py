@@ -34,6 +34,7 @@ FAILURE_TEXT = "抱歉，系统暂时无法回答，请稍后再试，或拨打1
 HANDOFF_LABEL = "转人工"
 RATED_TEXT = {"good": "感谢您的好评！", "bad": "感谢反馈，我们会改进这条回答。"}
 NO_ITEM_TEXT = "请先在对话中选择要办理的事项（例如点击上方的“一件事”），生成办事清单后再上传材料预审。"
+NO_CONSENT_TEXT = "请先阅读上传说明，并勾选“我已阅读并同意”，再上传材料预审。"
 UNCHANGED: Any = gr.update()
 
 
@@ -223,13 +224,21 @@ class PrereviewResult(NamedTuple):
 
 
 def run_prereview(
-    backend: CitizenBackend, session_id: str | None, paths: Sequence[str] | None, history: History
+    backend: CitizenBackend,
+    session_id: str | None,
+    paths: Sequence[str] | None,
+    history: History,
+    *,
+    consented: bool,
 ) -> PrereviewResult:
     """Pre-review uploaded files against the session's item, as ``POST /api/prereview`` does with a
-    ``session_id``: the report joins the conversation; refused files show the server's message."""
+    ``session_id``: the report joins the conversation; refused files show the server's message.
+    Nothing is read until the citizen has accepted the upload notice (``consented``)."""
     before = list(history)
     if backend.prereview is None:
         return PrereviewResult(before, "", "智能预审暂未开通。")
+    if not consented:
+        return PrereviewResult(before, "", NO_CONSENT_TEXT)
     if not paths:
         return PrereviewResult(before, "", "请先选择要预审的文件。")
     if not session_id:

@@ -36,6 +36,7 @@ from ui.citizen import (
 from ui.citizen_handlers import (
     FAILURE_TEXT,
     HANDOFF_LABEL,
+    NO_CONSENT_TEXT,
     THINKING_TEXT,
     UNCHANGED,
     CitizenBackend,
@@ -649,11 +650,16 @@ def test_prereview_needs_files_and_an_item_chosen_in_the_session(page_services: 
     backend = CitizenBackend.of(page_services)
     sample = tmp_path / "身份证.png"
     sample.write_bytes(b"not really a picture")
-    assert run_prereview(backend, "s", [], []).notice == "请先选择要预审的文件。"
-    assert "请先在对话中选择要办理的事项" in run_prereview(backend, None, [str(sample)], []).notice
+    assert run_prereview(backend, "s", [], [], consented=True).notice == "请先选择要预审的文件。"
+    refused = run_prereview(backend, "s", [str(sample)], [], consented=False)
+    assert refused.notice == NO_CONSENT_TEXT and refused.history == []
+    assert (
+        "请先在对话中选择要办理的事项"
+        in run_prereview(backend, None, [str(sample)], [], consented=True).notice
+    )
     asked = page_services.chat.reply("什么是跨省通办？")
-    result = run_prereview(backend, asked.session_id, [str(sample)], [])
+    result = run_prereview(backend, asked.session_id, [str(sample)], [], consented=True)
     assert "请先在对话中选择要办理的事项" in result.notice and result.history == []
     bare = CitizenBackend.of(FakeChat())  # type: ignore[arg-type]
     assert bare.prereview is None and bare.yijianshi() == []
-    assert run_prereview(bare, "s", [str(sample)], []).notice == "智能预审暂未开通。"
+    assert run_prereview(bare, "s", [str(sample)], [], consented=True).notice == "智能预审暂未开通。"

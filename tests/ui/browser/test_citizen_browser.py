@@ -13,26 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.ui.browser.conftest import PHONE, LiveServer
+from tests.ui.browser.pages import ANSWER_STARTED, BOT, NEW_ANSWER, ask, open_page
 from ui.citizen_handlers import THINKING_TEXT
-
-BOT = "#chat-window [data-testid='bot']"
-ANSWER_STARTED = """([selector, thinking]) => {
-  const bots = document.querySelectorAll(selector);
-  const last = bots[bots.length - 1];
-  return !!last && last.innerText.trim().length > 0 && !last.innerText.includes(thinking);
-}"""
-
-
-def open_page(context: Any, url: str) -> Any:
-    page = context.new_page()
-    page.goto(url + "/")
-    page.locator("#question-input textarea").wait_for(state="visible")
-    return page
-
-
-def ask(page: Any, question: str) -> None:
-    page.locator("#question-input textarea").fill(question)
-    page.locator("#send-button").click()
 
 
 def test_question_gets_a_cited_answer_that_opens_its_source(
@@ -89,11 +71,7 @@ def test_guided_flow_by_clicking_options_ends_in_a_checklist(
         if "需要准备的材料" in question:
             break
         options.first.click()
-        page.wait_for_function(
-            "([sel, before]) => { const b = document.querySelectorAll(sel); const t = b.length ? "
-            "b[b.length - 1].innerText : ''; return t && t !== before && !t.includes('正在查找'); }",
-            arg=[BOT, question],
-        )
+        page.wait_for_function(NEW_ANSWER, arg=[BOT, question])
     panel = page.locator("#checklist-panel")
     panel.wait_for(state="visible")
     text = panel.inner_text()

@@ -1,0 +1,50 @@
+"""Helpers the browser tests share: open the citizen page, send a question, wait for an answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ui.citizen_handlers import THINKING_TEXT
+
+BOT = "#chat-window [data-testid='bot']"
+ANSWER_STARTED = """([selector, thinking]) => {
+  const bots = document.querySelectorAll(selector);
+  const last = bots[bots.length - 1];
+  return !!last && last.innerText.trim().length > 0 && !last.innerText.includes(thinking);
+}"""
+NEW_ANSWER = """([sel, before]) => { const b = document.querySelectorAll(sel); const t = b.length ?
+  b[b.length - 1].innerText : ''; return t && t !== before && !t.includes('正在查找'); }"""
+
+
+def open_page(context: Any, url: str) -> Any:
+    """A new page on the citizen assistant, once its input box is shown."""
+    page = context.new_page()
+    page.goto(url + "/")
+    page.locator("#question-input textarea").wait_for(state="visible")
+    return page
+
+
+def ask(page: Any, question: str) -> None:
+    """Type ``question`` and click 发送."""
+    page.locator("#question-input textarea").fill(question)
+    page.locator("#send-button").click()
+
+
+def wait_for_answer(page: Any) -> None:
+    """Until the last assistant message has text other than the “thinking” placeholder."""
+    page.wait_for_function(ANSWER_STARTED, arg=[BOT, THINKING_TEXT])
+
+
+def walk_to_checklist(page: Any, question: str = "孩子刚出生要办什么", steps: int = 6) -> None:
+    """Start a guided flow with ``question`` and answer each 情形 question with its first option until
+    the checklist panel shows."""
+    ask(page, question)
+    options = page.locator("#guide-options button:visible")
+    options.first.wait_for()
+    for _ in range(steps):
+        text = page.locator(BOT).last.inner_text()
+        if "需要准备的材料" in text:
+            break
+        options.first.click()
+        page.wait_for_function(NEW_ANSWER, arg=[BOT, text])
+    page.locator("#checklist-panel").wait_for(state="visible")
