@@ -103,16 +103,38 @@ def search(
 
 @app.command("eval")
 def evaluate(
-    dataset: Annotated[Path, typer.Option(help="JSONL questions (DESIGN.md §4 format).", exists=True)],
+    dataset: Annotated[
+        Path | None, typer.Option(help="JSONL questions (DESIGN.md §4 format): the single-dataset mode.")
+    ] = None,
     corpus: Annotated[Path | None, typer.Option(help="JSONL corpus to index in a temporary store.")] = None,
     report: Annotated[Path, typer.Option(help="Folder for metrics.json and report.md.")] = Path(
         "reports/latest"
     ),
     retrieval_only: Annotated[bool, typer.Option("--retrieval-only", help="Score retrieval only.")] = False,
     k: Annotated[int, typer.Option(help="Depth of retrieval scored.")] = 5,
+    suite: Annotated[
+        list[str] | None,
+        typer.Option(help="Workbench suite: qa, retrieval, behaviour, guide, routing, prereview or all."),
+    ] = None,
+    config: Annotated[
+        list[Path] | None, typer.Option(help="YAML settings override; repeat to compare configurations.")
+    ] = None,
+    run_dir: Annotated[Path, typer.Option(help="Workbench run folder (resumed when it exists).")] = Path(
+        "reports/eval"
+    ),
+    gate: Annotated[Path | None, typer.Option(help="Baseline JSON: exit 1 when a metric regresses.")] = None,
+    smoke: Annotated[bool, typer.Option("--smoke", help="The small smoke subset of every suite.")] = False,
+    limit: Annotated[int | None, typer.Option(help="At most this many items a suite.", min=1)] = None,
 ) -> None:
-    """评测检索与回答 / Score retrieval (hybrid vs. dense-only and BM25-only) and, unless
-    --retrieval-only, the answers of the full chat path (outcome and keyword accuracy, latency)."""
+    """评测 / Without --dataset: the evaluation workbench (suites × configurations, resumable, reports
+    with charts, regression gate; see evals/README.md). With --dataset: score retrieval (hybrid vs.
+    dense-only and BM25-only) and, unless --retrieval-only, the answers of the full chat path."""
+    if dataset is None:
+        from evals.workbench.cli import run_eval
+
+        raise typer.Exit(run_eval(suite or [], config or [], run_dir, gate=gate, smoke=smoke, limit=limit))
+    if not dataset.exists():
+        raise typer.BadParameter(f"{dataset} does not exist", param_hint="--dataset")
     from evals.answer_eval import run_answer_eval
     from evals.retrieval_eval import run_retrieval_eval
 

@@ -54,29 +54,32 @@ def _keyword_groups(value: object, where: str) -> list[list[str]]:
     return groups
 
 
+def item_from_record(record: dict[str, object], where: str) -> EvalItem:
+    """One validated item from a parsed JSON object; ``where`` (file:line) prefixes any error."""
+    item_id, question = record.get("id"), record.get("question")
+    if not isinstance(item_id, str | int) or not isinstance(question, str) or not question.strip():
+        raise DatasetError(f"{where}: each item needs an 'id' and a non-empty 'question'")
+    sources = record.get("expected_sources", [])
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        raise DatasetError(f"{where}: expected_sources must be a list of strings")
+    return EvalItem(
+        id=str(item_id),
+        question=question,
+        expected_outcome=str(record.get("expected_outcome", "answered")),
+        expected_keywords=_keyword_groups(record.get("expected_keywords", []), where),
+        expected_sources=list(sources),
+        category=str(record.get("category", "")),
+    )
+
+
 def load_dataset(path: Path) -> list[EvalItem]:
     """Load and validate a JSONL eval dataset."""
     items: list[EvalItem] = []
     seen: set[str] = set()
     for line_no, record in _records(path):
-        where = f"{path}:{line_no}"
-        item_id, question = record.get("id"), record.get("question")
-        if not isinstance(item_id, str | int) or not isinstance(question, str) or not question.strip():
-            raise DatasetError(f"{where}: each item needs an 'id' and a non-empty 'question'")
-        if str(item_id) in seen:
-            raise DatasetError(f"{where}: duplicate id {item_id!r}")
-        seen.add(str(item_id))
-        sources = record.get("expected_sources", [])
-        if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
-            raise DatasetError(f"{where}: expected_sources must be a list of strings")
-        items.append(
-            EvalItem(
-                id=str(item_id),
-                question=question,
-                expected_outcome=str(record.get("expected_outcome", "answered")),
-                expected_keywords=_keyword_groups(record.get("expected_keywords", []), where),
-                expected_sources=list(sources),
-                category=str(record.get("category", "")),
-            )
-        )
+        item = item_from_record(record, f"{path}:{line_no}")
+        if item.id in seen:
+            raise DatasetError(f"{path}:{line_no}: duplicate id {record.get('id')!r}")
+        seen.add(item.id)
+        items.append(item)
     return items

@@ -1,0 +1,1 @@
+"""The evaluation workbench: every suite under one command, configurations compared, reports with charts."""

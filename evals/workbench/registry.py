@@ -1,0 +1,32 @@
+"""The suites ``govassist eval --suite`` knows, in the order ``all`` runs them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from evals.workbench.suite import Suite
+from evals.workbench.suites_chat import BehaviourSuite, QaSuite
+from evals.workbench.suites_guide import GuideSuite
+from evals.workbench.suites_ops import PrereviewSuite, RoutingSuite
+from evals.workbench.suites_retrieval import RetrievalSuite
+
+SUITES: dict[str, Callable[[], Suite]] = {
+    "retrieval": RetrievalSuite,
+    "qa": QaSuite,
+    "behaviour": BehaviourSuite,
+    "guide": GuideSuite,
+    "routing": RoutingSuite,
+    "prereview": PrereviewSuite,
+}
+SMOKE = ("retrieval", "qa", "behaviour", "guide", "routing")
+"""What the smoke profile runs when no suite is named: everything but the minutes-long pre-review."""
+
+
+def resolve(names: Sequence[str], *, smoke: bool = False) -> list[str]:
+    """Suite names in run order; ``all`` (or nothing) means every suite (the smoke set with ``smoke``)."""
+    unknown = [n for n in names if n != "all" and n not in SUITES]
+    if unknown:
+        raise ValueError(f"unknown suite {', '.join(unknown)}; choose from {', '.join(SUITES)} or all")
+    if not names or "all" in names:
+        return list(SMOKE if smoke else SUITES)
+    return [n for n in SUITES if n in names]
