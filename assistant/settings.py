@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.settings_checks import UnsafeSettingsError, production_problems
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -146,6 +148,50 @@ class Settings(BaseSettings):
     workers: int = Field(
         default=2, ge=1, le=32, description="Server processes (each holds its own index readers)."
     )
+
+    # Deployment and web security (see assistant/settings_checks.py and assistant/api/security_*.py)
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        description="'production' refuses default or placeholder secrets (LLM key for a remote endpoint, "
+        "database password) and a staff-password minimum below 10.",
+    )
+    rate_limit_chat_per_minute: int = Field(
+        default=60, ge=0, description="Chat turns per client per minute (0: off). In memory, per worker."
+    )
+    rate_limit_upload_per_minute: int = Field(
+        default=20, ge=0, description="Uploads (pre-review, materials, knowledge) per client per minute."
+    )
+    rate_limit_login_per_minute: int = Field(
+        default=10, ge=0, description="Staff log-in attempts per client per minute."
+    )
+    rate_limit_exempt_hosts: list[str] = Field(
+        default=["127.0.0.1", "::1"],
+        description="Client addresses never limited (loopback: local tools and benchmarks). Behind a "
+        "reverse proxy uvicorn's proxy headers give the real client address.",
+    )
+    trusted_origins: list[str] = Field(
+        default=[],
+        description="Origins (scheme://host[:port]) besides the server's own that may send state-changing "
+        "requests to the staff console and staff API (CSRF check).",
+    )
+    hsts_max_age_s: int = Field(
+        default=0, ge=0, description="Strict-Transport-Security max-age when served over HTTPS (0: not sent)."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        """Outside development, refuse default secrets (see :mod:`assistant.settings_checks`)."""
+        if self.environment != "development":
+            problems = production_problems(
+                llm_mode=self.llm_mode,
+                llm_base_url=self.llm_base_url,
+                llm_api_key=self.llm_api_key,
+                database_url=self.database_url,
+                staff_password_min_chars=self.staff_password_min_chars,
+            )
+            if problems:
+                raise UnsafeSettingsError(f"unsafe {self.environment} settings: " + "; ".join(problems))
+        return self
 
     @property
     def index_dir(self) -> Path:
