@@ -1,7 +1,9 @@
 """A pure ASGI middleware that rejects request bodies over a size limit with 413.
 
-Declared lengths are checked before anything is read; chunked bodies (no ``Content-Length``) are read
-up to the limit and replayed to the app, so an oversized upload is refused without being buffered whole.
+Declared lengths are checked before anything is read (the server reads no more than the declared length);
+bodies without one (chunked) are read up to the limit and replayed to the app, so an oversized upload is
+refused without being buffered whole. Added to the FastAPI app, it covers every route, the mounted Gradio
+pages included.
 Pure ASGI rather than ``@app.middleware("http")``: that wrapper costs about a millisecond a request.
 """
 
@@ -38,9 +40,7 @@ class BodyLimit:
                 return
             await self.app(scope, receive, send)
             return
-        if b"chunked" not in headers.get(b"transfer-encoding", b""):
-            await self.app(scope, receive, send)
-            return
+        # No declared length (chunked, or a server that passes bodies without one): count what arrives.
         body, more, size = [], True, 0
         while more:
             message = await receive()
