@@ -144,6 +144,19 @@ bench-guides: $(STAMP)
 bench-msgabench: $(STAMP)
 	$(VENV)/bin/govassist eval-msgabench --report reports/msgabench
 
+# Evaluation workbench (evals/README.md): every suite, every --config, reports with charts in
+# reports/eval/ (report.md, report.html, metrics.json), gated by evals/baseline.json.
+# EVAL_RESUME=1 continues an interrupted run instead of starting afresh.
+.PHONY: eval eval-smoke
+eval: $(STAMP)
+	[ "$(EVAL_RESUME)" = 1 ] || rm -rf reports/eval/results
+	$(VENV)/bin/govassist eval --suite all --run-dir reports/eval --gate evals/baseline.json
+
+# The smoke subset of the regression gate (a few items of every suite but the pre-review; < 2 minutes).
+eval-smoke: $(STAMP)
+	rm -rf reports/eval-smoke/results
+	$(VENV)/bin/govassist eval --smoke --run-dir reports/eval-smoke --gate evals/baseline.json
+
 bench: bench-policy bench-heldout bench-answers bench-behaviour bench-load bench-msgabench bench-guides
 
 clean:
