@@ -151,16 +151,16 @@ def ticket_detail(
     user: StaffDep,
     suggest: Annotated[bool, Query(description="Include agent-assist suggestions")] = True,
 ) -> TicketDetail:
-    tickets = services.tickets
-    ticket = tickets.get(ticket_id)
+    dossier = services.tickets.dossier(ticket_id)
+    ticket = dossier.ticket
     actions = [ACTION_ENDPOINTS[a] for a in allowed_actions(ticket.status)]
     actions += (["reply"] if ticket.status is not TicketStatus.CLOSED else []) + ["note"]
     suggestions = [s.to_dict() for s in services.assist.for_ticket(ticket_id)] if suggest else []
     return TicketDetail(
         ticket=_public(ticket),
-        transcript=tickets.transcript(ticket_id),
-        messages=[TicketMessagePublic.from_message(m) for m in tickets.messages(ticket_id)],
-        events=[TicketEventPublic.from_event(e) for e in tickets.events(ticket_id)],
+        transcript=dossier.transcript,
+        messages=[TicketMessagePublic.from_message(m) for m in dossier.messages],
+        events=[TicketEventPublic.from_event(e) for e in dossier.events],
         allowed_actions=actions,
         suggestions=suggestions,
     )
@@ -249,6 +249,14 @@ def note(
 
 
 # -------------------------------------------------------------------------------------- assist
+
+
+@router.get(
+    "/tickets/{ticket_id}/suggestions",
+    summary="Agent assist for each citizen question of a ticket (fetch after opening it with suggest=false)",
+)
+def ticket_suggestions(ticket_id: str, services: ServicesDep, user: StaffDep) -> list[dict[str, Any]]:
+    return [s.to_dict() for s in services.assist.for_ticket(ticket_id)]
 
 
 @router.post("/assist", summary="A suggested answer for text the agent types (a caller's question)")

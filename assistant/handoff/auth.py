@@ -29,6 +29,7 @@ from assistant.settings import Settings
 
 TOKEN_PREFIX = "gst_"
 _USERNAME = re.compile(r"^[\w.@-]{2,64}$")
+_USER_COLUMNS = tuple(c for c in StaffUserRow.__table__.c if c.key != "password_hash")
 
 
 @dataclass(frozen=True)
@@ -172,20 +173,19 @@ class AuthService:
         """The active user a live token belongs to; :class:`AuthenticationError` otherwise."""
         if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
             raise AuthenticationError("invalid token")
-        with self._sessions() as db:
+        with self.engine.connect() as db:  # one indexed lookup, no ORM session: it runs on every request
             row = db.execute(
-                select(StaffUserRow, StaffTokenRow.expires_at)
+                select(*_USER_COLUMNS, StaffTokenRow.expires_at)
                 .join(StaffTokenRow, StaffTokenRow.user_id == StaffUserRow.id)
                 .where(StaffTokenRow.token_hash == _digest(token))
             ).first()
         if row is None:
             raise AuthenticationError("invalid token")
-        user_row, expires_at = row
-        if expires_at <= self._clock():
+        if row.expires_at <= self._clock():
             raise AuthenticationError("token expired; log in again")
-        if not user_row.active:
+        if not row.active:
             raise AuthenticationError("account disabled")
-        return StaffUser.from_row(user_row)
+        return StaffUser.from_row(row)
 
     def logout(self, token: str) -> bool:
         """Revoke the token; False when it was not (or no longer) valid."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, not_, or_
+from sqlalchemy import ColumnElement, Row, and_, not_, or_
 
 from assistant.handoff.lifecycle import (
     Action,
@@ -64,7 +64,7 @@ class Ticket:
         return now > self.due_at
 
     @classmethod
-    def from_row(cls, row: TicketRow) -> Ticket:
+    def from_row(cls, row: TicketRow | Row[Any]) -> Ticket:
         return cls(
             id=row.id,
             source=TicketSource(row.source),
@@ -106,7 +106,7 @@ class TicketEvent:
     detail: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_row(cls, row: TicketEventRow) -> TicketEvent:
+    def from_row(cls, row: TicketEventRow | Row[Any]) -> TicketEvent:
         return cls(
             row.ticket_id,
             row.at,
@@ -134,8 +134,18 @@ class TicketMessage:
         return self.kind is MessageKind.REPLY
 
     @classmethod
-    def from_row(cls, row: TicketMessageRow) -> TicketMessage:
+    def from_row(cls, row: TicketMessageRow | Row[Any]) -> TicketMessage:
         return cls(row.id, row.ticket_id, MessageKind(row.kind), row.author, row.body, row.created_at)
+
+
+@dataclass(frozen=True)
+class TicketDossier:
+    """Everything on one ticket: what the agent workspace shows when a ticket is opened."""
+
+    ticket: Ticket
+    transcript: list[dict[str, Any]]
+    messages: list[TicketMessage]
+    events: list[TicketEvent]
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Row
 
 from assistant.handoff.models import StaffUserRow
 
@@ -44,7 +47,7 @@ class StaffUser:
         return self.active and self.role.at_least(role)
 
     @classmethod
-    def from_row(cls, row: StaffUserRow) -> StaffUser:
+    def from_row(cls, row: StaffUserRow | Row[*tuple[Any, ...]]) -> StaffUser:
         return cls(
             row.id, row.username, row.display_name, Role(row.role), row.department, row.active, row.created_at
         )

@@ -13,17 +13,17 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Select, func, select, update
+from sqlalchemy import Engine, Row, Select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, defer, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
+from assistant.handoff import ticket_queries as queries
 from assistant.handoff.errors import (
     InvalidValueError,
     TextTooLongError,
     TicketAlreadyClaimedError,
     TicketClosedError,
     TicketConflictError,
-    TicketNotFoundError,
 )
 from assistant.handoff.lifecycle import (
     OPEN_STATUSES,
@@ -37,9 +37,10 @@ from assistant.handoff.lifecycle import (
     parse_enum,
     target_status,
 )
-from assistant.handoff.models import TicketEventRow, TicketMessageRow, TicketRow, create_schema, utcnow
-from assistant.handoff.records import Page, QueueFilter, Ticket, TicketEvent, TicketMessage
+from assistant.handoff.models import TicketEventRow, TicketRow, create_schema, utcnow
+from assistant.handoff.records import Page, QueueFilter, Ticket, TicketDossier, TicketEvent, TicketMessage
 from assistant.handoff.sla import SlaPolicy
+from assistant.handoff.ticket_queries import TICKETS
 from assistant.privacy import mask_pii
 from assistant.settings import Settings
 
@@ -53,7 +54,7 @@ _MESSAGE_ACTIONS = {
     MessageKind.CITIZEN: Action.CITIZEN_MESSAGE,
 }
 
-Changes = Callable[[TicketRow, datetime], dict[str, Any]]
+Changes = Callable[[Row[Any], datetime], dict[str, Any]]
 
 
 def _new_id(prefix: str) -> str:
@@ -150,13 +151,12 @@ class TicketService:
         return Ticket.from_row(row)
 
     def _existing(self, idempotency_key: str | None, session_id: str | None) -> Ticket | None:
-        with self._sessions() as db:
+        with self.engine.connect() as db:
             row = None
             if idempotency_key:
-                by_key = select(TicketRow).where(TicketRow.idempotency_key == idempotency_key)
-                row = db.scalars(by_key.options(defer(TicketRow.transcript))).first()
+                row = db.execute(queries.header(TICKETS.c.idempotency_key == idempotency_key)).first()
             if row is None and session_id:
-                row = db.scalars(_open_for_session(session_id)).first()
+                row = db.execute(_open_for_session(session_id)).first()
             return Ticket.from_row(row) if row is not None else None
 
     def _transcript(self, entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -174,45 +174,49 @@ class TicketService:
 
     def get(self, ticket_id: str) -> Ticket:
         """The ticket; :class:`TicketNotFoundError` when the id is unknown."""
-        with self._sessions() as db:
-            return Ticket.from_row(self._row(db, ticket_id))
+        with self.engine.connect() as db:
+            return queries.get(db, ticket_id)
 
     def transcript(self, ticket_id: str) -> list[dict[str, Any]]:
         """The (masked) chat transcript the ticket was opened with."""
-        with self._sessions() as db:
-            return list(self._row(db, ticket_id).transcript or [])
+        with self.engine.connect() as db:
+            return queries.transcript(db, ticket_id)
 
     def events(self, ticket_id: str) -> list[TicketEvent]:
         """The audit trail, oldest first."""
-        with self._sessions() as db:
-            self._row(db, ticket_id)
-            query = select(TicketEventRow).where(TicketEventRow.ticket_id == ticket_id)
-            rows = db.scalars(query.order_by(TicketEventRow.pk))
-            return [TicketEvent.from_row(r) for r in rows]
+        with self.engine.connect() as db:
+            return queries.events(db, ticket_id)
 
     def messages(self, ticket_id: str, *, include_notes: bool = True) -> list[TicketMessage]:
-        """Replies (and, unless ``include_notes`` is false, internal notes), oldest first."""
-        with self._sessions() as db:
-            self._row(db, ticket_id)
-            query = select(TicketMessageRow).where(TicketMessageRow.ticket_id == ticket_id)
-            if not include_notes:
-                query = query.where(TicketMessageRow.kind == MessageKind.REPLY.value)
-            return [TicketMessage.from_row(r) for r in db.scalars(query.order_by(TicketMessageRow.pk))]
+        """Replies, the citizen's messages and (unless ``include_notes`` is false) internal notes,
+        oldest first; without notes only the replies the citizen sees."""
+        kinds = () if include_notes else (MessageKind.REPLY.value,)
+        with self.engine.connect() as db:
+            return queries.messages(db, ticket_id, kinds)
+
+    def dossier(self, ticket_id: str) -> TicketDossier:
+        """The ticket with its transcript, messages and audit trail, read on one connection."""
+        with self.engine.connect() as db:
+            return TicketDossier(
+                queries.get(db, ticket_id),
+                queries.transcript(db, ticket_id),
+                queries.messages(db, ticket_id),
+                queries.events(db, ticket_id),
+            )
 
     def active_ticket_for_session(self, session_id: str) -> Ticket | None:
         """The session's ticket that is not yet 已办结, if any (the chat stays quiet while it exists)."""
-        with self._sessions() as db:
-            row = db.scalars(_open_for_session(session_id)).first()
+        with self.engine.connect() as db:
+            row = db.execute(_open_for_session(session_id)).first()
             return Ticket.from_row(row) if row is not None else None
 
     def tickets_for_session(self, session_id: str) -> list[Ticket]:
         """Every ticket opened from this chat session, oldest first."""
-        with self._sessions() as db:
-            rows = db.scalars(
-                select(TicketRow)
-                .options(defer(TicketRow.transcript))
-                .where(TicketRow.session_id == session_id)
-                .order_by(TicketRow.created_at, TicketRow.id)
+        with self.engine.connect() as db:
+            rows = db.execute(
+                queries.header(TICKETS.c.session_id == session_id).order_by(
+                    TICKETS.c.created_at, TICKETS.c.id
+                )
             )
             return [Ticket.from_row(r) for r in rows]
 
@@ -223,17 +227,9 @@ class TicketService:
         if page < 1 or not 1 <= page_size <= _MAX_PAGE_SIZE:
             raise InvalidValueError(f"page must be ≥ 1 and page_size between 1 and {_MAX_PAGE_SIZE}")
         conditions = (filters or QueueFilter()).conditions(self._clock())
-        with self._sessions() as db:
-            total = db.scalar(select(func.count()).select_from(TicketRow).where(*conditions)) or 0
-            rows = db.scalars(
-                select(TicketRow)
-                .options(defer(TicketRow.transcript))
-                .where(*conditions)
-                .order_by(TicketRow.priority, TicketRow.due_at, TicketRow.created_at, TicketRow.id)
-                .offset((page - 1) * page_size)
-                .limit(page_size)
-            )
-            return Page([Ticket.from_row(r) for r in rows], total, page, page_size)
+        with self.engine.connect() as db:
+            items, total = queries.page(db, conditions, (page - 1) * page_size, page_size)
+        return Page(items, total, page, page_size)
 
     def sla_breaches(self, *, page: int = 1, page_size: int = 50) -> Page[Ticket]:
         """Open tickets past the deadline that applies to them now (for supervisors)."""
@@ -250,14 +246,14 @@ class TicketService:
         """
         self._check_short("actor", agent)
 
-        def guard(row: TicketRow) -> Ticket | None:
+        def guard(row: Row[Any]) -> Ticket | None:
             if row.status not in (TicketStatus.PENDING.value, _CLOSED) and row.assignee is not None:
                 if row.assignee == agent:
                     return Ticket.from_row(row)
                 raise TicketAlreadyClaimedError(ticket_id, row.assignee)
             return None
 
-        def changes(row: TicketRow, now: datetime) -> dict[str, Any]:
+        def changes(row: Row[Any], now: datetime) -> dict[str, Any]:
             return {"assignee": agent, "accepted_at": now, "due_at": row.resolve_due_at}
 
         return self._apply(ticket_id, agent, Action.CLAIM, changes, guard=guard)
@@ -270,7 +266,7 @@ class TicketService:
         self._check_short("actor", assignee or "")
         self._check_text("note", note)
 
-        def changes(row: TicketRow, now: datetime) -> dict[str, Any]:
+        def changes(row: Row[Any], now: datetime) -> dict[str, Any]:
             return {
                 "department": department,
                 "assignee": assignee,
@@ -284,12 +280,12 @@ class TicketService:
     def start(self, ticket_id: str, actor: str) -> Ticket:
         """办理: start work; only the assignee may, or anyone when the ticket has none (then it is theirs)."""
 
-        def guard(row: TicketRow) -> Ticket | None:
+        def guard(row: Row[Any]) -> Ticket | None:
             if row.assignee not in (None, actor) and row.status != _CLOSED:
                 raise TicketAlreadyClaimedError(ticket_id, row.assignee)
             return None
 
-        def changes(row: TicketRow, now: datetime) -> dict[str, Any]:
+        def changes(row: Row[Any], now: datetime) -> dict[str, Any]:
             return {"assignee": actor, "due_at": row.resolve_due_at}
 
         return self._apply(ticket_id, actor, Action.START, changes, guard=guard)
@@ -326,7 +322,7 @@ class TicketService:
         """重新打开: back to 办理中 with a fresh resolution deadline counted from now."""
         self._check_text("reason", reason)
 
-        def changes(row: TicketRow, now: datetime) -> dict[str, Any]:
+        def changes(row: Row[Any], now: datetime) -> dict[str, Any]:
             due = self.sla.resolve_due(now, Category(row.category), Priority(row.priority))
             return {"closed_at": None, "responded_at": None, "resolve_due_at": due, "due_at": due}
 
@@ -340,36 +336,33 @@ class TicketService:
         changes: Changes,
         detail: dict[str, Any] | None = None,
         *,
-        guard: Callable[[TicketRow], Ticket | None] | None = None,
+        guard: Callable[[Row[Any]], Ticket | None] | None = None,
     ) -> Ticket:
         """Compare-and-set one lifecycle action, with its audit event in the same transaction."""
         self._check_short("actor", actor)
         for _ in range(_CAS_ATTEMPTS):
-            with self._sessions() as db:
-                current = self._row(db, ticket_id)
-            if guard is not None and (done := guard(current)) is not None:
-                return done
-            before = TicketStatus(current.status)
-            after = target_status(ticket_id, before, action)
-            now = self._clock()
-            values = {"status": after.value, "version": current.version + 1, "updated_at": now}
-            values.update(changes(current, now))
-            try:
-                with self._sessions.begin() as db:
-                    result = db.execute(
-                        update(TicketRow)
-                        .where(TicketRow.id == ticket_id, TicketRow.version == current.version)
-                        .values(**values)
-                    )
-                    if result.rowcount != 1:  # type: ignore[attr-defined]
-                        continue  # someone else changed it first: judge the action again on the new state
-                    db.add(_event(ticket_id, now, actor, action, before, after, **(detail or {})))
-            except IntegrityError:  # reopening while the session has another open ticket
-                raise TicketConflictError(
-                    f"ticket {ticket_id}: its chat session already has another open ticket"
-                ) from None
-            with self._sessions() as db:
-                return Ticket.from_row(self._row(db, ticket_id))
+            with self.engine.connect() as db:
+                current = queries.current(db, ticket_id)
+                db.rollback()  # the read's snapshot ends here; the write below is judged by version
+                if guard is not None and (done := guard(current)) is not None:
+                    return done
+                before = TicketStatus(current.status)
+                after = target_status(ticket_id, before, action)
+                now = self._clock()
+                values = {"status": after.value, "version": current.version + 1, "updated_at": now}
+                values.update(changes(current, now))
+                try:
+                    with db.begin():
+                        expected = {"b_id": ticket_id, "b_version": current.version}
+                        row = db.execute(queries.COMPARE_AND_SET, {**expected, **values}).first()
+                        if row is None:
+                            continue  # someone else changed it first: judge the action again on the new state
+                        queries.add_event(db, ticket_id, now, actor, action, before, after, **(detail or {}))
+                except IntegrityError:  # reopening while the session has another open ticket
+                    raise TicketConflictError(
+                        f"ticket {ticket_id}: its chat session already has another open ticket"
+                    ) from None
+            return Ticket.from_row(row)
         raise TicketConflictError(f"ticket {ticket_id} is changing too fast; try again")
 
     # ----------------------------------------------------------------------------- replies, notes
@@ -402,55 +395,51 @@ class TicketService:
             raise InvalidValueError("an empty message cannot be sent")
         if idempotency_key and (existing := self._message_by_key(ticket_id, idempotency_key)) is not None:
             return existing
-        now = self._clock()
-        row = TicketMessageRow(
-            id=_new_id("tm"),
-            ticket_id=ticket_id,
-            kind=kind.value,
-            author=author,
-            body=mask_pii(body),
-            created_at=now,
-            idempotency_key=idempotency_key,
-        )
-        action = _MESSAGE_ACTIONS[kind]
+        message = TicketMessage(_new_id("tm"), ticket_id, kind, author, mask_pii(body), self._clock())
         try:
-            with self._sessions.begin() as db:
+            with self.engine.begin() as db:
                 # Touching the ticket first takes its row lock, so a concurrent 办结 cannot slip between
                 # the status check and the insert.
-                where = [TicketRow.id == ticket_id]
-                if kind is not MessageKind.NOTE:
-                    where.append(TicketRow.status != _CLOSED)
-                if db.execute(update(TicketRow).where(*where).values(updated_at=now)).rowcount != 1:  # type: ignore[attr-defined]
-                    self._row(db, ticket_id)
+                open_only = kind is not MessageKind.NOTE
+                touched = queries.touch(db, ticket_id, message.created_at, open_only=open_only)
+                if touched is None:
+                    queries.current(db, ticket_id)  # 404 for an unknown ticket
                     raise TicketClosedError(ticket_id, "replying")
-                status = TicketStatus(db.scalars(select(TicketRow.status).where(*where)).one())
-                db.add(row)
-                db.flush()
-                db.add(_event(ticket_id, now, author, action, status, status, message_id=row.id))
+                status = TicketStatus(touched)
+                db.execute(
+                    queries.INSERT_MESSAGE,
+                    {
+                        "id": message.id,
+                        "ticket_id": ticket_id,
+                        "kind": kind.value,
+                        "author": author,
+                        "body": message.body,
+                        "created_at": message.created_at,
+                        "idempotency_key": idempotency_key,
+                    },
+                )
+                queries.add_event(
+                    db,
+                    ticket_id,
+                    message.created_at,
+                    author,
+                    _MESSAGE_ACTIONS[kind],
+                    status,
+                    status,
+                    message_id=message.id,
+                )
         except IntegrityError:
             existing = self._message_by_key(ticket_id, idempotency_key) if idempotency_key else None
             if existing is None:
                 raise
             return existing
-        return TicketMessage.from_row(row)
+        return message
 
     def _message_by_key(self, ticket_id: str, key: str) -> TicketMessage | None:
-        with self._sessions() as db:
-            row = db.scalars(
-                select(TicketMessageRow).where(
-                    TicketMessageRow.ticket_id == ticket_id, TicketMessageRow.idempotency_key == key
-                )
-            ).first()
-            return TicketMessage.from_row(row) if row is not None else None
+        with self.engine.connect() as db:
+            return queries.message_by_key(db, ticket_id, key)
 
     # ------------------------------------------------------------------------------------ helpers
-
-    @staticmethod
-    def _row(db: Session, ticket_id: str) -> TicketRow:
-        row = db.get(TicketRow, ticket_id, populate_existing=True)
-        if row is None:
-            raise TicketNotFoundError(ticket_id)
-        return row
 
     def _check_text(self, field: str, value: str) -> None:
         if len(value) > self.max_text_chars:
@@ -482,9 +471,5 @@ def _event(
     )
 
 
-def _open_for_session(session_id: str) -> Select[TicketRow]:
-    return (
-        select(TicketRow)
-        .options(defer(TicketRow.transcript))
-        .where(TicketRow.session_id == session_id, TicketRow.status != _CLOSED)
-    )
+def _open_for_session(session_id: str) -> Select[Any]:
+    return queries.header(TICKETS.c.session_id == session_id, TICKETS.c.status != _CLOSED)

@@ -164,7 +164,11 @@ def test_ticket_detail_has_transcript_messages_events_actions_and_suggestions(cl
     assert suggestion["outcome"] == "answered" and suggestion["citations"]
     assert "[1]" in suggestion["answer"] and suggestion["suggestion_id"].startswith("sg_")
     quick = client.get(f"/api/agent/tickets/{ticket_id}", params={"suggest": False}, headers=agent).json()
-    assert quick["suggestions"] == []
+    assert quick["suggestions"] == [] and quick["events"] == detail["events"]
+    apart = client.get(f"/api/agent/tickets/{ticket_id}/suggestions", headers=agent)
+    assert apart.status_code == 200 and apart.json() == detail["suggestions"]
+    assert client.get("/api/agent/tickets/tk_unknown/suggestions", headers=agent).status_code == 404
+    assert client.get(f"/api/agent/tickets/{ticket_id}/suggestions").status_code == 401
     assert client.get("/api/agent/tickets/tk_nope", headers=agent).status_code == 404
 
 
