@@ -2,7 +2,7 @@
 
 HTML pages (the Gradio citizen chat, agent console and admin dashboard) get a Content-Security-Policy
 that allows only this origin: Gradio's pages need inline scripts (their config is inlined) and
-``'unsafe-eval'`` (event handlers given as ``js=`` run through ``new Function``), so those two are
+``'unsafe-eval'`` (without it the front end does not render at all in Chromium), so those two are
 allowed for scripts; styles may be inline; images, fonts and media may also be ``data:`` / ``blob:``.
 The OpenAPI pages (``/docs``, ``/redoc``) load Swagger UI / ReDoc from jsDelivr, which their policy
 allows. Every other response (JSON, SSE, assets) gets ``default-src 'none'``. All responses get
