@@ -114,7 +114,9 @@ def evaluate(
     k: Annotated[int, typer.Option(help="Depth of retrieval scored.")] = 5,
     suite: Annotated[
         list[str] | None,
-        typer.Option(help="Workbench suite: qa, retrieval, behaviour, guide, routing, prereview or all."),
+        typer.Option(
+            help="Workbench suite: qa, retrieval, behaviour, guide, routing, msgabench, prereview or all."
+        ),
     ] = None,
     config: Annotated[
         list[Path] | None, typer.Option(help="YAML settings override; repeat to compare configurations.")

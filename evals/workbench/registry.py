@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 from evals.workbench.suite import Suite
 from evals.workbench.suites_chat import BehaviourSuite, QaSuite
+from evals.workbench.suites_external import MsgabenchSuite
 from evals.workbench.suites_guide import GuideSuite
 from evals.workbench.suites_ops import PrereviewSuite, RoutingSuite
 from evals.workbench.suites_retrieval import RetrievalSuite
@@ -16,6 +17,7 @@ SUITES: dict[str, Callable[[], Suite]] = {
     "behaviour": BehaviourSuite,
     "guide": GuideSuite,
     "routing": RoutingSuite,
+    "msgabench": MsgabenchSuite,
     "prereview": PrereviewSuite,
 }
 SMOKE = ("retrieval", "qa", "behaviour", "guide", "routing")

@@ -29,6 +29,8 @@ def _suite_table(metrics: dict[str, Any], suite: str) -> list[str]:
         values = [metrics["configs"][n]["suites"][suite].get("metrics", {}).get(key) for n in configs]
         row = [cell(int(v) if key in ("n", "errors") and v is not None else v) for v in values]
         lines.append(f"| {key}{arrow} | " + " | ".join(row) + " |")
+    seconds = [metrics["configs"][n]["suites"][suite].get("seconds") for n in configs]
+    lines.append("| seconds (this invocation) | " + " | ".join(f"{s:.1f}" for s in seconds) + " |")
     for name in configs:
         error = metrics["configs"][name]["suites"][suite].get("error")
         if error:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -207,6 +208,7 @@ def run_workbench(
             continue
         for name in items:
             suite = suites[name]
+            started = time.perf_counter()
             try:
                 results = _run_suite(suite, items[name], config, run_dir, progress)
             except Exception as error:  # the suite could not start for this configuration
@@ -218,6 +220,7 @@ def run_workbench(
                 "metrics": suite.aggregate(results),
                 "results_file": str(run_dir / "results" / config.name / f"{name}.jsonl"),
                 "worst": _worst(suite, results),
+                "seconds": round(time.perf_counter() - started, 1),
             }
     reference = configs[0].name
     for config in configs[1:]:
