@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.components.database import make_engine
+from assistant.handoff.audit import AuditEvent, StaffAuditLog
 from assistant.handoff.errors import (
     AuthenticationError,
     InvalidValueError,
@@ -69,6 +70,7 @@ class AuthService:
         self.password_min_chars = settings.staff_password_min_chars
         self._clock = clock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.audit = StaffAuditLog(engine, clock=clock)
 
     def create_schema(self) -> None:
         create_schema(self.engine)
@@ -108,6 +110,7 @@ class AuthService:
                 db.add(row)
         except IntegrityError:
             raise StaffUserExistsError(name) from None
+        self.audit.record(AuditEvent.USER_CREATED, name, f"role={staff_role.value}")
         return StaffUser.from_row(row)
 
     def get_user(self, username: str) -> StaffUser:
@@ -126,6 +129,8 @@ class AuthService:
             row = self._user_row(db, username)
             row.password_hash = hash_password(password)
             db.execute(delete(StaffTokenRow).where(StaffTokenRow.user_id == row.id))
+            name = row.username
+        self.audit.record(AuditEvent.PASSWORD_CHANGED, name)
 
     def set_active(self, username: str, active: bool) -> StaffUser:
         """Enable or disable an account; disabling also ends its sessions."""
@@ -134,7 +139,10 @@ class AuthService:
             db.execute(update(StaffUserRow).where(StaffUserRow.id == row.id).values(active=active))
             if not active:
                 db.execute(delete(StaffTokenRow).where(StaffTokenRow.user_id == row.id))
-            return StaffUser.from_row(self._user_row(db, username))
+            user = StaffUser.from_row(self._user_row(db, username))
+        event = AuditEvent.ACCOUNT_ENABLED if active else AuditEvent.ACCOUNT_DISABLED
+        self.audit.record(event, user.username)
+        return user
 
     # ------------------------------------------------------------------------------------ tokens
 
@@ -156,6 +164,8 @@ class AuthService:
             )
         stored = row.password_hash if row is not None else dummy_hash()
         if not verify_password(password, stored) or row is None or not row.active:
+            why = "unknown user" if row is None else "wrong password" if row.active else "account disabled"
+            self.audit.record(AuditEvent.LOGIN_FAILED, name or username, why)
             raise AuthenticationError("wrong username or password")
         now = self._clock()
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -167,6 +177,7 @@ class AuthService:
             db.add(
                 StaffTokenRow(token_hash=_digest(token), user_id=row.id, created_at=now, expires_at=expires)
             )
+        self.audit.record(AuditEvent.LOGIN, row.username, f"role={row.role}")
         return LoginToken(token, StaffUser.from_row(row), expires)
 
     def verify(self, token: str) -> StaffUser:
@@ -190,8 +201,16 @@ class AuthService:
     def logout(self, token: str) -> bool:
         """Revoke the token; False when it was not (or no longer) valid."""
         with self._sessions.begin() as db:
+            username = db.scalar(
+                select(StaffUserRow.username)
+                .join(StaffTokenRow, StaffTokenRow.user_id == StaffUserRow.id)
+                .where(StaffTokenRow.token_hash == _digest(token))
+            )
             result = db.execute(delete(StaffTokenRow).where(StaffTokenRow.token_hash == _digest(token)))
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            revoked = bool(result.rowcount)  # type: ignore[attr-defined]
+        if revoked and username is not None:
+            self.audit.record(AuditEvent.LOGOUT, username)
+        return revoked
 
     def purge_expired(self) -> int:
         """Delete expired tokens; returns how many."""
