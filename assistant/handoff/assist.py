@@ -3,27 +3,23 @@
 Each suggestion holds a cited answer from the same answering pipeline the chat uses (or its refusal),
 the matching service guide (智能导办 catalogue) if one clearly fits, the routing model's department
 and category when that model is available, and similar past tickets that were closed, by a bounded
-lexical comparison of their questions. Suggestions are kept so the agent's verdict can be recorded.
+lexical comparison of their questions (``assistant.handoff.similar``). Suggestions are kept so the
+agent's verdict can be recorded.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-
-from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
 
 from assistant.answering import Answer
 from assistant.guide.service import GuideService
 from assistant.handoff.assist_store import SuggestionAction, SuggestionFeedback, SuggestionStore
 from assistant.handoff.errors import InvalidValueError, TextTooLongError
-from assistant.handoff.lifecycle import MessageKind, TicketStatus
-from assistant.handoff.models import TicketRow
+from assistant.handoff.lifecycle import MessageKind
+from assistant.handoff.similar import ClosedTickets
 from assistant.handoff.tickets import TicketService
 from assistant.handoff.triage import RoutingHook
 from assistant.privacy import mask_pii
@@ -31,10 +27,8 @@ from assistant.privacy import mask_pii
 MAX_PAST_TICKETS = 2000
 """How many of the most recently closed tickets are compared with a question."""
 MAX_SIMILAR = 3
-MIN_SIMILARITY = 0.2
 MAX_QUESTIONS_PER_TICKET = 5
 MAX_ASSIST_CHARS = 2000
-_TOKEN_CACHE_LIMIT = 4 * MAX_PAST_TICKETS
 
 
 class AnswersQuestions(Protocol):
@@ -94,9 +88,7 @@ class AgentAssist:
         self.guides = guides
         self.routing = routing
         self.max_past = max_past
-        self._sessions = sessionmaker(tickets.engine, expire_on_commit=False)
-        self._tokens: dict[str, frozenset[str]] = {}
-        self._lock = threading.Lock()
+        self._closed = ClosedTickets(tickets.engine, tokenize, max_past)
 
     def for_text(self, text: str, *, ticket_id: str | None = None) -> Suggestion:
         """A suggestion for free text (a caller's question the agent typed)."""
@@ -172,57 +164,7 @@ class AgentAssist:
         self, question: str, *, exclude: str | None = None, k: int = MAX_SIMILAR
     ) -> list[dict[str, Any]]:
         """Closed tickets whose questions share the most terms with ``question`` (cosine over term sets)."""
-        wanted = frozenset(self.tokenize(question))
-        if not wanted:
-            return []
-        query = (
-            select(
-                TicketRow.id,
-                TicketRow.question,
-                TicketRow.resolution,
-                TicketRow.department,
-                TicketRow.category,
-            )
-            .where(TicketRow.status == TicketStatus.CLOSED.value)
-            .order_by(TicketRow.closed_at.desc())
-            .limit(self.max_past)
-        )
-        with self._sessions() as db:
-            rows = db.execute(query).all()
-        scored: list[tuple[float, Any]] = []
-        for row in rows:
-            if row.id == exclude:
-                continue
-            terms = self._terms(row.id, row.question)
-            if terms:
-                score = len(wanted & terms) / math.sqrt(len(wanted) * len(terms))
-                if score >= MIN_SIMILARITY:
-                    scored.append((score, row))
-        scored.sort(key=lambda pair: (-pair[0], pair[1].id))
-        return [
-            {
-                "ticket_id": row.id,
-                "question": row.question,
-                "resolution": row.resolution,
-                "department": row.department,
-                "category": row.category,
-                "score": round(score, 4),
-            }
-            for score, row in scored[:k]
-        ]
-
-    def _terms(self, ticket_id: str, question: str) -> frozenset[str]:
-        """A closed ticket's question terms (a ticket's question never changes, so they are cached)."""
-        with self._lock:
-            cached = self._tokens.get(ticket_id)
-        if cached is not None:
-            return cached
-        terms = frozenset(self.tokenize(question))
-        with self._lock:
-            if len(self._tokens) >= _TOKEN_CACHE_LIMIT:
-                self._tokens.clear()
-            self._tokens[ticket_id] = terms
-        return terms
+        return self._closed.similar(question, exclude=exclude, k=k)
 
 
 def _suggestion_id(ticket_id: str | None, question: str, answer: str) -> str:

@@ -105,6 +105,19 @@ def test_similar_tickets_are_bounded_to_the_most_recent(
     assert [s["ticket_id"] for s in assist.similar("孩子出生后怎么上户口")] == [older]
 
 
+def test_similar_tickets_follow_reopening_and_closing_again(
+    assist: AgentAssist, tickets: TicketService, clock: object
+) -> None:
+    newborn = resolved(tickets, "新生儿怎么办理出生登记上户口", "第一次答复")
+    assert [s["resolution"] for s in assist.similar("孩子出生后怎么上户口")] == ["第一次答复"]
+    clock.advance(minutes=5)  # type: ignore[attr-defined]
+    tickets.reopen(newborn, "agent.wu", "市民称材料不全")
+    assert assist.similar("孩子出生后怎么上户口") == []  # no longer resolved: not offered (cache or not)
+    tickets.respond(newborn, "agent.wu")
+    tickets.close(newborn, "agent.wu", "第二次答复")
+    assert [s["resolution"] for s in assist.similar("孩子出生后怎么上户口")] == ["第二次答复"]
+
+
 def test_the_matching_service_guide(engine: Engine, tickets: TicketService, chat_services: Services) -> None:
     tokenizer = chat_services.index.tokenizer
     guides = GuideService(YIJIANSHI, tokenizer)
