@@ -108,8 +108,8 @@ class SuggestionStore:
         citations: Sequence[dict[str, Any]],
     ) -> None:
         """Keep a suggestion unless one with this id is already kept (ids are content hashes)."""
-        with self._sessions() as db:
-            if db.get(SuggestionRow, suggestion_id) is not None:
+        with self.engine.connect() as db:
+            if db.scalar(select(SuggestionRow.id).where(SuggestionRow.id == suggestion_id)) is not None:
                 return
         row = SuggestionRow(
             id=suggestion_id,
