@@ -19,7 +19,7 @@ from assistant.handoff.staff import Role, StaffUser
 _bearer = HTTPBearer(auto_error=False, description="The token from POST /api/agent/login.")
 
 
-def bearer_token(
+async def bearer_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
 ) -> str:
     """The bearer token of the request; 401 when there is none."""
@@ -39,8 +39,9 @@ def current_staff(services: ServicesDep, token: TokenDep) -> StaffUser:
 StaffDep = Annotated[StaffUser, Depends(current_staff)]
 
 
-def current_supervisor(user: StaffDep) -> StaffUser:
-    """The staff user, when a supervisor or admin (403 for an agent)."""
+async def current_supervisor(user: StaffDep) -> StaffUser:
+    """The staff user, when a supervisor or admin (403 for an agent). Plain checks like this one and
+    ``bearer_token`` are ``async`` so FastAPI runs them inline instead of in a thread-pool hop."""
     return require_role(user, Role.SUPERVISOR)
 
 
