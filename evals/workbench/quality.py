@@ -1,8 +1,9 @@
 """Answer-quality metrics beyond keywords: citation precision and unsupported statements.
 
 - **Citation precision**: over every (statement, cited number) pair of an answer, the share whose
-  cited snippet supports the statement — the statement is contained in the snippet, or at least
-  ``SUPPORT_COVERAGE`` of its character bigrams occur in it and every number of the statement does.
+  cited snippet supports the statement (its lead-in lines ending in a colon left out): the statement
+  is contained in the snippet, or at least ``SUPPORT_COVERAGE`` of its character bigrams occur in it
+  and every number of the statement does.
 - **Unsupported statements**: the facts a citizen could act on — phone numbers, dates, addresses and
   other numbers (amounts, durations, counts) — found in the answer but in none of its cited sources.
   The extractive (offline) answerer copies its sentences, so this must be 0 offline.
@@ -84,12 +85,21 @@ def supports(snippet: str, statement: str) -> bool:
     return coverage >= SUPPORT_COVERAGE and all(_contains(_squash(snippet), f) for f in numbers)
 
 
+def claim_of(segment: str) -> str:
+    """The cited claim of the text before a marker: without its lead-in lines (those ending in a colon,
+    such as “办事指南中的相关内容如下：”), which the answer's template adds and no source contains."""
+    lines = [line.strip() for line in segment.splitlines() if line.strip()]
+    kept = [line for line in lines if not line.endswith((":", "："))]
+    return "\n".join(kept or lines)
+
+
 def citation_precision(answer: str, citations: Sequence[Mapping[str, Any]]) -> tuple[int, int]:
     """(supported pairs, all pairs) over the answer's (statement, cited number) pairs; a number that
     names no returned citation counts as unsupported."""
     by_index = {int(c["index"]): str(c.get("snippet", "")) for c in citations}
     supported = total = 0
-    for text, numbers in statements(answer):
+    for segment, numbers in statements(answer):
+        text = claim_of(segment)
         for number in dict.fromkeys(numbers):
             total += 1
             supported += number in by_index and supports(by_index[number], text)

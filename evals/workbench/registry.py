@@ -21,7 +21,7 @@ SUITES: dict[str, Callable[[], Suite]] = {
     "prereview": PrereviewSuite,
 }
 SMOKE = ("retrieval", "qa", "behaviour", "guide", "routing")
-"""What the smoke profile runs when no suite is named: everything but the minutes-long pre-review."""
+"""What the smoke profile runs when no suite is named: all but the minutes-long MSGABench and pre-review."""
 
 
 def resolve(names: Sequence[str], *, smoke: bool = False) -> list[str]:
