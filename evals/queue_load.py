@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import secrets
 import tempfile
 import threading
@@ -34,6 +35,16 @@ ASSIST_OP = "suggestions"
 def _ms(values: list[float], q: float) -> float | None:
     value = percentile(values, q)
     return round(value, 1) if value is not None else None
+
+
+def _server_cpu_s(server: Any) -> float | None:
+    """CPU seconds the server process has used so far (Linux ``/proc``), or None elsewhere."""
+    pid = getattr(server.process, "pid", None)
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def _timed(
@@ -112,7 +123,7 @@ def run(
             samples: dict[str, list[float]] = defaultdict(list)
             errors: list[str] = []
             stop_at = time.monotonic() + seconds
-            started = time.perf_counter()
+            started, cpu_before = time.perf_counter(), _server_cpu_s(server)
             threads = [
                 threading.Thread(target=_agent, args=(server.base, token, stop_at, samples, errors, think_s))
                 for token in tokens
@@ -122,9 +133,11 @@ def run(
             for thread in threads:
                 thread.join()
             wall = time.perf_counter() - started
+            cpu_after = _server_cpu_s(server)
         finally:
             server.stop()
     everything = [ms for values in samples.values() for ms in values]
+    cpu_s = cpu_after - cpu_before if cpu_after is not None and cpu_before is not None else None
     queue = [ms for op, values in samples.items() if op != ASSIST_OP for ms in values]
     metrics = {
         "database": "postgresql" if database_url.startswith("postgresql") else "sqlite",
@@ -146,6 +159,16 @@ def run(
             "p99": _ms(everything, 99),
         },
         "requests_per_s": round(len(everything) / wall, 1) if wall else None,
+        # The server's own CPU per request and per worked ticket: unlike latency, it hardly depends on
+        # what else the machine is running.
+        "server_cpu_s": round(cpu_s, 2) if cpu_s is not None else None,
+        "server_cpu_ms_per_request": round(1000 * cpu_s / len(everything), 2)
+        if cpu_s and everything
+        else None,
+        "server_cpu_ms_per_closed_ticket": (
+            round(1000 * cpu_s / len(samples["close"]), 1) if cpu_s and samples.get("close") else None
+        ),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "by_operation": {
             op: {"n": len(v), "p50": _ms(v, 50), "p95": _ms(v, 95), "p99": _ms(v, 99)}
             for op, v in sorted(samples.items())
