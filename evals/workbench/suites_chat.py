@@ -135,6 +135,11 @@ class ChatSuite(Suite):
         out["unsupported_statement_rate"] = (
             sum(len(d["unsupported"]) for d in details) / facts if facts else (0.0 if details else None)
         )
+        generators = [d.get("generator", "") for d in details]
+        out["answers_by_llm"] = sum(g == "llm" for g in generators) / len(generators) if generators else None
+        out["answers_llm_failed"] = (
+            sum(g == "extractive (llm_error)" for g in generators) / len(generators) if generators else None
+        )
         out["citation_precision_pooled"] = (
             sum(d["supported_pairs"] for d in details) / pairs if pairs else None
         )
