@@ -50,3 +50,31 @@ def test_an_unreachable_llm_endpoint_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=f"LLM endpoint {url} is unreachable"):
         check_llm(settings, timeout_s=2)
     check_llm(settings_for(Config("offline"), tmp_path))  # no endpoint configured: nothing to check
+
+
+def test_a_reachable_llm_endpoint_passes_the_probe(tmp_path: Path) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class Models(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200 if self.path == "/v1/models" else 404)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"object": "list", "data": []}')
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Models)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        check_llm(settings_for(Config("llm", {"llm_mode": "openai", "llm_base_url": f"{base}/v1"}), tmp_path))
+        wrong = settings_for(Config("llm", {"llm_mode": "openai", "llm_base_url": f"{base}/nope"}), tmp_path)
+        with pytest.raises(ConfigError, match="HTTP 404"):
+            check_llm(wrong)
+    finally:
+        server.shutdown()
+        server.server_close()
