@@ -10,7 +10,7 @@ export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
 .PHONY: install run test lint typecheck ingest search bench bench-policy bench-heldout bench-answers bench-behaviour bench-load calibrate bench-msgabench bench-guides bench-routing routing-model bench-durability bench-queue clean
-.PHONY: pg-start pg-stop
+.PHONY: pg-start pg-stop audit
 
 # Debian packages: CJK fonts (synthetic sample materials for the pre-review benchmark) and the
 # libraries OpenCV (OCR) loads. Installed when missing and we are root; otherwise we say what is missing.
@@ -158,6 +158,23 @@ eval-smoke: $(STAMP)
 	$(VENV)/bin/govassist eval --smoke --run-dir reports/eval-smoke --gate evals/baseline.json
 
 bench: bench-policy bench-heldout bench-answers bench-behaviour bench-load bench-msgabench bench-guides
+
+# Dependency audit: pip-audit checks the installed packages against PyPI's advisory data. It only warns,
+# never fails: known vulnerabilities are listed; without the network it says no audit could be done.
+AUDIT_OUT := reports/audit/pip-audit.txt
+audit: $(STAMP)
+	@mkdir -p $(dir $(AUDIT_OUT)); \
+	if timeout 600 $(VENV)/bin/pip-audit --local --skip-editable --progress-spinner off --timeout 20 \
+	    >$(AUDIT_OUT) 2>&1; then \
+	  echo "pip-audit: no known vulnerabilities in the installed packages ($(AUDIT_OUT))"; \
+	elif grep -q "^Found [0-9]* known vulnerabilit" $(AUDIT_OUT); then \
+	  echo "warning: pip-audit: $$(grep '^Found' $(AUDIT_OUT)); this does not fail the build:" >&2; \
+	  cat $(AUDIT_OUT) >&2; \
+	else \
+	  echo "warning: pip-audit could not run (offline, or the advisory service failed): no dependency" \
+	    "audit was done; see $(AUDIT_OUT)" >&2; \
+	  tail -n 1 $(AUDIT_OUT) | cut -c1-300 >&2; echo >&2; \
+	fi
 
 clean:
 	rm -rf data reports .pytest_cache .mypy_cache .ruff_cache
