@@ -17,6 +17,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from assistant.answering import LOCAL_RULES_NOTE, Answer, ExtractiveAnswerer
 from assistant.citations import Citation, check_citations, cited_indexes
+from assistant.privacy import mask_pii
 from assistant.retrieval import ScoredChunk
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ def numbered_sources(hits: Sequence[ScoredChunk]) -> list[Citation]:
 
 
 def build_messages(question: str, sources: Sequence[Citation]) -> list[BaseMessage]:
+    """The prompt: numbered sources, then the question with personal data masked (never sent to the LLM)."""
+    question = mask_pii(question)
     blocks = [f"[{c.index}] 《{c.title}》 {c.section}\n{c.snippet}" for c in sources]
     user = "资料：\n" + "\n\n".join(blocks) + f"\n\n问题：{question}\n请按规则回答，并用 [编号] 标注出处。"
     return [SystemMessage(SYSTEM_PROMPT), HumanMessage(user)]

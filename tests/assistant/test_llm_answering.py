@@ -210,3 +210,15 @@ def test_build_messages_and_numbered_sources(extractive: ExtractiveAnswerer) -> 
     assert all(len(c.snippet) <= 700 and hits[0].chunk.text.startswith(numbered[0].snippet) for c in numbered)
     messages = build_messages("问题", numbered[:1])
     assert len(messages) == 2 and "问题：问题" in str(messages[1].content)
+
+
+def test_personal_data_in_the_question_is_masked_before_the_model_sees_it(
+    extractive: ExtractiveAnswerer,
+) -> None:
+    model = RecordingModel(reply="“高效办成一件事”是重要抓手 [1]。")
+    phone, card = "13912345678", "6225 8840 2685 9952"  # made up; the card passes Luhn
+    LlmAnswerer(model, extractive).answer(f"我手机{phone}，卡号{card}，{QUESTION}")
+    (messages,) = model.calls
+    content = str(messages[-1].content)
+    assert "139****5678" in content and "**** **** **** 9952" in content
+    assert phone not in content and card not in content
