@@ -28,6 +28,7 @@ from assistant.api.security_headers import SecurityHeaders
 from assistant.api.security_origin import OriginCheck
 from assistant.container import Services, build_services
 from assistant.prereview.storage import start_sweeper
+from assistant.privacy.log_masking import install_log_masking
 from assistant.settings import Settings
 from ingest.models import MAX_UPLOAD_BYTES
 
@@ -57,6 +58,7 @@ def create_app(
     ensure_index: bool = False,
 ) -> FastAPI:
     """Build the app. Services are built here (once), not at import; tests may pass their own."""
+    install_log_masking()  # every log record of the process, uvicorn's access log included, is PII-masked
     settings = settings or (services.settings if services else Settings())
 
     @asynccontextmanager
