@@ -7,21 +7,30 @@ of the FastAPI app by ``assistant.api.app.create_app``.
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator, Sequence
-from pathlib import Path
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
 from assistant.chat import GREETING_TEXT, STARTER_QUESTIONS
-from ui.citizen_assets import PRINT_JS, TOGGLE_HTML, TOGGLE_JS
+from ui.citizen_assets import (
+    ANSWERED_JS,
+    FAILED_JS,
+    PRINT_JS,
+    RETRY_BAR_JS,
+    RETRY_JS,
+    RETRY_TEXT,
+    SEND_JS,
+    TOGGLE_HTML,
+    TOGGLE_JS,
+)
 from ui.citizen_handlers import (
     FAILURE_TEXT,
     HANDOFF_LABEL,
     THINKING_TEXT,
     CitizenBackend,
     Turn,
+    client_message_id,
     handoff,
     message_id_at,
     poll_ticket,
@@ -30,12 +39,18 @@ from ui.citizen_handlers import (
     run_prereview,
     unchanged,
 )
+from ui.citizen_parts import (
+    OPTION_SLOTS,
+    entry_question,
+    option_updates,
+    pick,
+    restore_script,
+    save_checklist,
+)
 from ui.citizen_render import (
     SCRIPTS,
     SIMPLIFIED,
     History,
-    checklist_document,
-    checklist_filename,
     display_history,
     escape_markdown,
     format_checklist,
@@ -61,14 +76,11 @@ UPLOAD_NOTICE = (
 )
 CONSENT_LABEL = "我已阅读并同意上述说明"
 """Uploading is enabled only once this is ticked (and the server checks it again)."""
-OPTION_SLOTS = 12
-"""Buttons for a guided question's options; more options than this can still be typed (their number)."""
 CONCURRENCY_LIMIT = 8
 """Chat turns served at once across all visitors (Gradio's default would be one)."""
 API_VISIBILITY = "private"
 """The page's events are not a second public API: programs use ``POST /api/chat``."""
 POLL_SECONDS = 3.0
-CHECKLIST_DIR = Path(tempfile.gettempdir()) / "govassist-checklists"
 
 __all__ = [
     "FAILURE_TEXT",
@@ -83,43 +95,6 @@ __all__ = [
     "render_reply",
     "save_checklist",
 ]
-
-
-def pick(index: int | None, choices: Sequence[str] | None) -> str:
-    """The choice clicked in a Dataset of ``type="index"`` (empty if the index is stale)."""
-    if index is None or not choices or not 0 <= index < len(choices):
-        return ""
-    return choices[index]
-
-
-def option_updates(options: Any) -> list[Any]:
-    """One update per option button: the first ``len(options)`` shown with their text, the rest hidden."""
-    if unchanged(options):
-        return [gr.update() for _ in range(OPTION_SLOTS)]
-    shown = list(options)[:OPTION_SLOTS]
-    return [
-        gr.update(value=shown[i], visible=True) if i < len(shown) else gr.update(visible=False)
-        for i in range(OPTION_SLOTS)
-    ]
-
-
-def save_checklist(checklist: dict[str, Any], session_id: str | None) -> str:
-    """Write the checklist's Markdown for download; returns its path (one file per session and item)."""
-    folder = CHECKLIST_DIR / (session_id or "anonymous")
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / checklist_filename(checklist)
-    path.write_text(checklist_document(checklist), encoding="utf-8")
-    return str(path)
-
-
-def entry_question(name: str) -> str:
-    """What clicking a “一件事” entry sends: names the item and asks for its materials (starts 导办)."""
-    return f"办理{name}一件事需要什么材料"
-
-
-def restore_script(saved: str | None) -> str:
-    """The script saved in the browser, or 简体."""
-    return saved if saved in SCRIPTS else SIMPLIFIED
 
 
 def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
@@ -164,6 +139,10 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
             max_lines=6,
             autofocus=True,
         )
+        client_id = gr.Textbox(visible=False, elem_id="client-message-id")  # set by SEND_JS / RETRY_JS
+        with gr.Row(elem_id="retry-bar"):  # shown by RETRY_BAR_JS when a send fails
+            gr.HTML(f'<p role="alert">{RETRY_TEXT}</p>', js_on_load=RETRY_BAR_JS, elem_id="retry-text")
+            retry = gr.Button("重试", variant="primary", elem_id="retry-button", min_width=0, scale=0)
         with gr.Row(elem_id="chat-actions"):
             send = gr.Button("发送", variant="primary", elem_id="send-button", min_width=0)
             human = gr.Button(HANDOFF_LABEL, elem_id="handoff-button", min_width=0)
@@ -239,6 +218,7 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
             "concurrency_id": "chat",
             "concurrency_limit": CONCURRENCY_LIMIT,
             "api_visibility": API_VISIBILITY,
+            "show_progress_on": [chatbot],  # never cover the input box (a failed send's text is there)
         }
 
         def send_text(
@@ -247,8 +227,15 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
             for turn in respond(text, history, sid, backend.chat, clear_input=clear):
                 yield turn_outputs(turn, chosen)
 
-        def on_send(text: str, history: History, sid: str | None, chosen: str) -> Iterator[tuple[Any, ...]]:
-            yield from send_text(text, history, sid, chosen, True)
+        def on_send(
+            text: str, history: History, sid: str | None, chosen: str, cid: str | None
+        ) -> Iterator[tuple[Any, ...]]:
+            """A typed message; a failed turn ends as an error, so the page offers 重试."""
+            cid = client_message_id(cid)
+            for turn in respond(text, history, sid, backend.chat, client_id=cid):
+                yield turn_outputs(turn, chosen)
+                if turn.failed:
+                    raise gr.Error(RETRY_TEXT, print_exception=False)
 
         def on_option(text: str, history: History, sid: str | None, chosen: str) -> Iterator[tuple[Any, ...]]:
             yield from send_text(text, history, sid, chosen, False)
@@ -308,8 +295,16 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
         poll_inputs = [raw, session, script]
         poll_targets = [raw, chatbot, ticket_view, ticket_panel, timer]
         quiet: dict[str, Any] = {"api_visibility": API_VISIBILITY, "show_progress": "hidden"}
+        typed = [message, raw, session, script, client_id]
+        sends = [
+            gr.on([message.submit, send.click], on_send, typed, js=SEND_JS, **shared),
+            retry.click(on_send, typed, js=RETRY_JS, **shared),
+        ]
+        for event in sends:  # answered: forget the kept message; failed: 重试 (see RETRY_BAR_JS)
+            event.success(None, js=ANSWERED_JS)
+            event.failure(None, js=FAILED_JS)
         events = [
-            gr.on([message.submit, send.click], on_send, [message, raw, session, script], **shared),
+            *sends,
             starters.click(on_starter, [starters, raw, session, script], **shared),
             entries.click(on_entry, [entries, raw, session, script], **shared),
             human.click(on_handoff, [raw, session, script], **shared),

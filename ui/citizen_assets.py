@@ -1,5 +1,6 @@
-"""Client-side pieces of the citizen page: the page CSS (phone width, large text, print) and the
-适老化 toggle, whose choice persists in the browser's ``localStorage``.
+"""Client-side pieces of the citizen page: the page CSS (phone width, large text, print), the
+适老化 toggle, whose choice persists in the browser's ``localStorage``, and the 重试 scripts (a failed
+send keeps its text and client id in the page, so a retry is the same message to the server).
 
 The CSS is injected by the toggle's own ``js_on_load``, so the page needs nothing from the code that
 mounts it (``gr.mount_gradio_app`` would otherwise have to pass ``css=``).
@@ -19,6 +20,9 @@ PAGE_CSS = """
 #display-settings { flex-wrap: nowrap; align-items: center; }
 #script-toggle label { white-space: nowrap; }
 details.citation { margin: 4px 0; }
+#retry-bar { align-items: center; border: 2px solid #b45309; border-radius: 8px; padding: 6px 10px; }
+#retry-bar:not(.govassist-shown) { display: none !important; }
+#retry-button { white-space: nowrap; min-width: 5em; }
 details.citation summary { cursor: pointer; text-decoration: underline; }
 details.citation blockquote { margin: 4px 0 8px; padding-left: 8px; border-left: 3px solid #888; }
 #large-text-toggle button { min-height: 44px; padding: 6px 14px; border: 2px solid currentColor;
@@ -84,3 +88,91 @@ button.addEventListener('click', () => {
 )
 
 PRINT_JS = "() => { window.print(); }"
+
+RETRY_TEXT = (
+    "⚠️ 发送没有成功（网络中断或系统繁忙）。您的问题已保留，点“重试”会重新发送同一条问题，不会重复提交。"
+)
+
+PENDING_KEY = "govassist-pending"
+"""``sessionStorage`` key of the typed message not yet answered: ``{text, id}`` (this tab only)."""
+
+_READ = (
+    f"const KEY = {json.dumps(PENDING_KEY)};\n"
+    "const readPending = () => { try { return JSON.parse(window.sessionStorage.getItem(KEY) || 'null'); }"
+    " catch (e) { return window.govassistPending || null; } };\n"
+)
+
+
+def _send_js(retry: bool) -> str:
+    return (
+        "(text, history, session, script, id) => {\n"
+        + _READ
+        + f"const retrying = {json.dumps(retry)};\n"
+        + """const pending = readPending();
+if (retrying && pending) { text = pending.text; id = pending.id; }
+else { id = Array.from(crypto.getRandomValues(new Uint8Array(16)),
+  (b) => b.toString(16).padStart(2, '0')).join(''); }
+if (text && text.trim()) {
+  window.govassistPending = { text: text, id: id };
+  try { window.sessionStorage.setItem(KEY, JSON.stringify(window.govassistPending)); } catch (e) { }
+}
+if (window.govassistRetryBar) window.govassistRetryBar.show(false);
+return [text, history, session, script, id];
+}"""
+    )
+
+
+SEND_JS = _send_js(retry=False)
+"""Before a typed message goes out: a fresh client id, kept with the text (in ``sessionStorage``, so a
+reload keeps it too) until the answer arrives."""
+
+RETRY_JS = _send_js(retry=True)
+"""The 重试 button: the kept message again, with its client id (the server stores it once)."""
+
+ANSWERED_JS = (
+    "() => {\n"
+    + _READ
+    + """window.govassistPending = null;
+try { window.sessionStorage.removeItem(KEY); } catch (e) { }
+if (window.govassistRetryBar) window.govassistRetryBar.show(false);
+}"""
+)
+"""The answer arrived: forget the kept message, hide 重试."""
+
+FAILED_JS = "() => { if (window.govassistRetryBar) window.govassistRetryBar.failed(); }"
+"""The server said the turn failed: show 重试 (the text is already back in the box)."""
+
+RETRY_BAR_JS = (
+    _READ
+    + """const bar = document.getElementById('retry-bar');
+const box = () => document.querySelector('#question-input textarea');
+const restore = (text, tries = 50) => {  // the input box may not be on the page yet after a reload
+  const input = box();
+  if (!input) { if (tries > 0) setTimeout(() => restore(text, tries - 1), 100); return; }
+  if (input.value) return;
+  input.value = text;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+};
+const show = (on) => { if (bar) bar.classList.toggle('govassist-shown', on); };
+const failed = () => { const pending = readPending(); if (pending) { restore(pending.text); show(true); } };
+window.govassistRetryBar = { show: show, failed: failed };
+if (!window.govassistFetchWatched) {  // a send that never reaches the server, or gets a 5xx back
+  window.govassistFetchWatched = true;
+  const original = window.fetch.bind(window);
+  window.fetch = async (resource, init) => {
+    const url = typeof resource === 'string' ? resource : String(resource && resource.url);
+    const pending = readPending();
+    const ours = !!pending && url.includes('/queue/join') && !!init && typeof init.body === 'string'
+      && init.body.includes(pending.id);
+    let response;
+    try { response = await original(resource, init); }
+    catch (error) { if (ours) failed(); throw error; }
+    if (ours && response.status >= 500) failed();
+    return response;
+  };
+}
+if (readPending()) failed();  // a message left unanswered before the page was reloaded
+"""
+)
+"""Runs once when the page loads: watches the sends, and offers 重试 for a message left unanswered
+(Gradio reloads the page after a lost connection comes back)."""

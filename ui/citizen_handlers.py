@@ -8,6 +8,7 @@ each assistant message's id beside its text so a rating can name the message.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ RATED_TEXT = {"good": "感谢您的好评！", "bad": "感谢反馈，我们会�
 NO_ITEM_TEXT = "请先在对话中选择要办理的事项（例如点击上方的“一件事”），生成办事清单后再上传材料预审。"
 NO_CONSENT_TEXT = "请先阅读上传说明，并勾选“我已阅读并同意”，再上传材料预审。"
 UNCHANGED: Any = gr.update()
+CLIENT_ID = re.compile(r"[0-9A-Za-z-]{16,64}")
 
 
 def unchanged(value: Any) -> bool:
@@ -89,6 +91,7 @@ class Turn(NamedTuple):
     notice: str
     options: Any  # list[str] | UNCHANGED
     checklist: Any  # dict | UNCHANGED
+    failed: bool = False  # the service failed: the page offers 重试 (same message, same client id)
 
 
 def say(role: str, content: str, message_id: str | None = None) -> dict[str, Any]:
@@ -103,11 +106,14 @@ def respond(
     chat: ChatService,
     *,
     clear_input: bool = True,
+    client_id: str | None = None,
 ) -> Iterator[Turn]:
     """Send one message: show it, stream the answer as it comes, then show the stored reply.
 
     A message the service refuses (empty, too long) or a failure leaves the chat as it was and the
-    text in the input box, with the reason shown inline and as a warning.
+    text in the input box, with the reason shown inline and as a warning; a failure is ``failed``.
+    ``client_id`` (the page's id for this message) makes a retry a no-op on the server: the message is
+    stored once and, if it was answered already, that answer is shown once.
     """
     before = list(history or [])
     keep_input = message if clear_input else UNCHANGED
@@ -124,7 +130,7 @@ def respond(
     streamed = ""
     reply: ChatReply | None = None
     try:
-        for event in chat.stream(text, session_id):
+        for event in chat.stream(text, session_id, client_id=client_id):
             if isinstance(event, ChatReply):
                 reply = event
             elif event.text:
@@ -140,11 +146,20 @@ def respond(
         reply = None
     if reply is None:
         gr.Warning(FAILURE_TEXT)
-        yield Turn(before, session_id, keep_input, FAILURE_TEXT, [], UNCHANGED)
+        yield Turn(before, session_id, keep_input, FAILURE_TEXT, [], UNCHANGED, failed=True)
         return
-    shown = [*asked, say("assistant", render_reply(reply), reply.message_id)]
+    if any(m.get("message_id") == reply.message_id for m in before):  # a retry of an answered message
+        shown = before
+    else:
+        shown = [*asked, say("assistant", render_reply(reply), reply.message_id)]
     checklist = reply.checklist if reply.checklist else UNCHANGED
     yield Turn(shown, reply.session_id, cleared, "", list(reply.options), checklist)
+
+
+def client_message_id(value: str | None) -> str | None:
+    """The page's id for a message if it looks like one (hex digits and dashes, 16–64 characters)."""
+    text = (value or "").strip()
+    return text if CLIENT_ID.fullmatch(text) else None
 
 
 def handoff(history: History | None, session_id: str | None, chat: ChatService) -> Turn:

@@ -22,6 +22,7 @@ from fastapi import FastAPI
 from starlette.testclient import TestClient
 
 import ui.citizen as citizen
+import ui.citizen_parts as citizen_parts
 from assistant.chat import STARTER_QUESTIONS, ChatReply, MessageError
 from assistant.llm_answering import LlmDelta
 from ui.citizen import (
@@ -40,6 +41,7 @@ from ui.citizen_handlers import (
     THINKING_TEXT,
     UNCHANGED,
     CitizenBackend,
+    client_message_id,
     handoff,
     message_id_at,
     poll_ticket,
@@ -124,7 +126,9 @@ class FakeChat:
             )
         return text
 
-    def stream(self, message: str, session_id: str | None = None) -> Iterator[LlmDelta | ChatReply]:
+    def stream(
+        self, message: str, session_id: str | None = None, *, client_id: str | None = None
+    ) -> Iterator[LlmDelta | ChatReply]:
         text = self.validate(message)
         self.calls.append((text, session_id))
         sid = session_id or "sess-1"
@@ -326,7 +330,7 @@ def test_checklist_summary_download_and_file_name(tmp_path: Path, monkeypatch: p
     assert checklist_filename({"name": "../a/b c"}) == "办事清单-abc.md"
     document = checklist_document(CHECKLIST)
     assert document.startswith(format_checklist(CHECKLIST)) and "以当地政务服务机构" in document
-    monkeypatch.setattr(citizen, "CHECKLIST_DIR", tmp_path)
+    monkeypatch.setattr(citizen_parts, "CHECKLIST_DIR", tmp_path)
     path = Path(save_checklist(CHECKLIST, "sess-1"))
     assert path == tmp_path / "sess-1" / "办事清单-新生儿出生.md"
     assert path.read_text(encoding="utf-8") == document
@@ -463,6 +467,7 @@ def test_respond_failure_restores_the_chat_and_the_input() -> None:
     assert final.message == "什么是一网通办？"
     assert final.notice == FAILURE_TEXT
     assert final.session_id == "sess-3"
+    assert final.failed is True and not any(t.failed for t in turns[:-1])  # the page offers 重试
 
 
 def test_respond_from_a_clicked_example_leaves_the_input_box_alone() -> None:
@@ -549,6 +554,7 @@ def test_ui_modules_are_thin_clients_of_the_services() -> None:
         "assistant.textnorm",
         "ui.citizen_assets",
         "ui.citizen_handlers",
+        "ui.citizen_parts",
         "ui.citizen_render",
     }
     folder = Path(citizen.__file__).parent
@@ -592,6 +598,25 @@ def page_services(chat_services: Any, tmp_path: Path) -> Iterator[Any]:
     engine = make_engine(f"sqlite:///{tmp_path / 'citizen.db'}")
     yield services_on(chat_services, engine)
     engine.dispose()
+
+
+def test_a_retried_message_is_stored_and_shown_once(page_services: Any) -> None:
+    chat = page_services.chat
+    cid = "0123456789abcdef0123456789abcdef"
+    first = list(respond("什么是跨省通办？", [], None, chat, client_id=cid))[-1]
+    assert [m["role"] for m in first.history] == ["user", "assistant"] and not first.failed
+    again = list(respond("什么是跨省通办？", first.history, first.session_id, chat, client_id=cid))[-1]
+    assert again.history == first.history  # the answer the page has already: not added again
+    reloaded = list(respond("什么是跨省通办？", [], None, chat, client_id=cid))[-1]  # the page lost it
+    assert reloaded.history == first.history and reloaded.session_id == first.session_id
+    assert [m.role for m in page_services.store.messages(first.session_id)] == ["user", "assistant"]
+
+
+def test_client_message_id_accepts_only_plain_ids() -> None:
+    assert client_message_id(" 0123456789abcdef0123 ") == "0123456789abcdef0123"
+    assert client_message_id("1b4e28ba-2fa1-11d2-883f-0016d3cca427") == "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+    for bad in (None, "", "short", "x" * 65, "0123456789abcdef<script>"):
+        assert client_message_id(bad) is None
 
 
 def test_every_yijianshi_entry_starts_its_guided_flow(page_services: Any) -> None:

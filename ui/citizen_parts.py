@@ -1,0 +1,55 @@
+"""Small pure pieces of the citizen page: option-button updates, the clicked example, the checklist
+file for download, the question a “一件事” entry sends, the saved 简/繁 choice."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from ui.citizen_handlers import unchanged
+from ui.citizen_render import SCRIPTS, SIMPLIFIED, checklist_document, checklist_filename
+
+OPTION_SLOTS = 12
+"""Buttons for a guided question's options; more options than this can still be typed (their number)."""
+CHECKLIST_DIR = Path(tempfile.gettempdir()) / "govassist-checklists"
+
+
+def pick(index: int | None, choices: Sequence[str] | None) -> str:
+    """The choice clicked in a Dataset of ``type="index"`` (empty if the index is stale)."""
+    if index is None or not choices or not 0 <= index < len(choices):
+        return ""
+    return choices[index]
+
+
+def option_updates(options: Any) -> list[Any]:
+    """One update per option button: the first ``len(options)`` shown with their text, the rest hidden."""
+    if unchanged(options):
+        return [gr.update() for _ in range(OPTION_SLOTS)]
+    shown = list(options)[:OPTION_SLOTS]
+    return [
+        gr.update(value=shown[i], visible=True) if i < len(shown) else gr.update(visible=False)
+        for i in range(OPTION_SLOTS)
+    ]
+
+
+def save_checklist(checklist: dict[str, Any], session_id: str | None) -> str:
+    """Write the checklist's Markdown for download; returns its path (one file per session and item)."""
+    folder = CHECKLIST_DIR / (session_id or "anonymous")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / checklist_filename(checklist)
+    path.write_text(checklist_document(checklist), encoding="utf-8")
+    return str(path)
+
+
+def entry_question(name: str) -> str:
+    """What clicking a “一件事” entry sends: names the item and asks for its materials (starts 导办)."""
+    return f"办理{name}一件事需要什么材料"
+
+
+def restore_script(saved: str | None) -> str:
+    """The script saved in the browser, or 简体."""
+    return saved if saved in SCRIPTS else SIMPLIFIED
