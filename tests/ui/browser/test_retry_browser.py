@@ -1,10 +1,12 @@
-"""A lost connection on the citizen page: the send fails (the request never arrives, or arrives and the
-answer is lost on the way back), the typed text stays, 重试 appears, and retrying sends the same message
-with the same client id, so the server stores it once and the conversation shows it once."""
+"""A failed send on the citizen page: the request never arrives, or arrives and the answer is lost on
+the way back (a 502), or the server fails to answer. The typed text stays, 重试 appears, and retrying
+sends the same message with the same client id, so the server stores it once and the conversation
+shows it once."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,7 +16,11 @@ from tests.ui.browser.conftest import DESKTOP, Console, LiveServer
 from tests.ui.browser.pages import BOT, ask, open_page, wait_for_answer
 from ui.citizen_assets import PENDING_KEY, RETRY_TEXT
 
-QUESTIONS = {"never_arrives": "电子证照能在全国通用吗？", "answer_lost": "什么是跨省通办？"}
+QUESTIONS = {
+    "never_arrives": "电子证照能在全国通用吗？",
+    "answer_lost": "什么是跨省通办？",
+    "server_error": "“高效办成一件事”是什么？",
+}
 NETWORK_NOISE = ("Failed to load resource", "net::ERR_")
 
 
@@ -43,9 +49,21 @@ def wait_until_answered(live_server: LiveServer, client_id: str, limit_s: float 
 
 @pytest.mark.parametrize("failure", list(QUESTIONS))
 def test_a_failed_send_offers_retry_which_sends_the_same_message_once(
-    browser: Any, live_server: LiveServer, shoot: Any, failure: str
+    browser: Any, live_server: LiveServer, shoot: Any, failure: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     question = QUESTIONS[failure]
+    chat = live_server.services.chat
+    answer = chat.stream
+    broken: list[str | None] = []
+
+    def fails_once(message: str, *args: Any, client_id: str | None = None) -> Iterator[Any]:
+        if not broken:
+            broken.append(client_id)
+            raise RuntimeError("the answerer is down")
+        yield from answer(message, *args, client_id=client_id)
+
+    if failure == "server_error":
+        monkeypatch.setattr(chat, "stream", fails_once)
     console = Console()
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
     context.set_default_timeout(15_000)
@@ -55,7 +73,7 @@ def test_a_failed_send_offers_retry_which_sends_the_same_message_once(
         failed: list[str] = []
 
         def fail_first_send(route: Any) -> None:
-            if failed or question not in (route.request.post_data or ""):
+            if failed or failure == "server_error" or question not in (route.request.post_data or ""):
                 route.continue_()
                 return
             failed.append(route.request.url)
@@ -73,12 +91,13 @@ def test_a_failed_send_offers_retry_which_sends_the_same_message_once(
             ask(page, question)
         bar = page.locator("#retry-bar")
         bar.get_by_text(RETRY_TEXT[:12]).wait_for()
-        assert failed, "the send was not intercepted"
+        assert failed or broken, "the send did not fail"
         typed = page.locator("#question-input textarea")
         page.wait_for_function("(box) => box.value.length > 0", arg=typed.element_handle())
         assert typed.input_value() == question  # nothing typed is lost, even across the reload
         shoot(page, f"citizen-17-retry-offered-{failure}")
         client_id = page.evaluate(f"() => JSON.parse(sessionStorage.getItem('{PENDING_KEY}')).id")
+        assert broken in ([], [client_id])  # the id the server got is the one kept for 重试
         if failure == "answer_lost":
             wait_until_answered(live_server, client_id)
         else:
