@@ -167,7 +167,8 @@ def run_workbench(
             datasets[name] = {"unavailable": str(error)}
             print(f"suite {name} skipped: {error}", file=sys.stderr)
             continue
-        chosen = spread(loaded[name].items, suite.smoke_size) if smoke else loaded[name].items
+        size = suite.smoke_size if smoke and suite.smoke_size else suite.full_size
+        chosen = spread(loaded[name].items, size)
         items[name] = chosen[:limit] if limit else chosen
         skipped = loaded[name].skipped
         for line in skipped:

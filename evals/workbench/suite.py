@@ -36,6 +36,8 @@ class Suite(ABC):
     """Item-level score name → ``higher`` or ``lower`` (which direction is better)."""
     smoke_size: ClassVar[int] = 0
     """Items the smoke profile runs (0: not part of the smoke profile)."""
+    full_size: ClassVar[int] = 0
+    """Items a normal run takes, evenly spaced (0: every item)."""
 
     @abstractmethod
     def load(self) -> Loaded:
