@@ -78,3 +78,12 @@ def test_a_reachable_llm_endpoint_passes_the_probe(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_example_configurations_are_valid(tmp_path: Path) -> None:
+    examples = sorted(
+        (Path(__file__).resolve().parents[3] / "evals" / "workbench" / "examples").glob("*.yaml")
+    )
+    assert len(examples) >= 3
+    for config in load_configs(examples):
+        settings_for(config, tmp_path)
