@@ -1,4 +1,4 @@
-"""The ticket store's statements in SQLAlchemy Core, on one connection each: the queue's hot paths.
+"""The ticket store's statements in SQLAlchemy Core, run on the caller's connection: the queue's hot paths.
 
 The queue's reads and lifecycle writes run many times a second with 20 agents at work; Core statements
 on a plain connection skip the ORM's session, identity map and object loading, and never fetch the
