@@ -131,6 +131,13 @@ class Settings(BaseSettings):
     )
     staff_token_ttl_hours: float = Field(default=12.0, gt=0, description="Lifetime of a staff login token.")
     staff_password_min_chars: int = Field(default=10, ge=1)
+    staff_login_max_failures: int = Field(
+        default=5,
+        ge=0,
+        description="Failed log-ins for one username within staff_login_lockout_minutes after which further "
+        "attempts are refused until the window passes (0: no lock-out). Counted in the staff audit log.",
+    )
+    staff_login_lockout_minutes: float = Field(default=15.0, gt=0)
 
     # LLM (off by default: the extractive answerer needs none)
     llm_mode: Literal["none", "openai"] = "none"

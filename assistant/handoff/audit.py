@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Engine, Integer, String, select
+from sqlalchemy import Engine, Integer, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from assistant.handoff.models import HandoffBase, UtcDateTime, utcnow
@@ -52,6 +52,10 @@ class AuditEntry:
     detail: str
 
 
+def _stored_name(username: str) -> str:
+    return mask_pii(username.strip())[:64]
+
+
 class StaffAuditLog:
     """Appends audit rows on ``engine`` (the handoff database) and reads the latest back."""
 
@@ -61,11 +65,30 @@ class StaffAuditLog:
 
     def record(self, event: AuditEvent, username: str, detail: str = "") -> None:
         """Add one row (and one ``govassist.audit`` log line); the username is masked and truncated."""
-        name = mask_pii(username.strip())[:64]
+        name = _stored_name(username)
         detail = mask_pii(detail)[:256]
         with self._sessions.begin() as db:
             db.add(StaffAuditRow(at=self._clock(), event=event.value, username=name, detail=detail))
         audit_logger.info("staff %s user=%r %s", event.value, name, detail)
+
+    def failures_since(self, username: str, since: datetime) -> int:
+        """Failed log-ins for ``username`` after ``since`` and after its last successful log-in."""
+        name = _stored_name(username)
+        with self._sessions() as db:
+            last_login = db.scalar(
+                select(func.max(StaffAuditRow.id)).where(
+                    StaffAuditRow.username == name, StaffAuditRow.event == AuditEvent.LOGIN.value
+                )
+            )
+            count = db.scalar(
+                select(func.count()).where(
+                    StaffAuditRow.username == name,
+                    StaffAuditRow.event == AuditEvent.LOGIN_FAILED.value,
+                    StaffAuditRow.at > since,
+                    StaffAuditRow.id > (last_login or 0),
+                )
+            )
+            return int(count or 0)
 
     def recent(self, limit: int = 100, *, event: AuditEvent | None = None) -> list[AuditEntry]:
         """The newest ``limit`` entries, newest first (optionally of one kind)."""

@@ -71,6 +71,8 @@ class AuthService:
         self._clock = clock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.audit = StaffAuditLog(engine, clock=clock)
+        self.max_failures = settings.staff_login_max_failures
+        self.lockout = timedelta(minutes=settings.staff_login_lockout_minutes)
 
     def create_schema(self) -> None:
         create_schema(self.engine)
@@ -150,12 +152,22 @@ class AuthService:
         """A new token for the right username and password; :class:`AuthenticationError` otherwise.
 
         An unknown or disabled user costs the same password check as a known one, and both failures
-        read the same, so the answer does not reveal which usernames exist.
+        read the same, so the answer does not reveal which usernames exist. After
+        ``staff_login_max_failures`` failures for a name within ``staff_login_lockout_minutes`` (since its
+        last successful log-in), attempts are refused until the window has passed.
         """
         try:
             name = normalize_username(username)
         except InvalidValueError:
             name = ""
+        if (
+            self.max_failures
+            and self.audit.failures_since(name or username, self._clock() - self.lockout) >= self.max_failures
+        ):
+            # Checked before the password (no scrypt work for a locked name); unknown names lock the same
+            # way, so the lock-out does not reveal which usernames exist.
+            self.audit.record(AuditEvent.LOGIN_FAILED, name or username, "locked out")
+            raise AuthenticationError("too many failed log-ins: try again later")
         with self._sessions() as db:
             row = (
                 db.scalars(select(StaffUserRow).where(StaffUserRow.username == name)).first()

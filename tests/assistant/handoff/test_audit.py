@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import pytest
+from sqlalchemy import Engine
 
 from assistant.handoff.audit import AuditEvent, StaffAuditLog
 from assistant.handoff.auth import AuthService
 from assistant.handoff.errors import AuthenticationError
+from assistant.settings import Settings
 from tests.assistant.handoff.conftest import FakeClock
 
 PASSWORD = "qingshan-lvshui-2026"
@@ -59,3 +62,43 @@ def test_entries_are_time_stamped_and_truncated(auth: AuthService, clock: FakeCl
     [entry] = log.recent()
     assert (len(entry.username), len(entry.detail)) == (64, 256)
     assert entry.at == clock()
+
+
+def test_repeated_failures_lock_the_name_out_for_a_while(
+    engine: Engine, make_settings: Callable[..., Settings], clock: FakeClock
+) -> None:
+    auth = AuthService(
+        engine, make_settings(staff_login_max_failures=3, staff_login_lockout_minutes=10), clock=clock
+    )
+    auth.create_schema()
+    auth.create_user("agent_li", PASSWORD)
+    for _ in range(2):
+        with pytest.raises(AuthenticationError, match="wrong username"):
+            auth.login("agent_li", "not-the-password")
+    auth.login("agent_li", PASSWORD)  # a success resets the count
+    for _ in range(3):
+        with pytest.raises(AuthenticationError, match="wrong username"):
+            auth.login("Agent_Li", "not-the-password")
+    with pytest.raises(AuthenticationError, match="too many failed log-ins"):
+        auth.login("agent_li", PASSWORD)  # locked: even the right password is refused
+    with pytest.raises(AuthenticationError, match="too many failed log-ins"):
+        auth.login("agent_li", PASSWORD)
+    assert auth.audit.recent(1)[0].detail == "locked out"
+    clock.advance(minutes=11)  # the last refused attempt was counted too, so wait out its window
+    auth.login("agent_li", PASSWORD)
+    # Unknown names lock the same way (no hint about which usernames exist).
+    for _ in range(3):
+        with pytest.raises(AuthenticationError, match="wrong username"):
+            auth.login("ghost", PASSWORD)
+    with pytest.raises(AuthenticationError, match="too many failed log-ins"):
+        auth.login("ghost", PASSWORD)
+
+
+def test_lockout_can_be_switched_off(engine: Engine, make_settings: Callable[..., Settings]) -> None:
+    auth = AuthService(engine, make_settings(staff_login_max_failures=0))
+    auth.create_schema()
+    auth.create_user("agent_li", PASSWORD)
+    for _ in range(8):
+        with pytest.raises(AuthenticationError, match="wrong username"):
+            auth.login("agent_li", "not-the-password")
+    assert auth.login("agent_li", PASSWORD).user.username == "agent_li"
