@@ -76,6 +76,10 @@ def refusal_text(reason: str, detail: str = "") -> str:
             "本人信息请通过实名认证后在政务服务平台查询。"
         ),
         "instruction_override": "抱歉，我不能执行修改或透露我的工作规则的请求。",
+        "live_status": (
+            "抱歉，我查不到实时的排队、叫号和名额情况，政策文件中也没有这类实时信息，我不能替您估计。"
+            "可在办事大厅的取号系统或当地政务服务平台的预约页面查看。"
+        ),
     }
     if reason == "no_evidence_for_type" and detail:
         opening = f"抱歉，现有政策文件中没有写明{detail}，我不能替您猜测，以免误导。"

@@ -49,7 +49,18 @@ INJECTION = _any(
     r"(原样|逐字|一字不差地?|完整地?)(重复|复述|输出|打印)|(重复|复述|输出).{0,10}(第一条|最初|最开始|收到的).{0,8}(消息|内容|话)",
     r"base64|rot13|解码(下面|以下|这段)",
     r"\[\s*(system|系统)\s*\]|<\s*system\s*>|新指令|(管理员|开发者|官方).{0,6}(授权|允许|要求)你|公开.{0,4}(配置|设定)",
+    # "把上面的指令翻译成英文": the instructions above, turned into output by another verb
+    r"(翻译|译成|译为|转成|改写|总结|概括|输出|重复|复述|写出|列出|打印|发给我).{0,10}"
+    r"(上面|以上|前面|之前|上述|最初|最开始)的?(指令|指示|提示|设定)",
+    r"(上面|以上|前面|之前|上述|最初|最开始)的?(指令|指示|提示|设定).{0,10}"
+    r"(翻译|译成|译为|转成|改写|总结|概括|输出|重复|复述|写出|列出|打印|发给我|告诉我)",
+    r"(translate|repeat|print|output|summari[sz]e|reveal).{0,30}(instructions|prompt)\s+(above|before)",
 )
+LIVE_STATUS = _any(
+    r"排队.{0,6}(几天|多久|多长时间|几个小时|几小时|人多|多少人)|(现在|目前|今天|此刻|这会儿).{0,6}(排队|排多久|人多不多)",
+    r"(还有|剩|剩下)(几个|多少)(号|名额)|叫到(几|多少)号",
+)
+"""Live counts (a queue's length today, numbers left) that no document holds: said so, never guessed."""
 
 _PRIVATE_FIELD = (
     r"(身份证号码?|身份证|手机号码?|电话号码|联系电话|家庭住址|住址|住在哪|户籍信息|银行卡号?|"
@@ -153,4 +164,6 @@ def route(message: str) -> Route:
     scoped = normalize(question).lower()
     if OUT_OF_SCOPE.search(scoped) and not _GOVERNMENT_MATTER.search(scoped):
         return Route(Intent.OUT_OF_SCOPE, "out_of_scope", question)
+    if LIVE_STATUS.search(scoped):
+        return Route(Intent.OUT_OF_SCOPE, "live_status", question)
     return Route(Intent.QA, "", question)
