@@ -133,3 +133,13 @@ def test_run_eval_writes_reports_fails_a_dead_llm_config_and_applies_the_gate(tm
     gate = json.loads((tmp_path / "run2" / "metrics.json").read_text(encoding="utf-8"))["gate"]
     assert gate["passed"] is False and gate["checks"][0]["status"] == "FAIL"
     assert run_eval(["nope"], [], tmp_path / "run3", progress=False) == 2
+
+
+def test_a_suite_can_cap_its_normal_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    capped = type("CappedSuite", (ScriptedSuite,), {"full_size": 5, "smoke_size": 0})
+    monkeypatch.setitem(SUITES, "scripted", capped)
+    run_workbench(["scripted"], [Config("base")], tmp_path, progress=False)
+    assert CALLS == ["s00", "s04", "s08", "s12", "s16"]
+    CALLS.clear()
+    run_workbench(["scripted"], [Config("base")], tmp_path / "smoke", smoke=True, progress=False)
+    assert len(CALLS) == 5  # no smoke size of its own: the smoke profile takes the same cap
