@@ -38,13 +38,20 @@ def _ms(values: list[float], q: float) -> float | None:
 
 
 def _server_cpu_s(server: Any) -> float | None:
-    """CPU seconds the server process has used so far (Linux ``/proc``), or None elsewhere."""
-    pid = getattr(server.process, "pid", None)
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
+    """CPU seconds used so far by the server's processes (its master and workers: its own process
+    group), from Linux ``/proc``; None elsewhere."""
+    group = getattr(server.process, "pid", None)
+    if group is None or not Path("/proc/self/stat").exists():
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended meanwhile
+        if int(fields[2]) == group:  # pgrp
+            ticks += int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _timed(
