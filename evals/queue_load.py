@@ -20,11 +20,16 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
+from assistant.components.database import make_engine
 from assistant.settings import PROJECT_ROOT
 from evals.durability import benchmark_server, login
 from evals.metrics import percentile
@@ -100,6 +105,26 @@ def _agent(
                     break
 
 
+@contextmanager
+def _fresh_database(database_url: str) -> Iterator[str]:
+    """``database_url`` itself for SQLite (a new file in a temporary folder anyway); for PostgreSQL a URL
+    on a new, empty schema, dropped afterwards, so runs do not inherit earlier runs' tickets."""
+    if not database_url.startswith("postgresql"):
+        yield database_url
+        return
+    schema = f"queue_load_{secrets.token_hex(4)}"
+    admin = make_engine(database_url)
+    try:
+        with admin.begin() as db:
+            db.execute(text(f'CREATE SCHEMA "{schema}"'))
+        scoped = make_url(database_url).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield scoped.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as db:
+            db.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
 def run(
     report_dir: Path,
     database_url: str = "",
@@ -111,9 +136,12 @@ def run(
     """Seed ``tickets``, let ``agents`` work for up to ``seconds``; write ``metrics.json``."""
     from assistant.handoff.auth import create_staff_user
 
-    with tempfile.TemporaryDirectory(prefix="govassist-queue-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="govassist-queue-") as tmp,
+        _fresh_database(database_url) as scoped_url,
+    ):
         data = Path(tmp)
-        server, settings = benchmark_server(data, database_url)
+        server, settings = benchmark_server(data, scoped_url)
         run_id = secrets.token_hex(3)  # a database may be reused between runs
         passwords = {f"queue_agent_{run_id}_{n}": secrets.token_urlsafe(16) for n in range(agents)}
         for name, password in passwords.items():
