@@ -23,6 +23,7 @@ from assistant.handoff.triage import RoutingHook, load_routing_hook
 from assistant.index.knowledge_index import KnowledgeIndex
 from assistant.llm_answering import LlmAnswerer
 from assistant.prereview.limits import PrereviewLimits
+from assistant.prereview.ocr import OcrEngine
 from assistant.prereview.service import PrereviewService
 from assistant.prereview.storage import UploadStore
 from assistant.retrieval import HybridRetriever
@@ -179,4 +180,5 @@ def prereview_limits(settings: Settings) -> PrereviewLimits:
 
 def build_prereview(settings: Settings, guides: GuideService) -> PrereviewService:
     limits = prereview_limits(settings)
-    return PrereviewService(guides, UploadStore(settings.uploads_dir, limits.retention), limits)
+    ocr = OcrEngine.shared(threads=settings.prereview_ocr_threads, det_side=settings.prereview_ocr_det_side)
+    return PrereviewService(guides, UploadStore(settings.uploads_dir, limits.retention), limits, ocr)

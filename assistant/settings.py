@@ -97,6 +97,10 @@ class Settings(BaseSettings):
         default=24, gt=0, description="Uploaded materials are deleted this long after upload."
     )
     prereview_sweep_interval_s: float = Field(default=600, gt=0)
+    prereview_ocr_threads: int = Field(default=2, ge=1, description="ONNX Runtime threads for OCR.")
+    prereview_ocr_det_side: int = Field(
+        default=1280, ge=320, description="OCR text detection runs on a copy at most this many pixels long."
+    )
     qa_over_guide_strength: float = Field(
         default=0.45,
         ge=0,

@@ -9,6 +9,7 @@ detection, verdict accuracy and per-stage times.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -80,6 +81,7 @@ def run_prereview_eval(settings: Settings, cases_dir: Path, report_dir: Path, n:
     guides = GuideService(settings.guides_dir, ChineseTokenizer(load_lexicon(settings.lexicon_dir)))
     service = build_prereview(settings, guides)
     results = []
+    load_before = os.getloadavg()
     started = time.perf_counter()
     for case in tqdm(cases, desc="pre-review", unit="case"):
         service.today = _fixed_day(date.fromisoformat(case["today"]))
@@ -91,7 +93,8 @@ def run_prereview_eval(settings: Settings, cases_dir: Path, report_dir: Path, n:
     defects = [d for r in results for d in r["defects"]]
     missing = [d for d in defects if d["code"] == "missing_material"]
     clean = [r for r in results if r["clean"]]
-    five = [r["timings_ms"]["total_ms"] for r in results if 4 <= r["files"] <= 6]
+    five_cases = [r for r in results if 4 <= r["files"] <= 6]
+    five = [r["timings_ms"]["total_ms"] for r in five_cases]
     stages = sorted({k for r in results for k in r["timings_ms"]})
     metrics = {
         "cases": len(results),
@@ -111,7 +114,9 @@ def run_prereview_eval(settings: Settings, cases_dir: Path, report_dir: Path, n:
         },
         "case_ms_4_to_6_files": {"p50": percentile(five, 50), "p95": percentile(five, 95), "n": len(five)},
         "stage_ms_p50": {s: percentile([r["timings_ms"].get(s, 0.0) for r in results], 50) for s in stages},
+        "stage_ms_4_to_6_files": stage_summary(five_cases, stages),
         "seconds": round(time.perf_counter() - started, 1),
+        "machine": {"cpus": os.cpu_count(), "load_before": load_before, "load_after": os.getloadavg()},
         "items": results,
     }
     report_dir.mkdir(parents=True, exist_ok=True)
@@ -119,6 +124,22 @@ def run_prereview_eval(settings: Settings, cases_dir: Path, report_dir: Path, n:
         json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8"
     )
     return metrics
+
+
+def stage_summary(results: list[dict[str, Any]], stages: list[str]) -> dict[str, dict[str, float | None]]:
+    """Per stage of a pre-review (decode, detect, orient, recognise, classify, …): p50, p95 and mean ms
+    per case, and the stage's share of the summed total time."""
+    total = sum(r["timings_ms"].get("total_ms", 0.0) for r in results) or 1.0
+    summary: dict[str, dict[str, float | None]] = {}
+    for stage in stages:
+        values = [r["timings_ms"].get(stage, 0.0) for r in results]
+        summary[stage] = {
+            "p50": percentile(values, 50),
+            "p95": percentile(values, 95),
+            "mean": round(sum(values) / len(values), 1) if values else None,
+            "share": round(sum(values) / total, 3),
+        }
+    return summary
 
 
 def _fixed_day(day: date) -> Callable[[], date]:

@@ -69,6 +69,10 @@ def create_app(
             if prereview is not None
             else None
         )
+        if mount_ui:  # the first visitor would otherwise pay Gradio's one-off first-render costs
+            from ui.warmup import warm_pages
+
+            await warm_pages(app)
         yield
         if sweeper is not None:
             sweeper.stop(5)

@@ -46,6 +46,7 @@ def extract(upload: StoredUpload, limits: PrereviewLimits, ocr: TextReader) -> E
 
 
 def _extract_image(result: ExtractedFile, limits: PrereviewLimits, ocr: TextReader) -> None:
+    started = time.perf_counter()
     with Image.open(result.upload.path) as image:
         width, height = image.size
         if width * height > limits.max_image_pixels:
@@ -54,7 +55,9 @@ def _extract_image(result: ExtractedFile, limits: PrereviewLimits, ocr: TextRead
         if image.format in ("JPEG", "MPO") and max(width, height) > _DRAFT_SIDE:
             factor = _DRAFT_SIDE / max(width, height)
             image.draft("RGB", (round(width * factor), round(height * factor)))
-        page = _ocr_page(_upright(image), ocr)
+        image.load()
+        upright = _upright(image)
+        page = _ocr_page(upright, ocr, decode=time.perf_counter() - started)
     if not page.text.strip():
         result.warnings.append("图片中未识别出文字（可能过暗、模糊、反光或不是文字材料）")
     result.pages.append(page)
@@ -69,10 +72,17 @@ def _upright(image: Image.Image) -> Image.Image:
     return to_rgb(turned if turned is not None else image)
 
 
-def _ocr_page(image: Image.Image, ocr: TextReader) -> PageText:
+def _ocr_page(image: Image.Image, ocr: TextReader, decode: float = 0.0) -> PageText:
+    """OCR of one decoded page; ``decode`` is the time it took to get ``image`` (file decode, render)."""
     read = ocr.recognise(image)
+    stages = {"decode": decode, **read.stage_seconds}
     return PageText(
-        text=read.text, source="ocr", lines=read.lines, rotation=read.rotation, seconds=read.seconds
+        text=read.text,
+        source="ocr",
+        lines=read.lines,
+        rotation=read.rotation,
+        seconds=read.seconds + decode,
+        stage_seconds=stages,
     )
 
 
@@ -113,12 +123,13 @@ def _extract_pdf(result: ExtractedFile, limits: PrereviewLimits, ocr: TextReader
                 seconds = time.perf_counter() - started
                 result.pages.append(PageText(text=text.strip(), source="text_layer", seconds=seconds))
                 continue
+            rendering = time.perf_counter()
             image = renderer.render(index)
             if image is None:
                 result.warnings.append(f"第{number}页无法渲染，未能识别")
                 result.pages.append(PageText(text=text.strip(), source="text_layer"))
                 continue
-            page_text = _ocr_page(image, ocr)
+            page_text = _ocr_page(image, ocr, decode=time.perf_counter() - rendering)
             page_text.seconds = time.perf_counter() - started
             if not page_text.text.strip():
                 page_text.text = text.strip()
@@ -240,11 +251,14 @@ def _ocr_docx_pictures(
         if sniff(blob[:16]) not in ("jpeg", "png"):  # e.g. EMF/WMF drawings are skipped
             continue
         try:
+            started = time.perf_counter()
             with Image.open(io.BytesIO(blob)) as image:
                 if image.size[0] * image.size[1] > limits.max_image_pixels:
                     result.warnings.append("文档中的图片像素过大，未识别")
                     continue
-                result.pages.append(_ocr_page(_upright(image), ocr))
+                image.load()
+                upright = _upright(image)
+                result.pages.append(_ocr_page(upright, ocr, decode=time.perf_counter() - started))
         except Exception as exc:
             result.warnings.append(f"文档中的图片无法读取（{type(exc).__name__}）")
 

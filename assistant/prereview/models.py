@@ -72,6 +72,7 @@ class PageText:
     lines: list[OcrLine] = field(default_factory=list)
     rotation: int = 0  # degrees the image was turned before OCR succeeded
     seconds: float = 0.0  # time spent reading this page (text layer, or render + OCR)
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # decode, and OCR's stages
 
 
 @dataclass

@@ -17,7 +17,7 @@ from assistant.prereview.extract import extract
 from assistant.prereview.fields import extract_fields
 from assistant.prereview.intake import accept
 from assistant.prereview.limits import PrereviewLimits
-from assistant.prereview.models import FileResult, IntakeError, PrereviewReport
+from assistant.prereview.models import ExtractedFile, FileResult, IntakeError, PrereviewReport
 from assistant.prereview.ocr import OcrEngine, TextReader
 from assistant.prereview.report import build_report
 from assistant.prereview.storage import UploadStore, new_review_id
@@ -86,13 +86,19 @@ class PrereviewService:
         stage = time.perf_counter()
         extracted = [extract(upload, self.limits, self.ocr) for upload in uploads]
         timings["extract_ms"] = _ms(stage)
+        timings.update(page_stage_ms(extracted))
 
-        stage = time.perf_counter()
+        classify_s = fields_s = 0.0
         read = []
         for item in extracted:
+            stage = time.perf_counter()
             classification = classify(item)
+            middle = time.perf_counter()
             read.append((item, classification, extract_fields(classification.material_type, item)))
-        timings["classify_and_fields_ms"] = _ms(stage)
+            classify_s += middle - stage
+            fields_s += time.perf_counter() - middle
+        timings["classify_ms"] = round(classify_s * 1000, 1)
+        timings["fields_ms"] = round(fields_s * 1000, 1)
 
         stage = time.perf_counter()
         is_newborn = guide.id == "yjs-newborn"
@@ -127,6 +133,18 @@ class PrereviewService:
     def delete(self, review_id: str) -> bool:
         """Delete a review's stored files now; False for an unknown id."""
         return self.store.delete_review(review_id)
+
+
+def page_stage_ms(extracted: list[ExtractedFile]) -> dict[str, float]:
+    """Time spent in each page stage (decode, OCR detect / orient / recognise …) over all files, as
+    ``<stage>_ms``; OCR's image preparation counts as decoding."""
+    totals: dict[str, float] = {}
+    for item in extracted:
+        for page in item.pages:
+            for name, seconds in page.stage_seconds.items():
+                key = "decode" if name == "prepare" else name
+                totals[key] = totals.get(key, 0.0) + seconds
+    return {f"{name}_ms": round(seconds * 1000, 1) for name, seconds in totals.items()}
 
 
 def _ms(since: float) -> float:

@@ -64,7 +64,10 @@ def test_a_complete_clean_set_is_ready(client: TestClient, tmp_path: Path) -> No
         k: v for k, v in expected.items() if v != "not_checked"
     }
     assert body["verdict"] == "ready" and "仅供参考" in body["text"]  # type: ignore[operator]
-    assert body["timings_ms"]["total_ms"] > 0  # type: ignore[index]
+    timings = body["timings_ms"]  # type: ignore[index]
+    assert timings["total_ms"] > 0  # type: ignore[index]
+    stages = ("decode_ms", "detect_ms", "orient_ms", "recognise_ms", "classify_ms", "fields_ms", "checks_ms")
+    assert all(stage in timings for stage in stages), timings  # type: ignore[operator]
 
 
 def test_a_planted_check_digit_error_is_flagged_and_masked(client: TestClient, tmp_path: Path) -> None:
