@@ -44,3 +44,12 @@ def make_engine(url: str, *, sqlite_busy_timeout_s: float = 30.0) -> Engine:
         cursor.close()
 
     return engine
+
+
+def read_only(engine: Engine) -> Engine:
+    """``engine`` for reads that need no transaction: on PostgreSQL its connections run in autocommit,
+    which saves the ``BEGIN`` and ``ROLLBACK`` round trips around every read; SQLite (whose driver
+    begins a transaction only before a write) gets the engine itself. Same pool either way."""
+    if engine.dialect.name == "sqlite":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")

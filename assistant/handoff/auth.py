@@ -15,7 +15,7 @@ from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.components.database import make_engine
+from assistant.components.database import make_engine, read_only
 from assistant.handoff.audit import AuditEvent, StaffAuditLog
 from assistant.handoff.errors import (
     AuthenticationError,
@@ -70,6 +70,7 @@ class AuthService:
         self.password_min_chars = settings.staff_password_min_chars
         self._clock = clock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._reads = read_only(engine)
         self.audit = StaffAuditLog(engine, clock=clock)
         self.max_failures = settings.staff_login_max_failures
         self.lockout = timedelta(minutes=settings.staff_login_lockout_minutes)
@@ -196,7 +197,7 @@ class AuthService:
         """The active user a live token belongs to; :class:`AuthenticationError` otherwise."""
         if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
             raise AuthenticationError("invalid token")
-        with self.engine.connect() as db:  # one indexed lookup, no ORM session: it runs on every request
+        with self._reads.connect() as db:  # one indexed lookup, no ORM session: it runs on every request
             row = db.execute(
                 select(*_USER_COLUMNS, StaffTokenRow.expires_at)
                 .join(StaffTokenRow, StaffTokenRow.user_id == StaffUserRow.id)

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine, bindparam, select
 
+from assistant.components.database import read_only
 from assistant.handoff.lifecycle import TicketStatus
 from assistant.handoff.ticket_queries import TICKETS
 
@@ -55,6 +56,7 @@ class ClosedTickets:
 
     def __init__(self, engine: Engine, tokenize: Callable[[str], Sequence[str]], max_past: int) -> None:
         self.engine = engine
+        self._reads = read_only(engine)
         self.tokenize = tokenize
         self.max_past = max_past
         self._cache: dict[str, _Closed] = {}
@@ -89,7 +91,7 @@ class ClosedTickets:
 
     def _recent(self) -> list[_Closed]:
         """The ``max_past`` most recently closed tickets, fetching only those not cached as closed then."""
-        with self.engine.connect() as db:
+        with self._reads.connect() as db:
             recent = db.execute(_RECENT, {"b_limit": self.max_past}).all()
             with self._lock:
                 missing = [

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, Row, Select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from assistant.components.database import read_only
 from assistant.handoff import ticket_queries as queries
 from assistant.handoff.errors import (
     InvalidValueError,
@@ -71,6 +72,7 @@ class TicketService:
         self.transcript_max_messages = settings.handoff_transcript_max_messages
         self._clock = clock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._reads = read_only(engine)
 
     def create_schema(self) -> None:
         """Create the handoff tables (tickets and staff) if missing."""
@@ -151,7 +153,7 @@ class TicketService:
         return Ticket.from_row(row)
 
     def _existing(self, idempotency_key: str | None, session_id: str | None) -> Ticket | None:
-        with self.engine.connect() as db:
+        with self._reads.connect() as db:
             row = None
             if idempotency_key:
                 row = db.execute(queries.header(TICKETS.c.idempotency_key == idempotency_key)).first()
@@ -174,29 +176,29 @@ class TicketService:
 
     def get(self, ticket_id: str) -> Ticket:
         """The ticket; :class:`TicketNotFoundError` when the id is unknown."""
-        with self.engine.connect() as db:
+        with self._reads.connect() as db:
             return queries.get(db, ticket_id)
 
     def transcript(self, ticket_id: str) -> list[dict[str, Any]]:
         """The (masked) chat transcript the ticket was opened with."""
-        with self.engine.connect() as db:
+        with self._reads.connect() as db:
             return queries.transcript(db, ticket_id)
 
     def events(self, ticket_id: str) -> list[TicketEvent]:
         """The audit trail, oldest first."""
-        with self.engine.connect() as db:
+        with self._reads.connect() as db:
             return queries.events(db, ticket_id)
 
     def messages(self, ticket_id: str, *, include_notes: bool = True) -> list[TicketMessage]:
         """Replies, the citizen's messages and (unless ``include_notes`` is false) internal notes,
         oldest first; without notes only the replies the citizen sees."""
         kinds = () if include_notes else (MessageKind.REPLY.value,)
-        with self.engine.connect() as db:
+        with self._reads.connect() as db:
             return queries.messages(db, ticket_id, kinds)
 
     def dossier(self, ticket_id: str) -> TicketDossier:
         """The ticket with its transcript, messages and audit trail, read on one connection."""
-        with self.engine.connect() as db:
+        with self._reads.connect() as db:
             return TicketDossier(
                 queries.get(db, ticket_id),
                 queries.transcript(db, ticket_id),
@@ -206,13 +208,13 @@ class TicketService:
 
     def active_ticket_for_session(self, session_id: str) -> Ticket | None:
         """The session's ticket that is not yet 已办结, if any (the chat stays quiet while it exists)."""
-        with self.engine.connect() as db:
+        with self._reads.connect() as db:
             row = db.execute(_open_for_session(session_id)).first()
             return Ticket.from_row(row) if row is not None else None
 
     def tickets_for_session(self, session_id: str) -> list[Ticket]:
         """Every ticket opened from this chat session, oldest first."""
-        with self.engine.connect() as db:
+        with self._reads.connect() as db:
             rows = db.execute(
                 queries.header(TICKETS.c.session_id == session_id).order_by(
                     TICKETS.c.created_at, TICKETS.c.id
@@ -227,7 +229,7 @@ class TicketService:
         if page < 1 or not 1 <= page_size <= _MAX_PAGE_SIZE:
             raise InvalidValueError(f"page must be ≥ 1 and page_size between 1 and {_MAX_PAGE_SIZE}")
         conditions = (filters or QueueFilter()).conditions(self._clock())
-        with self.engine.connect() as db:
+        with self._reads.connect() as db:
             items, total = queries.page(db, conditions, (page - 1) * page_size, page_size)
         return Page(items, total, page, page_size)
 
@@ -341,27 +343,25 @@ class TicketService:
         """Compare-and-set one lifecycle action, with its audit event in the same transaction."""
         self._check_short("actor", actor)
         for _ in range(_CAS_ATTEMPTS):
-            with self.engine.connect() as db:
-                current = queries.current(db, ticket_id)
-                db.rollback()  # the read's snapshot ends here; the write below is judged by version
-                if guard is not None and (done := guard(current)) is not None:
-                    return done
-                before = TicketStatus(current.status)
-                after = target_status(ticket_id, before, action)
-                now = self._clock()
-                values = {"status": after.value, "version": current.version + 1, "updated_at": now}
-                values.update(changes(current, now))
-                try:
-                    with db.begin():
-                        expected = {"b_id": ticket_id, "b_version": current.version}
-                        row = db.execute(queries.COMPARE_AND_SET, {**expected, **values}).first()
-                        if row is None:
-                            continue  # someone else changed it first: judge the action again on the new state
-                        queries.add_event(db, ticket_id, now, actor, action, before, after, **(detail or {}))
-                except IntegrityError:  # reopening while the session has another open ticket
-                    raise TicketConflictError(
-                        f"ticket {ticket_id}: its chat session already has another open ticket"
-                    ) from None
+            try:
+                with self.engine.begin() as db:
+                    current = queries.current(db, ticket_id)
+                    if guard is not None and (done := guard(current)) is not None:
+                        return done
+                    before = TicketStatus(current.status)
+                    after = target_status(ticket_id, before, action)
+                    now = self._clock()
+                    values = {"status": after.value, "version": current.version + 1, "updated_at": now}
+                    values.update(changes(current, now))
+                    expected = {"b_id": ticket_id, "b_version": current.version}
+                    row = db.execute(queries.COMPARE_AND_SET, {**expected, **values}).first()
+                    if row is None:
+                        continue  # someone else changed it first: judge the action again on the new state
+                    queries.add_event(db, ticket_id, now, actor, action, before, after, **(detail or {}))
+            except IntegrityError:  # reopening while the session has another open ticket
+                raise TicketConflictError(
+                    f"ticket {ticket_id}: its chat session already has another open ticket"
+                ) from None
             return Ticket.from_row(row)
         raise TicketConflictError(f"ticket {ticket_id} is changing too fast; try again")
 
@@ -436,7 +436,7 @@ class TicketService:
         return message
 
     def _message_by_key(self, ticket_id: str, key: str) -> TicketMessage | None:
-        with self.engine.connect() as db:
+        with self._reads.connect() as db:
             return queries.message_by_key(db, ticket_id, key)
 
     # ------------------------------------------------------------------------------------ helpers
