@@ -136,7 +136,7 @@ def respond(
             elif event.text:
                 streamed += event.text
                 shown = [*asked, say("assistant", escape_html(streamed))]
-                yield Turn(shown, session_id, cleared, "", [], UNCHANGED)
+                yield Turn(shown, session_id, UNCHANGED, "", UNCHANGED, UNCHANGED)  # only the answer grows
     except MessageError as error:
         gr.Warning(escape_html(str(error)))
         yield Turn(before, session_id, keep_input, escape_markdown(str(error)), [], UNCHANGED)

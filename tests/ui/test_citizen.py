@@ -416,7 +416,10 @@ def test_respond_streams_deltas_then_shows_the_final_reply() -> None:
     assert final.history[-1]["content"] == render_reply(chat.reply("什么是无差别受理？"))
     assert "[1] 《关于加快推进政务服务标准化规范化便利化的指导意见》" in final.history[-1]["content"]
     assert final.session_id == "sess-1"
-    assert all(t.message == "" and t.notice == "" for t in turns)
+    assert all(t.notice == "" for t in turns)
+    assert turns[0].message == "" and final.message == ""  # cleared once; the deltas leave it alone
+    assert turns[0].options == [] and all(t.options == UNCHANGED for t in turns[1:-1])
+    assert all(t.message == UNCHANGED for t in turns[1:-1])  # only the answer grows while streaming
     assert final.options == [] and final.checklist == UNCHANGED
     assert history == [{"role": "assistant", "content": "早先的消息"}]  # the caller's list is not mutated
     assert chat.calls[0] == ("什么是无差别受理？", None)
