@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, func, select, text
 
 from assistant.api.app import create_app
-from assistant.components.database import make_engine
+from assistant.components.database import make_engine, read_only
 from assistant.container import Services
 from assistant.handoff.lifecycle import Action
 from assistant.handoff.models import TicketEventRow, TicketMessageRow, TicketRow
@@ -62,7 +62,7 @@ def _counts(engine: Engine) -> dict[str, Any]:
 class _Pause:
     """Holds the first matching statement of a request on its connection until ``act`` has run."""
 
-    def __init__(self, engine: Engine, starts_with: str, act: Callable[[int], None]) -> None:
+    def __init__(self, engine: Engine, starts_with: str, act: Callable[[int], object]) -> None:
         self.starts_with, self.act, self.fired = starts_with, act, False
         self.engine = engine
         event.listen(engine, "before_cursor_execute", self._before)
@@ -216,3 +216,22 @@ def test_sqlite_locked_beyond_busy_timeout_503_then_retry_writes_once(
     assert stored["questions"] == [f"来电咨询居住证办理{MARK}0", f"来电咨询居住证办理{MARK}1"]
     assert stored["messages"] == 1
     assert stored["events"] == {Action.CREATE: 2, Action.REPLY: 1}
+
+
+def test_sqlite_engine_has_wal_and_the_busy_timeout_asked_for(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'pragmas.db'}", sqlite_busy_timeout_s=0.25)
+    try:
+        with engine.connect() as db:
+            assert db.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert db.exec_driver_sql("PRAGMA busy_timeout").scalar() == 250
+        assert read_only(engine) is engine  # the SQLite driver begins only before writes
+    finally:
+        engine.dispose()
+
+
+def test_postgres_reads_run_in_autocommit_on_the_same_pool() -> None:
+    with fresh_postgres_schema() as postgres:
+        with read_only(postgres).connect() as db:
+            assert db.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
+        with postgres.connect() as db:  # the same pool: the connection is back in a transaction mode
+            assert not db.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
