@@ -51,6 +51,10 @@ def test_an_agent_in_a_second_browser_replies_and_the_citizen_sees_it(
         header = agent.locator("#ticket-header")
         header.get_by_text(ticket_id).wait_for()
         assert "待受理" in header.inner_text()
+        queue = agent.locator("#agent-queue .agent-queue-scroll").bounding_box()
+        beside = header.bounding_box()
+        assert queue is not None and beside is not None
+        assert queue["x"] + queue["width"] <= beside["x"]  # the queue stays in its column
         assert "新生儿落户需要什么材料" in agent.locator("#ticket-transcript").inner_text()
         agent.locator("#action-claim").click()
         header.get_by_text("已受理").wait_for()
