@@ -39,11 +39,13 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy assistant ingest evals ui
 
 # The suite runs against SQLite and, when a throwaway PostgreSQL could be started, PostgreSQL too;
-# the cluster is stopped afterwards unless PG_KEEP=1.
-test: $(STAMP) lint pg-start
+# the cluster is stopped afterwards unless PG_KEEP=1. Then the smoke subset of the evaluation gate
+# (evals/baseline.json); the dependency audit only warns.
+test: $(STAMP) lint audit pg-start
 	@status=0; \
 	GOVASSIST_TEST_POSTGRES_URL="$${GOVASSIST_TEST_POSTGRES_URL:-$$(cat $(PG_DIR)/url 2>/dev/null)}" \
 	  $(PY) -m pytest -q || status=$$?; \
+	$(MAKE) --no-print-directory eval-smoke || status=$$?; \
 	[ "$(PG_KEEP)" = 1 ] || { $(PG_STOP); }; \
 	exit $$status
 
