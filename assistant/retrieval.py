@@ -22,6 +22,7 @@ from assistant.textnorm import normalize
 from ingest.models import Chunk
 
 Mode = Literal["hybrid", "sparse", "dense"]
+Fusion = Literal["rrf", "score"]
 _COVERAGE_FLOOR = 0.5
 
 
@@ -74,6 +75,29 @@ def dense_weight_for(coverage: float, base_weight: float) -> float:
     return base_weight * max(0.0, (coverage - _COVERAGE_FLOOR) / (1.0 - _COVERAGE_FLOOR))
 
 
+def fuse_scores(items: list[ScoredChunk], sparse_share: float, dense_share: float = 1.0) -> None:
+    """Score fusion instead of RRF: each ranker's scores min-max normalised over its candidates, then
+    ``sparse_share`` of BM25 plus the rest of the dense similarity (scaled by ``dense_share``, the
+    model's coverage of the query). A candidate one ranker did not return counts 0 there.
+
+    Useful where the embedding model reads the language and the knowledge is question-and-answer
+    pairs (a hotline's FAQ): the size of a similarity gap counts, not only the order."""
+
+    def normalised(values: dict[int, float]) -> dict[int, float]:
+        if not values:
+            return {}
+        low, high = min(values.values()), max(values.values())
+        return {key: (value - low) / (high - low) if high > low else 1.0 for key, value in values.items()}
+
+    sparse = normalised({i: it.sparse_score for i, it in enumerate(items) if it.sparse_score is not None})
+    dense = normalised(
+        {i: it.dense_similarity for i, it in enumerate(items) if it.dense_similarity is not None}
+    )
+    dense_part = (1.0 - sparse_share) * dense_share
+    for i, item in enumerate(items):
+        item.score = sparse_share * sparse.get(i, 0.0) + dense_part * dense.get(i, 0.0)
+
+
 def _matches(chunk: Chunk, filters: dict[str, str]) -> bool:
     for key, value in filters.items():
         actual = chunk.doc_id if key == "doc_id" else chunk.metadata.get(key)
@@ -96,6 +120,8 @@ class HybridRetriever(BaseRetriever):
     synonym_expansion: bool = True
     synonym_weight: float = 0.5
     mode: Mode = "hybrid"
+    fusion: Fusion = "rrf"
+    fusion_sparse_share: float = 0.3
     filters: dict[str, str] = Field(default_factory=dict)
 
     @classmethod
@@ -108,6 +134,8 @@ class HybridRetriever(BaseRetriever):
             "dense_weight": settings.dense_weight,
             "synonym_expansion": settings.synonym_expansion,
             "synonym_weight": settings.synonym_weight,
+            "fusion": settings.fusion,
+            "fusion_sparse_share": settings.fusion_sparse_share,
         }
         return cls(index=index, **{**values, **overrides})
 
@@ -148,10 +176,12 @@ class HybridRetriever(BaseRetriever):
                 item.sparse_rank, item.sparse_score = rank, hit.score
                 item.score += self.sparse_weight / (self.rrf_k + rank)
 
+        dense_share = 1.0
         if self.mode in ("hybrid", "dense") and prepared.normalized:
             weight = self.dense_weight
             if self.mode == "hybrid":
-                weight = dense_weight_for(self.index.embedder.coverage(prepared.normalized), weight)
+                dense_share = dense_weight_for(self.index.embedder.coverage(prepared.normalized), 1.0)
+                weight *= dense_share
             if weight > 0:
                 where = {key: value for key, value in filters.items()} or None
                 dense_hits = [
@@ -164,6 +194,8 @@ class HybridRetriever(BaseRetriever):
                     item.dense_rank, item.dense_similarity = rank, dense_hit.similarity
                     item.score += weight / (self.rrf_k + rank)
 
+        if self.fusion == "score" and self.mode == "hybrid":
+            fuse_scores(list(results.values()), self.fusion_sparse_share, dense_share)
         # RRF ties (e.g. first in one ranker, second in the other) go to the stronger lexical match.
         ranked = sorted(
             results.values(),

