@@ -28,7 +28,7 @@ from assistant.prereview.service import PrereviewService
 from assistant.prereview.storage import UploadStore
 from assistant.retrieval import HybridRetriever
 from assistant.sessions import SessionStore
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -75,14 +75,9 @@ def build_services(settings: Settings, *, ensure_index: bool = False) -> Service
     """Wire the components; with ``ensure_index`` the bundled knowledge is ingested if missing or stale."""
     index = KnowledgeIndex(settings)
     if ensure_index:
-        from ingest.pipeline import ingest_paths
+        from ingest.pipeline import ingest_bundled
 
-        report = ingest_paths(
-            index,
-            settings.default_ingest_paths,
-            project_root=PROJECT_ROOT,
-            prune_under=settings.knowledge_dir,
-        )
+        report = ingest_bundled(index)
         logger.info(
             "index up to date: %d documents, %d chunks (%d added, %d updated, %d removed, %d failed)",
             report.documents_total,

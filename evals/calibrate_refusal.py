@@ -23,7 +23,7 @@ from assistant.index.knowledge_index import KnowledgeIndex
 from assistant.router import Intent, route
 from assistant.settings import PROJECT_ROOT, Settings
 from evals.datasets import EvalItem, load_dataset
-from ingest.pipeline import ingest_paths
+from ingest.pipeline import ingest_bundled
 
 NEGATIVE_CATEGORIES = ("out_of_scope", "no_evidence")
 MAX_WRONGLY_REFUSED = 0.02
@@ -69,12 +69,7 @@ def calibrate(settings: Settings, datasets: list[Path], report_dir: Path) -> dic
     negatives = [i for i in items if i.category in NEGATIVE_CATEGORIES]
     index = KnowledgeIndex(settings)
     try:
-        ingest_paths(
-            index,
-            settings.default_ingest_paths,
-            project_root=PROJECT_ROOT,
-            prune_under=settings.knowledge_dir,
-        )
+        ingest_bundled(index)
         answerer = ExtractiveAnswerer(settings, index)
         unthresholded = ExtractiveAnswerer(settings.model_copy(update={"evidence_threshold": 0.0}), index)
         residual = [i for i in negatives if not stopped_by_rules(unthresholded, i)]

@@ -20,7 +20,7 @@ from evals.datasets import EvalItem, load_dataset
 from evals.metrics import MRR_DEPTH, evidence_hit, first_source_rank, mean_or_none, percentile
 from evals.report import write_report
 from ingest.models import Chunk
-from ingest.pipeline import ingest_paths
+from ingest.pipeline import ingest_bundled, ingest_paths
 
 Search = Callable[[str, int], list[Chunk]]
 WARMUP_QUERIES = 5
@@ -38,12 +38,7 @@ def _index_for(settings: Settings, corpus: Path | None) -> Iterator[KnowledgeInd
     """The bundled index (brought up to date), or a temporary one holding only ``corpus``."""
     if corpus is None:
         index = KnowledgeIndex(settings)
-        ingest_paths(
-            index,
-            settings.default_ingest_paths,
-            project_root=PROJECT_ROOT,
-            prune_under=settings.knowledge_dir,
-        )
+        ingest_bundled(index)
         try:
             yield index
         finally:

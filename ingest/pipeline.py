@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.index.knowledge_index import KnowledgeIndex
+from assistant.settings import PROJECT_ROOT
 from ingest.chunker import ChunkingOptions, chunk_document
 from ingest.cleaners import clean_text
 from ingest.loaders import iter_files, load_path, sidecar_path
@@ -191,3 +192,15 @@ def _ingest_file(
         return
     index.replace_file(key, print_key, prepared)
     (report.updated if previous else report.added).append(key)
+
+
+def ingest_bundled(index: KnowledgeIndex, progress: ProgressFactory | None = None) -> IngestReport:
+    """Bring the index in line with the bundled knowledge the settings name (pruning what left it)."""
+    settings = index.settings
+    return ingest_paths(
+        index,
+        settings.default_ingest_paths,
+        project_root=PROJECT_ROOT,
+        progress=progress,
+        prune_under=settings.knowledge_dir,
+    )

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings
 from evals.datasets import EvalItem
 from evals.metrics import MRR_DEPTH, evidence_hit, first_source_rank
 from evals.workbench.jsonl import Item, Loaded
@@ -40,16 +40,11 @@ class RetrievalSuite(Suite):
     def session(self, settings: Settings) -> Iterator[RunItem]:
         from assistant.index.knowledge_index import KnowledgeIndex
         from assistant.retrieval import HybridRetriever
-        from ingest.pipeline import ingest_paths
+        from ingest.pipeline import ingest_bundled
 
         index = KnowledgeIndex(settings)
         try:
-            ingest_paths(
-                index,
-                settings.default_ingest_paths,
-                project_root=PROJECT_ROOT,
-                prune_under=settings.knowledge_dir,
-            )
+            ingest_bundled(index)
             retriever = HybridRetriever.from_settings(settings, index)
             retriever.search("预热", k=K)  # load models and index files before timing
 
