@@ -170,10 +170,12 @@ def prereview_limits(settings: Settings) -> PrereviewLimits:
         max_image_pixels=int(settings.prereview_max_image_megapixels * 1_000_000),
         max_pdf_pages=settings.prereview_max_pdf_pages,
         retention_hours=settings.prereview_retention_hours,
+        max_store_bytes=int(settings.prereview_store_max_mb * mb),
     )
 
 
 def build_prereview(settings: Settings, guides: GuideService) -> PrereviewService:
     limits = prereview_limits(settings)
     ocr = OcrEngine.shared(threads=settings.prereview_ocr_threads, det_side=settings.prereview_ocr_det_side)
-    return PrereviewService(guides, UploadStore(settings.uploads_dir, limits.retention), limits, ocr)
+    store = UploadStore(settings.uploads_dir, limits.retention, limits.max_store_bytes)
+    return PrereviewService(guides, store, limits, ocr)

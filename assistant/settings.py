@@ -107,6 +107,12 @@ class Settings(BaseSettings):
         default=24, gt=0, description="Uploaded materials are deleted this long after upload."
     )
     prereview_sweep_interval_s: float = Field(default=600, gt=0)
+    prereview_store_max_mb: float = Field(
+        default=0,
+        ge=0,
+        description="Cap on the bytes kept in the upload folder (0: none but the disk's own size); a "
+        "pre-review over it is refused with 507, like one on a full disk.",
+    )
     prereview_ocr_threads: int = Field(default=2, ge=1, description="ONNX Runtime threads for OCR.")
     prereview_ocr_det_side: int = Field(
         default=1280, ge=320, description="OCR text detection runs on a copy at most this many pixels long."

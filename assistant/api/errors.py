@@ -1,4 +1,5 @@
-"""Exception handlers: the handoff services' errors and a dropped database, as clear JSON answers."""
+"""Exception handlers: the handoff services' errors, a dropped database and a full upload store, as clear
+JSON answers."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from assistant.handoff.errors import AuthenticationError, HandoffError
+from assistant.prereview.storage import StorageFull
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +37,23 @@ async def database_unavailable(_request: Request, error: Exception) -> JSONRespo
     )
 
 
+async def storage_full(_request: Request, error: Exception) -> JSONResponse:
+    """The upload store is full (disk, quota or its cap): 507, nothing of the request was kept."""
+    reason = getattr(error, "reason", "")
+    return JSONResponse(
+        status_code=507,
+        content={
+            "detail": "上传存储空间已满，本次材料未保存，请稍后重试或到窗口办理 "
+            "(upload storage is full: nothing from this request was kept; please retry later)",
+            "error": "StorageFull",
+            "reason": reason,
+        },
+        headers={"Retry-After": "60"},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HandoffError, handoff_error)
     app.add_exception_handler(OperationalError, database_unavailable)
     app.add_exception_handler(InterfaceError, database_unavailable)  # e.g. "connection already closed"
+    app.add_exception_handler(StorageFull, storage_full)

@@ -18,6 +18,7 @@ class PrereviewLimits:
     max_image_pixels: int = 40_000_000  # 40 megapixels, checked from the header before decoding
     max_pdf_pages: int = 30
     retention_hours: float = 24.0
+    max_store_bytes: int = 0  # the upload folder's cap (0: none but the disk's size)
     # Decompression guards.
     max_pdf_stream_bytes: int = 10 * MB  # one decoded PDF stream (content, form); more is a bomb
     max_page_text_chars: int = 20_000  # text kept from one PDF page's text layer

@@ -65,8 +65,9 @@ class PrereviewService:
     ) -> PrereviewOutcome:
         """Check ``files`` (name, bytes) against the checklist of ``guide_id`` for these 情形 answers.
 
-        Raises ``UnknownGuide`` (unknown id), ``ValueError`` (an answer that is no option) and
-        ``IntakeError`` for request-level limits (too many files, too many bytes).
+        Raises ``UnknownGuide`` (unknown id), ``ValueError`` (an answer that is no option),
+        ``IntakeError`` for request-level limits (too many files, too many bytes) and ``StorageFull``
+        when the upload store is full (nothing of the request is kept then).
         """
         timings: dict[str, float] = {}
         started = time.perf_counter()
@@ -80,7 +81,7 @@ class PrereviewService:
 
         review_id = new_review_id()
         stage = time.perf_counter()
-        uploads = [self.store.save(review_id, name, data, kind) for name, data, kind in accepted]
+        uploads = self.store.save_all(review_id, accepted)  # all or none; StorageFull when full
         timings["store_ms"] = _ms(stage)
 
         stage = time.perf_counter()

@@ -1,7 +1,12 @@
-"""Upload storage: server-named files under ``root/<review_id>/``, written atomically, swept when old."""
+"""Upload storage: server-named files under ``root/<review_id>/``, written atomically, swept when old.
+
+A full disk (``ENOSPC``), an exhausted quota (``EDQUOT``) or the configured size cap raises
+:class:`StorageFull`; the request's files are then removed again, so nothing partial is left behind.
+"""
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -31,12 +36,28 @@ def is_review_id(review_id: str) -> bool:
     return bool(REVIEW_ID.fullmatch(review_id or ""))
 
 
-class UploadStore:
-    """Accepted uploads on disk: directories 0700, files 0600, names never taken from the client."""
+_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 
-    def __init__(self, root: Path, retention: timedelta) -> None:
+
+class StorageFull(Exception):
+    """The uploads could not be stored (disk or quota full, or the size cap reached); none were kept."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class UploadStore:
+    """Accepted uploads on disk: directories 0700, files 0600, names never taken from the client.
+
+    ``max_bytes`` (0: none) caps the bytes under ``root``; it is checked before a request's files are
+    written, so concurrent requests (or several workers) can overshoot it by at most their own size.
+    """
+
+    def __init__(self, root: Path, retention: timedelta, max_bytes: int = 0) -> None:
         self.root = Path(root)
         self.retention = retention
+        self.max_bytes = max_bytes
 
     new_review_id = staticmethod(new_review_id)
 
@@ -53,6 +74,39 @@ class UploadStore:
         path = directory / f"{file_id}{EXTENSIONS[kind]}"
         _write_atomic(path, data)
         return StoredUpload(file_id=file_id, display_name=display_name, kind=kind, size=len(data), path=path)
+
+    def save_all(self, review_id: str, files: list[tuple[str, bytes, FileKind]]) -> list[StoredUpload]:
+        """Store a request's files (name, bytes, kind) in a new review: all of them, or none.
+
+        Raises :class:`StorageFull` when the cap would be exceeded or the disk (quota) is full; any other
+        ``OSError`` propagates. Either way the review's directory is removed again.
+        """
+        incoming = sum(len(data) for _, data, _ in files)
+        if self.max_bytes and files and self.used_bytes() + incoming > self.max_bytes:
+            log.warning("prereview upload refused: the store's cap (%d bytes) is reached", self.max_bytes)
+            raise StorageFull("cap")
+        try:
+            return [self.save(review_id, name, data, kind) for name, data, kind in files]
+        except OSError as error:
+            shutil.rmtree(self.root / review_id, ignore_errors=True)
+            if error.errno in _FULL_ERRNOS:
+                log.warning("prereview upload refused: %s (%s)", os.strerror(error.errno), self.root)
+                raise StorageFull(errno.errorcode[error.errno]) from error
+            raise
+        except BaseException:
+            shutil.rmtree(self.root / review_id, ignore_errors=True)
+            raise
+
+    def used_bytes(self) -> int:
+        """Bytes of the files under ``root`` (0 when it does not exist yet)."""
+        total = 0
+        for folder, _dirs, names in os.walk(self.root):
+            for name in names:
+                try:
+                    total += os.stat(os.path.join(folder, name)).st_size
+                except OSError:  # swept or renamed meanwhile
+                    continue
+        return total
 
     def exists(self, review_id: str) -> bool:
         return is_review_id(review_id) and (self.root / review_id).is_dir()
