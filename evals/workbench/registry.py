@@ -7,8 +7,11 @@ from collections.abc import Callable, Sequence
 from evals.workbench.suite import Suite
 from evals.workbench.suites_chat import BehaviourSuite, QaSuite
 from evals.workbench.suites_external import MsgabenchSuite
+from evals.workbench.suites_guangdong import GuangdongSuite
 from evals.workbench.suites_guide import GuideSuite
+from evals.workbench.suites_msgabench import MsgabenchAnswersSuite, MsgabenchNluSuite
 from evals.workbench.suites_ops import PrereviewSuite, RoutingSuite
+from evals.workbench.suites_reading import NcpPoliciesSuite
 from evals.workbench.suites_retrieval import RetrievalSuite
 
 SUITES: dict[str, Callable[[], Suite]] = {
@@ -18,10 +21,14 @@ SUITES: dict[str, Callable[[], Suite]] = {
     "guide": GuideSuite,
     "routing": RoutingSuite,
     "msgabench": MsgabenchSuite,
+    "msgabench_answers": MsgabenchAnswersSuite,
+    "msgabench_nlu": MsgabenchNluSuite,
+    "ncppolicies": NcpPoliciesSuite,
+    "guangdong": GuangdongSuite,
     "prereview": PrereviewSuite,
 }
 SMOKE = ("retrieval", "qa", "behaviour", "guide", "routing")
-"""What the smoke profile runs when no suite is named: all but the minutes-long MSGABench and pre-review."""
+"""What the smoke profile runs when no suite is named: the bundled data only (no ../shared, no OCR)."""
 
 
 def resolve(names: Sequence[str], *, smoke: bool = False) -> list[str]:

@@ -1,14 +1,13 @@
 """External benchmarks read from ``../shared/external-data`` when present (skipped with a message when not).
 
 ``msgabench``: MSGABench Q&A as a retrieval benchmark through ``evals/msgabench.py`` — its 2,080
-non-empty answers are indexed in a temporary store and the questions of the held-out ``test`` half
-are the queries; the gold source of a question is its own row.
+non-empty answers are indexed (cached in ``reports/eval-cache``, shared with ``msgabench_answers``)
+and the questions of the held-out ``test`` half are the queries; the gold source of a question is its
+own row.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from typing import Any, ClassVar
 from assistant.settings import PROJECT_ROOT, Settings
 from evals.datasets import EvalItem
 from evals.metrics import MRR_DEPTH, first_source_rank
+from evals.workbench.corpus_index import corpus_index
 from evals.workbench.jsonl import Item, Loaded
 from evals.workbench.suite import RunItem, Suite, SuiteUnavailable
 from evals.workbench.suites_chat import load_questions
@@ -53,20 +53,10 @@ class MsgabenchSuite(Suite):
 
     @contextmanager
     def session(self, settings: Settings) -> Iterator[RunItem]:
-        from assistant.index.knowledge_index import KnowledgeIndex
-        from assistant.retrieval import HybridRetriever
-        from ingest.pipeline import ingest_paths
-
         if self.corpus is None:
             raise SuiteUnavailable("load() first")
-        tmp = Path(tempfile.mkdtemp(prefix="govassist-msgabench-"))
-        index = KnowledgeIndex(settings.model_copy(update={"data_dir": tmp}))
-        try:
-            report = ingest_paths(index, [self.corpus], project_root=PROJECT_ROOT)
-            if report.failed:
-                raise ValueError("; ".join(report.failed.values()))
-            retriever = HybridRetriever.from_settings(settings, index)
-            retriever.search("预热", k=K)
+        with corpus_index(settings, "msgabench", self.corpus) as corpus:
+            retriever = corpus.retriever
 
             def run(item: Item) -> dict[str, Any]:
                 question: EvalItem = item.data
@@ -89,6 +79,3 @@ class MsgabenchSuite(Suite):
                 }
 
             yield run
-        finally:
-            index.close()
-            shutil.rmtree(tmp, ignore_errors=True)

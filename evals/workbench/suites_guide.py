@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
+from assistant.guide.matching import Matcher
 from assistant.settings import Settings
 from evals.guide_dialogue_eval import DATASET as DIALOGUES
 from evals.guide_dialogue_eval import run_dialogue
@@ -38,6 +39,25 @@ def _negative(record: dict[str, Any], where: str) -> Item:
     if not isinstance(record.get("question"), str) or "id" not in record:
         raise ValueError(f"{where}: each item needs an 'id' and a 'question'")
     return Item(str(record["id"]), {"kind": "negative", "question": record["question"]})
+
+
+def score_match(
+    matcher: Matcher, match: MatchItem
+) -> tuple[dict[str, float], dict[str, Any], list[dict[str, Any]]]:
+    """Scores (top1, top3, reciprocal rank, decide hit), detail and evidence of one matching request."""
+    ranked = matcher.search(match.query, TOP_K)
+    decided = [m.guide.id for m in matcher.decide(match.query)]
+    ids = [m.guide.id for m in ranked]
+    rank = next((i + 1 for i, gid in enumerate(ids) if gid in match.gold), None)
+    scores = {
+        "top1": float(rank == 1),
+        "top3": float(rank is not None and rank <= 3),
+        "reciprocal_rank": 1.0 / rank if rank else 0.0,
+        "decide_hit": float(any(gid in match.gold for gid in decided)),
+    }
+    detail: dict[str, Any] = {"gold": match.gold[:10], "rank": rank, "decide": decided}
+    evidence = [{"doc_id": m.guide.id, "title": m.guide.name, "snippet": ""} for m in ranked[:3]]
+    return scores, detail, evidence
 
 
 class GuideSuite(Suite):
@@ -78,19 +98,8 @@ class GuideSuite(Suite):
             started = time.perf_counter()
             if kind == "match":
                 match: MatchItem = item.data["item"]
-                ranked = matcher.search(match.query, TOP_K)
-                decided = [m.guide.id for m in matcher.decide(match.query)]
-                ids = [m.guide.id for m in ranked]
-                rank = next((i + 1 for i, gid in enumerate(ids) if gid in match.gold), None)
-                scores = {
-                    "top1": float(rank == 1),
-                    "top3": float(rank is not None and rank <= 3),
-                    "reciprocal_rank": 1.0 / rank if rank else 0.0,
-                    "decide_hit": float(any(gid in match.gold for gid in decided)),
-                }
-                detail: dict[str, Any] = {"gold": match.gold, "rank": rank, "decide": decided}
+                scores, detail, evidence = score_match(matcher, match)
                 question = match.query
-                evidence = [{"doc_id": m.guide.id, "title": m.guide.name, "snippet": ""} for m in ranked[:3]]
             elif kind == "negative":
                 question = item.data["question"]
                 decided = [m.guide.id for m in matcher.decide(question)]
