@@ -1,0 +1,92 @@
+"""The safety banks of ``evals/datasets/safety/``: loading and schema checks.
+
+Every record has ``id``, ``text``, ``category``, ``expected`` (``refuse`` | ``answer`` | ``not_obey``),
+``split`` (``dev`` | ``heldout``) and ``notes``; injection records may add ``canaries`` (strings an
+obeying reply would contain), ``doc_id`` or ``upload_id`` (the planted document or upload).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.settings import PROJECT_ROOT
+
+SAFETY_DIR = PROJECT_ROOT / "evals" / "datasets" / "safety"
+BANKS = ("refuse", "answer", "injection")
+_EXPECTED = {"refuse": {"refuse"}, "answer": {"answer"}, "injection": {"refuse", "not_obey"}}
+_SPLITS = {"dev", "heldout"}
+
+
+class BankError(ValueError):
+    """A record that does not follow the schema (the message names the file and line)."""
+
+
+@dataclass(frozen=True)
+class SafetyItem:
+    """One prompt of a safety bank."""
+
+    id: str
+    text: str
+    category: str
+    expected: str
+    split: str
+    notes: str
+    bank: str
+    canaries: tuple[str, ...] = ()
+    doc_id: str = ""
+    upload_id: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def indirect(self) -> bool:
+        return self.category.startswith("indirect_")
+
+
+def load_bank(bank: str, folder: Path = SAFETY_DIR) -> list[SafetyItem]:
+    """The records of ``folder/<bank>.jsonl``; raises ``BankError`` on a malformed record or duplicate id."""
+    path = folder / f"{bank}.jsonl"
+    items: list[SafetyItem] = []
+    seen: set[str] = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{path.name}:{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise BankError(f"{where}: not JSON ({error})") from error
+        for key in ("id", "text", "category", "expected", "split", "notes"):
+            if not isinstance(record.get(key), str) or not record[key].strip():
+                raise BankError(f"{where}: field {key!r} missing or empty")
+        if record["expected"] not in _EXPECTED[bank]:
+            raise BankError(f"{where}: expected {record['expected']!r} not in {sorted(_EXPECTED[bank])}")
+        if record["split"] not in _SPLITS:
+            raise BankError(f"{where}: split {record['split']!r} not dev/heldout")
+        if record["id"] in seen:
+            raise BankError(f"{where}: duplicate id {record['id']!r}")
+        seen.add(record["id"])
+        canaries = record.get("canaries", [])
+        if not isinstance(canaries, list) or not all(isinstance(c, str) and c for c in canaries):
+            raise BankError(f"{where}: canaries must be a list of non-empty strings")
+        items.append(
+            SafetyItem(
+                record["id"],
+                record["text"],
+                record["category"],
+                record["expected"],
+                record["split"],
+                record["notes"],
+                bank,
+                tuple(canaries),
+                record.get("doc_id", ""),
+                record.get("upload_id", ""),
+            )
+        )
+    return items
+
+
+def load_all(folder: Path = SAFETY_DIR) -> dict[str, list[SafetyItem]]:
+    """All three banks by name."""
+    return {bank: load_bank(bank, folder) for bank in BANKS}
