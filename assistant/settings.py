@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from assistant.settings_checks import UnsafeSettingsError, production_problems
+from assistant.settings_checks import UnsafeSettingsError, production_problems, scale_out_problems
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,6 +54,17 @@ class Settings(BaseSettings):
     chroma_host: str = "127.0.0.1"
     chroma_port: int = 8000
     collection_name: str = "govassist"
+    index_store: Literal["local", "database"] = Field(
+        default="local",
+        description="Where the chunk ledger (files, documents, chunks, generation) lives: 'local', a SQLite "
+        "file in the index folder; 'database', tables in database_url's database, shared by every worker "
+        "on every machine (each rebuilds its BM25 index from it when the generation changes).",
+    )
+    index_sync_interval_s: float = Field(
+        default=1.0,
+        ge=0,
+        description="With index_store=database: how often a worker re-reads its generation.",
+    )
 
     # Chunking
     chunk_max_chars: int = Field(default=500, ge=100)
@@ -176,6 +187,13 @@ class Settings(BaseSettings):
         default=2, ge=1, le=32, description="Server processes (each holds its own index readers)."
     )
 
+    deployment_profile: Literal["single", "scale-out"] = Field(
+        default="single",
+        description="'scale-out' (deploy/production.env.example, docs/production.md): several workers or "
+        "machines sharing only PostgreSQL and a Chroma server; refuses SQLite, embedded Chroma and a "
+        "local chunk ledger.",
+    )
+
     # Deployment and web security (see assistant/settings_checks.py and assistant/api/security_*.py)
     environment: Literal["development", "production"] = Field(
         default="development",
@@ -218,6 +236,14 @@ class Settings(BaseSettings):
             )
             if problems:
                 raise UnsafeSettingsError(f"unsafe {self.environment} settings: " + "; ".join(problems))
+        if self.deployment_profile == "scale-out":
+            problems = scale_out_problems(
+                database_url=self.database_url,
+                vectorstore_mode=self.vectorstore_mode,
+                index_store=self.index_store,
+            )
+            if problems:
+                raise UnsafeSettingsError("settings unfit for the scale-out profile: " + "; ".join(problems))
         return self
 
     @property

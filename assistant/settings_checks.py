@@ -3,7 +3,8 @@
 In ``development`` (the default) anything goes, so a checkout runs as it is. In ``production`` the
 settings object refuses to be built when a secret still has its default or a well-known placeholder
 value: an LLM API key for a remote endpoint, a database password, or a staff-password minimum below
-:data:`MIN_STAFF_PASSWORD_CHARS`. Pure functions over plain values, called by ``Settings``.
+:data:`MIN_STAFF_PASSWORD_CHARS`. The scale-out profile (``GOVASSIST_DEPLOYMENT_PROFILE``) refuses
+stores that live on one machine. Pure functions over plain values, called by ``Settings``.
 """
 
 from __future__ import annotations
@@ -59,4 +60,21 @@ def production_problems(
             f"GOVASSIST_STAFF_PASSWORD_MIN_CHARS is {staff_password_min_chars}; "
             f"production needs at least {MIN_STAFF_PASSWORD_CHARS}"
         )
+    return problems
+
+
+def scale_out_problems(*, database_url: str, vectorstore_mode: str, index_store: str) -> list[str]:
+    """What keeps these values from the scale-out profile, where workers share nothing but PostgreSQL
+    and a Chroma server (empty: nothing)."""
+    problems: list[str] = []
+    try:
+        backend = make_url(database_url).get_backend_name() if database_url else "sqlite"
+    except ArgumentError:
+        backend = "invalid"
+    if backend != "postgresql":
+        problems.append("GOVASSIST_DATABASE_URL must name a PostgreSQL database (SQLite is one machine's)")
+    if vectorstore_mode != "chroma-http":
+        problems.append("GOVASSIST_VECTORSTORE_MODE must be chroma-http (embedded Chroma is one process's)")
+    if index_store != "database":
+        problems.append("GOVASSIST_INDEX_STORE must be database (a local ledger is one machine's file)")
     return problems

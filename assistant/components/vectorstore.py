@@ -1,13 +1,45 @@
-"""Chroma, on disk (default) or a Chroma server, always with our embedder (never Chroma's default model)."""
+"""Chroma, on disk (default) or a Chroma server, always with our embedder (never Chroma's default model).
+
+With ``vectorstore_mode=chroma-http`` every worker talks to one ``chroma run`` server (telemetry off, our
+embedding function bound to the collection, so neither side downloads a model). A server that cannot
+be reached raises :class:`VectorStoreUnavailable`, which the API answers with 503; the next call tries
+again, so service resumes by itself when the server is back.
+"""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from assistant.components.embeddings import TextEmbedder, embedder_from_config
 from assistant.settings import Settings
+
+T = TypeVar("T")
+
+
+class VectorStoreUnavailable(RuntimeError):
+    """The Chroma server could not be reached (down, restarting, or a network fault); retry later."""
+
+
+def _unreachable(error: Exception) -> bool:
+    """Whether ``error`` means the server could not be reached, rather than a bad request."""
+    import httpx
+
+    if isinstance(error, httpx.TransportError | ConnectionError | TimeoutError):
+        return True
+    return isinstance(error, ValueError) and "could not connect" in str(error).lower()
+
+
+def guarded(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``call(*args, **kwargs)``: one Chroma call, "server unreachable" raised as VectorStoreUnavailable."""
+    try:
+        return call(*args, **kwargs)
+    except Exception as error:
+        if _unreachable(error):
+            raise VectorStoreUnavailable(f"the Chroma server cannot be reached: {error}") from error
+        raise
 
 
 class ChromaEmbeddingFunction:
@@ -61,8 +93,11 @@ def open_chroma_client(settings: Settings, path: Path) -> Any:
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.vectorstore_mode == "chroma-http":
-        return chromadb.HttpClient(
-            host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+        return guarded(
+            chromadb.HttpClient,
+            host=settings.chroma_host,
+            port=settings.chroma_port,
+            settings=chroma_settings,
         )
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
@@ -70,7 +105,8 @@ def open_chroma_client(settings: Settings, path: Path) -> Any:
 
 def open_collection(client: Any, name: str, embedder: TextEmbedder) -> Any:
     """Get or create the collection (cosine space) bound to our embedding function."""
-    return client.get_or_create_collection(
+    return guarded(
+        client.get_or_create_collection,
         name,
         embedding_function=ChromaEmbeddingFunction(embedder),
         metadata={"hnsw:space": "cosine", "embedder": embedder.name},

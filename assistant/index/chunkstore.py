@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from ingest.models import Chunk, SourceDocument
 
@@ -44,6 +46,10 @@ class ChunkStore:
         self._db.execute("PRAGMA foreign_keys = ON")
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.executescript(_SCHEMA)
+        self._db.execute(
+            "INSERT INTO meta(key, value) VALUES('store_id', ?) ON CONFLICT(key) DO NOTHING",
+            (uuid.uuid4().hex,),
+        )
 
     def close(self) -> None:
         self._db.close()
@@ -65,6 +71,10 @@ class ChunkStore:
     def generation(self) -> int:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         return int(row[0]) if row else 0
+
+    def store_id(self) -> str:
+        """A random id made with the store: tells this store's generations from another's."""
+        return self.get_meta("store_id") or ""
 
     def get_meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -144,9 +154,41 @@ class ChunkStore:
             for r in rows
         ]
 
+    def snapshot(self) -> tuple[int, list[Chunk]]:
+        """The generation and every chunk, read again if a write came in between (so they belong together).
+
+        No explicit transaction: the connection is shared by threads, one of which may be writing."""
+        while True:
+            generation = self.generation()
+            chunks = self.chunks()
+            if self.generation() == generation:
+                return generation, chunks
+
     def counts(self) -> dict[str, int]:
         """Numbers of files, documents and chunks."""
         return {
             table: int(self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
             for table in ("files", "documents", "chunks")
         }
+
+
+class ChunkLedger(Protocol):
+    """What the knowledge index needs of a chunk store: this SQLite file, or
+    :class:`assistant.index.sql_chunkstore.SqlChunkStore` in the application's database."""
+
+    def close(self) -> None: ...
+    def generation(self) -> int: ...
+    def store_id(self) -> str: ...
+    def get_meta(self, key: str) -> str | None: ...
+    def set_meta(self, key: str, value: str) -> None: ...
+    def files(self) -> list[StoredFile]: ...
+    def fingerprint(self, file_path: str) -> str | None: ...
+    def doc_owner(self, doc_id: str) -> str | None: ...
+    def chunk_ids_of_file(self, file_path: str) -> list[str]: ...
+    def replace_file(
+        self, file_path: str, fingerprint: str, documents: Sequence[tuple[SourceDocument, list[Chunk]]]
+    ) -> None: ...
+    def remove_file(self, file_path: str) -> None: ...
+    def chunks(self) -> list[Chunk]: ...
+    def snapshot(self) -> tuple[int, list[Chunk]]: ...
+    def counts(self) -> dict[str, int]: ...

@@ -1,28 +1,47 @@
 """The knowledge index: keeps the chunk store, the Chroma collection and the BM25 index in step.
 
-Write order for a file: embed → upsert into Chroma → commit to SQLite → drop the file's stale vectors;
-the BM25 index is rebuilt from SQLite once per ingest run. A crash at any point leaves SQLite
-consistent; ``reconcile`` (run at the start of every ingest) and the generation stamp on the BM25
+Write order for a file: embed → upsert into Chroma → commit to the chunk store → drop the file's stale
+vectors; the BM25 index is rebuilt from the chunk store once per ingest run. A crash at any point leaves
+the chunk store consistent; ``reconcile`` (run at the start of every ingest) and the stamp on the BM25
 index bring the other two back in line.
+
+Several workers: every read checks the chunk store's generation (a SQLite file in the index folder, or
+with ``index_store=database`` tables in PostgreSQL re-read every ``index_sync_interval_s``). A worker
+whose chunks or BM25 index belong to an older generation reloads them: the BM25 files another worker
+saved for this generation if they are there, else it rebuilds them from the chunk store. A worker on
+another machine, with no local files at all, therefore answers from the same index as the rest.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from assistant.components.embeddings import TextEmbedder, build_embedder
-from assistant.components.vectorstore import open_chroma_client, open_collection
-from assistant.index.chunkstore import ChunkStore
+from assistant.components.vectorstore import guarded, open_chroma_client, open_collection
+from assistant.index.chunkstore import ChunkLedger, ChunkStore
 from assistant.index.sparse import SparseIndex, indexed_text
+from assistant.index.sql_chunkstore import SqlChunkStore
 from assistant.lexicon import load_lexicon
 from assistant.settings import Settings
 from assistant.tokenization import ChineseTokenizer
 from ingest.models import Chunk, SourceDocument
 
 _UPSERT_BATCH = 256
+logger = logging.getLogger(__name__)
+
+
+def open_ledger(settings: Settings) -> ChunkLedger:
+    """The chunk store the settings name: a SQLite file in the index folder, or the app's database."""
+    if settings.index_store == "database":
+        return SqlChunkStore.from_url(
+            settings.resolved_database_url, generation_max_age_s=settings.index_sync_interval_s
+        )
+    return ChunkStore(settings.index_dir / "chunks.sqlite3")
 
 
 @dataclass(frozen=True)
@@ -46,64 +65,101 @@ class KnowledgeIndex:
     def __init__(self, settings: Settings, embedder: TextEmbedder | None = None) -> None:
         self.settings = settings
         self.folder = settings.index_dir
-        self.store = ChunkStore(self.folder / "chunks.sqlite3")
+        self.store = open_ledger(settings)
+        self._store_id = self.store.store_id()
         self.embedder = embedder or build_embedder(settings)
         self.tokenizer = ChineseTokenizer(load_lexicon(settings.lexicon_dir))
         self._collection: Any = None
         self._sparse: SparseIndex | None = None
-        self._chunks: dict[str, Chunk] | None = None
+        self._chunks: tuple[int, dict[str, Chunk]] | None = None  # (generation, chunks by id)
         self._open_lock = threading.Lock()
+        self._read_lock = threading.Lock()
 
     # --- stores -------------------------------------------------------------------------------
     @property
     def collection(self) -> Any:
+        """The Chroma collection (opened on first use; an unreachable server raises ``VectorStoreUnavailable``
+        and the next use tries again)."""
         with self._open_lock:  # Chroma's client cannot be created by two threads at once
             if self._collection is None:
                 client = open_chroma_client(self.settings, self.folder / "chroma")
                 self._collection = open_collection(client, self.settings.collection_name, self.embedder)
             return self._collection
 
-    def chunks(self) -> dict[str, Chunk]:
-        """Every chunk by id (cached until the next write)."""
-        if self._chunks is None:
-            self._chunks = {c.chunk_id: c for c in self.store.chunks()}
-        return self._chunks
+    def _snapshot(self) -> tuple[int, dict[str, Chunk]]:
+        """The chunk store's generation and its chunks by id, reloaded when the generation moved on."""
+        generation = self.store.generation()
+        cached = self._chunks
+        if cached is not None and cached[0] >= generation:  # a snapshot may be newer than a cached generation
+            return cached
+        with self._read_lock:  # one reload per worker, not one per waiting request
+            cached = self._chunks
+            if cached is None or cached[0] < generation:
+                read_generation, chunks = self.store.snapshot()
+                cached = (read_generation, {c.chunk_id: c for c in chunks})
+                self._chunks = cached
+            return cached
 
-    def _stamp(self) -> dict[str, Any]:
-        return {"generation": self.store.generation(), "lexicon": self.tokenizer.lexicon.fingerprint}
+    def chunks(self) -> dict[str, Chunk]:
+        """Every chunk by id, as of the chunk store's current generation."""
+        return self._snapshot()[1]
+
+    def _stamp(self, generation: int) -> dict[str, Any]:
+        return {
+            "store": self._store_id,
+            "generation": generation,
+            "lexicon": self.tokenizer.lexicon.fingerprint,
+        }
 
     def sparse(self) -> SparseIndex:
-        """The BM25 index, loaded from disk, or rebuilt when it is missing or stale."""
-        if self._sparse is None or self._sparse.stamp != self._stamp():
-            loaded = SparseIndex.load(self.folder / "bm25")
-            self._sparse = (
-                loaded if loaded is not None and loaded.stamp == self._stamp() else self.rebuild_sparse()
-            )
-        return self._sparse
+        """The BM25 index of the current generation: in memory, loaded from disk, or rebuilt."""
+        generation, chunks = self._snapshot()
+        stamp = self._stamp(generation)
+        current = self._sparse
+        if current is not None and current.stamp == stamp:
+            return current
+        with self._read_lock:
+            if self._sparse is None or self._sparse.stamp != stamp:
+                loaded = SparseIndex.load(self.folder / "bm25")
+                if loaded is None or loaded.stamp != stamp:
+                    loaded = self._build_sparse(chunks, stamp)
+                self._sparse = loaded
+            return self._sparse
 
     def rebuild_sparse(self) -> SparseIndex:
-        index = SparseIndex.build(list(self.chunks().values()), self.tokenizer.tokenize, self._stamp())
-        index.save(self.folder / "bm25")
-        self._sparse = index
+        """Build the BM25 index of the current generation afresh (after an ingest) and save it."""
+        generation, chunks = self._snapshot()
+        with self._read_lock:
+            self._sparse = self._build_sparse(chunks, self._stamp(generation))
+            return self._sparse
+
+    def _build_sparse(self, chunks: dict[str, Chunk], stamp: dict[str, Any]) -> SparseIndex:
+        index = SparseIndex.build(list(chunks.values()), self.tokenizer.tokenize, stamp)
+        try:
+            index.save(self.folder / "bm25")
+        except OSError as error:  # a read-only or full disk costs the next worker a rebuild, nothing more
+            logger.warning("BM25 index not saved (%s); it is kept in memory", error)
         return index
 
     # --- writes -------------------------------------------------------------------------------
     def _invalidate(self) -> None:
-        self._chunks = None
+        self._chunks = None  # the store's generation moved on too; this just skips the cache at once
 
     def _upsert_vectors(self, chunks: Sequence[Chunk]) -> None:
         for start in range(0, len(chunks), _UPSERT_BATCH):
             batch = chunks[start : start + _UPSERT_BATCH]
-            self.collection.upsert(
+            embeddings = self.embedder.embed_documents([indexed_text(c) for c in batch])
+            guarded(
+                self.collection.upsert,
                 ids=[c.chunk_id for c in batch],
-                embeddings=self.embedder.embed_documents([indexed_text(c) for c in batch]),
+                embeddings=embeddings,
                 documents=[c.text for c in batch],
                 metadatas=[_chroma_metadata(c) for c in batch],
             )
 
     def _delete_vectors(self, chunk_ids: Sequence[str]) -> None:
         for start in range(0, len(chunk_ids), _UPSERT_BATCH):
-            self.collection.delete(ids=list(chunk_ids[start : start + _UPSERT_BATCH]))
+            guarded(self.collection.delete, ids=list(chunk_ids[start : start + _UPSERT_BATCH]))
 
     def replace_file(
         self, file_path: str, fingerprint: str, documents: Sequence[tuple[SourceDocument, list[Chunk]]]
@@ -126,7 +182,7 @@ class KnowledgeIndex:
     def reconcile(self) -> dict[str, int]:
         """Make Chroma hold exactly the chunks SQLite holds (after a crash or an interrupted run)."""
         stored = self.chunks()
-        present = set(self.collection.get(include=[])["ids"])
+        present = set(guarded(self.collection.get, include=[])["ids"])
         extra = sorted(present - stored.keys())
         missing = [stored[i] for i in stored.keys() - present]
         self._delete_vectors(extra)
@@ -136,11 +192,13 @@ class KnowledgeIndex:
     # --- reads --------------------------------------------------------------------------------
     def dense_search(self, query: str, n: int, where: dict[str, Any] | None = None) -> list[DenseHit]:
         """Nearest chunks to the query embedding (cosine similarity), best first."""
-        count = self.collection.count()
+        count = guarded(self.collection.count)
         if count == 0:
             return []
-        result = self.collection.query(
-            query_embeddings=[self.embedder.embed_query(query)],
+        vector = self.embedder.embed_query(query)
+        result = guarded(
+            self.collection.query,
+            query_embeddings=[vector],
             n_results=min(n, count),
             where=where or None,
             include=["distances"],
@@ -151,7 +209,8 @@ class KnowledgeIndex:
         ]
 
     def stats(self) -> dict[str, Any]:
-        """Counts, generation, on-disk size and the last ingest time (ISO, UTC; None if empty), for status."""
+        """Counts, generation, on-disk size, the last ingest time (ISO, UTC; None if empty), and this
+        worker's view: its process id and the generation its BM25 index is at (None until first used)."""
         size = (
             sum(p.stat().st_size for p in self.folder.rglob("*") if p.is_file())
             if self.folder.exists()
@@ -163,6 +222,8 @@ class KnowledgeIndex:
             "generation": self.store.generation(),
             "index_bytes": size,
             "last_ingest_at": last,
+            "worker_pid": os.getpid(),
+            "sparse_generation": self._sparse.stamp.get("generation") if self._sparse else None,
         }
 
     def close(self) -> None:

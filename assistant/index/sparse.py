@@ -11,8 +11,12 @@ user actually wrote.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
+import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +30,22 @@ from ingest.models import Chunk
 FIELDS = ("terms", "chars")
 DEFAULT_WEIGHTS = {"terms": 1.0, "chars": 0.3}
 _MANIFEST = "manifest.json"
+
+
+_LEFTOVER_AGE_S = 3600.0
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Temp and old siblings of interrupted saves: any from before unique names, and any over an hour old."""
+    now = time.time()
+    for sibling in folder.parent.glob(f"{folder.name}.*"):
+        legacy = sibling.name in (f"{folder.name}.tmp", f"{folder.name}.old")
+        try:
+            stale = now - sibling.stat().st_mtime > _LEFTOVER_AGE_S
+        except OSError:
+            continue
+        if sibling.is_dir() and (legacy or stale):
+            shutil.rmtree(sibling, ignore_errors=True)
 
 
 def indexed_text(chunk: Chunk) -> str:
@@ -117,21 +137,27 @@ class SparseIndex:
         return [SparseHit(self.chunk_ids[i], float(scores[i])) for i in ranked if scores[i] > 0]
 
     def save(self, folder: Path) -> None:
-        """Write atomically: to a sibling temp folder, then swap it in."""
-        tmp = folder.with_name(folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
+        """Write to a sibling temp folder, then swap it in. Workers sharing the folder may save at once:
+        each writes its own temp folder, and a swap that loses the race is dropped (a reader checks the
+        stamp of what it loads, and rebuilds if the folder is missing or from another generation)."""
+        _remove_leftovers(folder)
+        unique = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        tmp = folder.with_name(f"{folder.name}.tmp-{unique}")
         tmp.mkdir(parents=True)
-        for field, model in self.models.items():
-            if self.chunk_ids:
-                model.save(str(tmp / field))
-        manifest = {"chunk_ids": self.chunk_ids, "stamp": self.stamp}
-        (tmp / _MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-        old = folder.with_name(folder.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if folder.exists():
-            folder.rename(old)
-        tmp.rename(folder)
-        shutil.rmtree(old, ignore_errors=True)
+        try:
+            for field, model in self.models.items():
+                if self.chunk_ids:
+                    model.save(str(tmp / field))
+            manifest = {"chunk_ids": self.chunk_ids, "stamp": self.stamp}
+            (tmp / _MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+            old = folder.with_name(f"{folder.name}.old-{unique}")
+            with contextlib.suppress(FileNotFoundError):
+                folder.rename(old)
+            with contextlib.suppress(OSError):  # another worker swapped its copy in first
+                tmp.rename(folder)
+            shutil.rmtree(old, ignore_errors=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
     def load(cls, folder: Path) -> SparseIndex | None:

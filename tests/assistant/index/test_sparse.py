@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -152,11 +155,19 @@ def test_save_is_atomic_and_replaces_the_previous_index(
     tmp_sibling.mkdir()  # leftovers of an interrupted save
     (tmp_sibling / "junk").write_text("x", encoding="utf-8")
     old_sibling.mkdir()
+    crashed = tmp_path / "sparse.tmp-999999-deadbeef"  # a worker that died mid-save two hours ago
+    crashed.mkdir()
+    os.utime(crashed, (time.time() - 7200, time.time() - 7200))
+    busy = tmp_path / "sparse.tmp-999998-cafecafe"  # another worker saving right now: left alone
+    busy.mkdir()
 
     built.save(folder)
     assert folder.is_dir()
     assert not tmp_sibling.exists()
     assert not old_sibling.exists()
+    assert not crashed.exists()
+    assert busy.exists()
+    busy.rmdir()
 
     smaller = SparseIndex.build(make_chunks()[:1], tokenizer.tokenize, stamp={"generation": 8})
     smaller.save(folder)
@@ -227,3 +238,29 @@ def test_expansion_alone_still_finds_its_chunk(built: SparseIndex, tokenizer: Ch
         tokenizer.tokenize("量子"), n=4, expansion=tokenizer.tokenize("住房公积金"), expansion_weight=0.2
     )
     assert [h.chunk_id for h in hits][:1] == ["fund:0000:abcd1234"]
+
+
+def test_workers_saving_at_once_leave_one_loadable_index_and_no_leftovers(
+    tokenizer: ChineseTokenizer, tmp_path: Path
+) -> None:
+    folder = tmp_path / "bm25"
+    versions = [
+        SparseIndex.build(make_chunks()[: 1 + i % 2], tokenizer.tokenize, stamp={"generation": i})
+        for i in range(6)
+    ]
+    start = threading.Barrier(len(versions))
+
+    def save(index: SparseIndex) -> None:
+        start.wait()
+        index.save(folder)
+
+    threads = [threading.Thread(target=save, args=(v,)) for v in versions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    loaded = SparseIndex.load(folder)
+    assert loaded is not None
+    winner = versions[loaded.stamp["generation"]]
+    assert loaded.chunk_ids == winner.chunk_ids  # the manifest and models of one and the same save
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bm25"]
