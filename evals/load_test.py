@@ -11,9 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -25,29 +22,10 @@ import httpx
 from assistant.settings import PROJECT_ROOT
 from evals.datasets import load_dataset
 from evals.metrics import percentile
+from evals.serve_process import free_port, start_server
 
 QUESTIONS_FILE = PROJECT_ROOT / "evals/datasets/policy_qa.jsonl"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(data_dir: Path, port: int, ui: bool = False, workers: int = 1) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "GOVASSIST_DATA_DIR": str(data_dir),
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-    }
-    command = [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port), "--workers", str(workers)]
-    if not ui:
-        command.append("--no-ui")
-    return subprocess.Popen(
-        command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+__all__ = ["free_port", "run", "start_server"]  # free_port and start_server: re-exported for older callers
 
 
 def time_to_first_answer(base: str, started: float, timeout_s: float = 120) -> float:

@@ -1,0 +1,130 @@
+"""The load sweep's client and figures, against a small in-process chat app (no server, no timing asserts)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from evals import load_sweep
+from evals.load_sweep import FOLLOW_UPS, RunResult, Turn
+
+QUESTIONS = ["居住证怎么办理？", "电子证照能全国通用吗？", "新生儿落户要什么材料？"]
+
+
+def fake_chat(fail_every: int = 0) -> tuple[FastAPI, list[dict[str, Any]]]:
+    """A chat endpoint that keeps sessions and answers 503 to every ``fail_every``-th request."""
+    app, seen = FastAPI(), []
+
+    @app.post("/api/chat")
+    def chat(body: dict[str, Any]) -> Any:
+        seen.append(body)
+        if fail_every and len(seen) % fail_every == 0:
+            return JSONResponse({"detail": "busy"}, status_code=503)
+        return {"session_id": body["session_id"] or f"s{len(seen)}", "outcome": "answered"}
+
+    return app, seen
+
+
+def clients(app: FastAPI) -> load_sweep.ClientFactory:
+    return lambda _user: httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sweep")
+
+
+def test_citizens_hold_multi_turn_sessions_within_their_turn_budget() -> None:
+    app, seen = fake_chat()
+    result = asyncio.run(load_sweep.run_level(clients(app), 3, "t", QUESTIONS, 60.0, (0.0, 0.0), 5))
+    assert len(result.turns) == len(seen) == 15  # 3 citizens x 5 turns, well before the deadline
+    assert {t.status for t in result.turns} == {200}
+    assert len({t.client_id for t in result.turns}) == 15  # every turn has its own client_message_id
+    # A session opens with a dataset question (no session id) and goes on with follow-ups in that session.
+    openers = [b for b in seen if b["session_id"] is None]
+    assert openers and all(b["message"] in QUESTIONS for b in openers)
+    assert all(b["message"] in FOLLOW_UPS for b in seen if b["session_id"] is not None)
+    assert len(openers) < len(seen)
+
+
+def test_the_deadline_bounds_a_run() -> None:
+    app, _ = fake_chat()
+    result = asyncio.run(load_sweep.run_level(clients(app), 2, "t", QUESTIONS, 0.0, (0.0, 0.0), 1000))
+    assert result.turns == []
+
+
+def test_errors_are_counted_by_status_and_left_out_of_latencies() -> None:
+    app, _ = fake_chat(fail_every=4)
+    result = asyncio.run(load_sweep.run_level(clients(app), 2, "t", QUESTIONS, 60.0, (0.0, 0.0), 6))
+    stats = load_sweep.run_stats(result)
+    assert stats["requests"] == 12 and stats["errors"] == 3
+    assert stats["error_codes"] == {"503": 3} and stats["error_rate"] == 0.25
+    assert stats["p50_ms"] is not None and stats["throughput_rps"] > 0
+
+
+def test_scripts_are_seeded() -> None:
+    one = load_sweep.session_script(random.Random("x"), QUESTIONS)
+    assert one == load_sweep.session_script(random.Random("x"), QUESTIONS)
+    assert one[0] in QUESTIONS and 2 <= len(one) <= 3
+
+
+def _run(
+    level: int, latencies: list[float], statuses: list[int] | None = None, wall: float = 10.0
+) -> RunResult:
+    codes = statuses or [200] * len(latencies)
+    turns = [
+        Turn(0, ms, code, f"sweep-{i}") for i, (ms, code) in enumerate(zip(latencies, codes, strict=True))
+    ]
+    return RunResult(level, wall, turns)
+
+
+def test_level_figures_pool_runs_and_give_their_spread_and_the_targets() -> None:
+    runs = [_run(50, [100.0] * 99 + [250.0]), _run(50, [120.0] * 100), _run(50, [90.0] * 50, wall=5.0)]
+    level = load_sweep.level_stats(runs)
+    assert level["pooled"]["requests"] == 250 and level["pooled"]["errors"] == 0
+    assert (
+        level["spread"]["throughput_rps"]["min"] == 10.0 and level["spread"]["throughput_rps"]["max"] == 10.0
+    )
+    assert level["spread"]["p50_ms"]["min"] == 90.0 and level["spread"]["p50_ms"]["max"] == 120.0
+    assert len(level["runs"]) == 3
+    assert load_sweep.targets([level]) == {"error_rate_below_1pct": True, "p95_at_most_300ms": True}
+    slow = load_sweep.level_stats([_run(50, [400.0] * 98 + [1.0, 1.0], [200] * 98 + [429, 0])])
+    assert load_sweep.targets([slow]) == {"error_rate_below_1pct": False, "p95_at_most_300ms": False}
+    assert slow["pooled"]["error_codes"] == {"429": 1, "0": 1}
+    assert load_sweep.targets([load_sweep.level_stats([_run(10, [1.0])])])["p95_at_most_300ms"] is None
+
+
+def test_the_database_check_finds_missing_and_duplicated_turns(tmp_path: Path) -> None:
+    database = tmp_path / "govassist.db"
+    with sqlite3.connect(database) as db:
+        db.execute("CREATE TABLE chat_messages (client_id TEXT)")
+        db.executemany(
+            "INSERT INTO chat_messages VALUES (?)", [("sweep-a",), ("sweep-b",), ("sweep-b",), (None,)]
+        )
+    stored = load_sweep.stored_exactly_once(database, ["sweep-a", "sweep-b", "sweep-c"])
+    assert stored == {"acknowledged": 3, "missing": 1, "duplicated": 1}
+
+
+def test_the_summary_has_a_row_per_level_and_the_targets() -> None:
+    levels = [load_sweep.level_stats([_run(n, [50.0, 80.0])]) for n in (1, 50)]
+    metrics = {
+        "setup": {
+            "workers": 2,
+            "runs": 1,
+            "duration_s": 20.0,
+            "warmup_s": 10.0,
+            "think_s": [0.5, 1.5],
+            "rate_limit_chat_per_minute": 60,
+            "machine": "2 CPU cores",
+            "load_before": "1.00 1.00 1.00",
+            "load_after": "2.00 1.50 1.00",
+        },
+        "levels": levels,
+        "targets": load_sweep.targets(levels),
+        "stored": {"acknowledged": 4, "missing": 0, "duplicated": 0},
+    }
+    text = load_sweep.render_summary(metrics)
+    assert "| 1 | 2 |" in text and "| 50 | 2 |" in text
+    assert "p95 ≤ 300 ms: True" in text and "4 acknowledged turns, 0 missing" in text
