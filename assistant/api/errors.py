@@ -1,5 +1,5 @@
-"""Exception handlers: the handoff services' errors, a dropped database and a full upload store, as clear
-JSON answers."""
+"""Exception handlers: the handoff services' errors, a dropped database, a full upload store and an
+unreachable vector store, as clear JSON answers."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from assistant.components.vectorstore import VectorStoreUnavailable
 from assistant.handoff.errors import AuthenticationError, HandoffError
 from assistant.prereview.storage import StorageFull
 
@@ -52,8 +53,22 @@ async def storage_full(_request: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def vectorstore_unavailable(_request: Request, error: Exception) -> JSONResponse:
+    """The Chroma server cannot be reached: 503, and the next request tries it again."""
+    logger.warning("vector store unavailable: %s", error)
+    return JSONResponse(
+        status_code=503,
+        content={
+            "detail": "知识库检索服务暂时不可用，请稍后重试 (vector store unavailable; retry)",
+            "error": "VectorStoreUnavailable",
+        },
+        headers={"Retry-After": "5"},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HandoffError, handoff_error)
     app.add_exception_handler(OperationalError, database_unavailable)
     app.add_exception_handler(InterfaceError, database_unavailable)  # e.g. "connection already closed"
     app.add_exception_handler(StorageFull, storage_full)
+    app.add_exception_handler(VectorStoreUnavailable, vectorstore_unavailable)

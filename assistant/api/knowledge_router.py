@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Response
 
 from assistant.api.dependencies import ServicesDep
 from assistant.api.schemas import SearchHit
@@ -15,6 +16,7 @@ router = APIRouter(prefix="/api", tags=["knowledge"])
 @router.get("/search", response_model=list[SearchHit], summary="Hybrid search over the knowledge")
 def search(
     services: ServicesDep,
+    response: Response,
     q: Annotated[str, Query(min_length=1, max_length=2000, description="The query, e.g. 跨省通办")],
     k: Annotated[int, Query(ge=1, le=50)] = 5,
     doc_id: Annotated[str | None, Query(description="Only this document.")] = None,
@@ -22,6 +24,7 @@ def search(
     if not q.strip():
         raise HTTPException(status_code=422, detail="q must not be blank")
     hits = services.retriever.search(q, k=k, filters={"doc_id": doc_id} if doc_id else None)
+    response.headers["X-Worker-Pid"] = str(os.getpid())  # which server process answered (several workers)
     return [
         {
             "rank": rank,
