@@ -40,6 +40,7 @@ from ui.admin_knowledge import (
 )
 from ui.admin_knowledge import status_frame as knowledge_status_frame
 from ui.admin_reports import find_reports, headline_chart, headline_frame, pick_report, report_markdown
+from ui.page_messages import install_chinese_messages
 
 logger = logging.getLogger(__name__)
 
@@ -322,4 +323,5 @@ def build_admin_app(
     app = gr.Blocks(title=TITLE, analytics_enabled=False)
     with app:
         AdminPage(services, reports_dir or PROJECT_ROOT / "reports", today).wire()
+        install_chinese_messages(app)
     return app

@@ -30,6 +30,7 @@ from ui.agent_render import (
 )
 from ui.agent_state import ALL, QueueQuery, Step
 from ui.citizen import escape_markdown
+from ui.page_messages import install_chinese_messages
 
 CONCURRENCY_LIMIT = 8
 """Console events served at once across all agents (Gradio's default would be one)."""
@@ -210,4 +211,5 @@ def build_agent_console(services: Services) -> gr.Blocks:
             api_visibility=API_VISIBILITY,
         )
         ui.reply.change(keep_draft, [ui.reply], [ui.draft], api_visibility=API_VISIBILITY, queue=False)
+        install_chinese_messages(app)
     return app

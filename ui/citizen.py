@@ -7,7 +7,7 @@ of the FastAPI app by ``assistant.api.app.create_app``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
@@ -17,12 +17,15 @@ from ui.citizen_assets import (
     ANSWERED_JS,
     FAILED_JS,
     PRINT_JS,
+    READ_SESSION_JS,
     RETRY_BAR_JS,
     RETRY_JS,
     RETRY_TEXT,
+    SAVE_SESSION_JS,
     SEND_JS,
     TOGGLE_HTML,
     TOGGLE_JS,
+    click_js,
 )
 from ui.citizen_handlers import (
     FAILURE_TEXT,
@@ -40,7 +43,12 @@ from ui.citizen_handlers import (
     unchanged,
 )
 from ui.citizen_parts import (
+    CONSENT_LABEL,
+    INTRO,
     OPTION_SLOTS,
+    PRIVACY_NOTICE,
+    TITLE,
+    UPLOAD_NOTICE,
     entry_question,
     option_updates,
     pick,
@@ -60,22 +68,13 @@ from ui.citizen_render import (
     render_reply,
     to_script,
 )
+from ui.citizen_restore import restore_history
+from ui.page_messages import install_chinese_messages
 
 if TYPE_CHECKING:
     from assistant.chat import ChatService
     from assistant.container import Services
 
-TITLE = "政务服务智能助手"
-INTRO = "有问题直接问我，或点下面的常见问题、“一件事”。回答都注明政策出处；需要时可以点“转人工”。"
-PRIVACY_NOTICE = (
-    "🔒 请不要输入身份证号、手机号、银行卡号等个人敏感信息；对话中的个人号码在保存前会被自动遮盖。"
-)
-UPLOAD_NOTICE = (
-    "🔒 **上传前请阅读**：材料仅用于本次预审，系统会在规定时间后自动删除；预审结果仅供参考，"
-    "以窗口正式审核为准。请只上传与本次办理有关的材料（JPEG、PNG、PDF、DOCX）。"
-)
-CONSENT_LABEL = "我已阅读并同意上述说明"
-"""Uploading is enabled only once this is ticked (and the server checks it again)."""
 CONCURRENCY_LIMIT = 8
 """Chat turns served at once across all visitors (Gradio's default would be one)."""
 API_VISIBILITY = "private"
@@ -104,6 +103,7 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
     """
     backend = CitizenBackend.of(services)
     yijianshi = backend.yijianshi()
+    entry_texts = [entry_question(name) for name in yijianshi]
     app = gr.Blocks(title=TITLE, analytics_enabled=False)
     with app:
         raw = gr.State([])  # the conversation as stored: rendered Markdown + message ids, unconverted
@@ -140,6 +140,8 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
             autofocus=True,
         )
         client_id = gr.Textbox(visible=False, elem_id="client-message-id")  # set by SEND_JS / RETRY_JS
+        typed_flag = gr.Checkbox(visible=False, elem_id="typed-flag")  # a 重试 of a typed message?
+        session_box = gr.Textbox(visible=False, elem_id="session-box")  # kept in the tab by SAVE_SESSION_JS
         with gr.Row(elem_id="retry-bar"):  # shown by RETRY_BAR_JS when a send fails
             gr.HTML(f'<p role="alert">{RETRY_TEXT}</p>', js_on_load=RETRY_BAR_JS, elem_id="retry-text")
             retry = gr.Button("重试", variant="primary", elem_id="retry-button", min_width=0, scale=0)
@@ -221,54 +223,51 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
             "show_progress_on": [chatbot],  # never cover the input box (a failed send's text is there)
         }
 
-        def send_text(
-            text: str, history: History, sid: str | None, chosen: str, clear: bool
-        ) -> Iterator[tuple[Any, ...]]:
-            for turn in respond(text, history, sid, backend.chat, clear_input=clear):
-                yield turn_outputs(turn, chosen)
-
         def on_send(
-            text: str, history: History, sid: str | None, chosen: str, cid: str | None
+            text: str, history: History, sid: str | None, chosen: str, cid: str | None, typed: bool | None
         ) -> Iterator[tuple[Any, ...]]:
-            """A typed message; a failed turn ends as an error, so the page offers 重试."""
-            cid = client_message_id(cid)
-            for turn in respond(text, history, sid, backend.chat, client_id=cid):
+            """One message with the page's client id; a failed turn ends as an error (the page offers
+            重试). A typed message leaves the input box empty once sent; a clicked one leaves it alone."""
+            kept, clear, chat = client_message_id(cid), typed is not False, backend.chat
+            turns = respond(text, history, sid, chat, clear_input=clear, client_id=kept, script=chosen)
+            for turn in turns:
                 yield turn_outputs(turn, chosen)
                 if turn.failed:
-                    raise gr.Error(RETRY_TEXT, print_exception=False)
+                    raise gr.Error(to_script(RETRY_TEXT, chosen), print_exception=False)
 
-        def on_option(text: str, history: History, sid: str | None, chosen: str) -> Iterator[tuple[Any, ...]]:
-            yield from send_text(text, history, sid, chosen, False)
+        def on_click(texts: list[str] | None) -> Callable[..., Iterator[tuple[Any, ...]]]:
+            """A clicked option (its value is the text) or example (an index into ``texts``)."""
 
-        def on_starter(
-            index: int | None, history: History, sid: str | None, chosen: str
-        ) -> Iterator[tuple[Any, ...]]:
-            yield from send_text(pick(index, STARTER_QUESTIONS), history, sid, chosen, False)
+            def clicked(value: Any, history: History, sid: str | None, chosen: str, cid: str | None) -> Any:
+                text = pick(value, texts) if texts is not None else str(value or "")
+                yield from on_send(text, history, sid, chosen, cid, False)
 
-        def on_entry(
-            index: int | None, history: History, sid: str | None, chosen: str
-        ) -> Iterator[tuple[Any, ...]]:
-            name = pick(index, yijianshi)
-            yield from send_text(entry_question(name) if name else "", history, sid, chosen, False)
+            return clicked
 
         def on_handoff(history: History, sid: str | None, chosen: str) -> tuple[Any, ...]:
-            return turn_outputs(handoff(history, sid, backend.chat), chosen)
+            return turn_outputs(handoff(history, sid, backend.chat, script=chosen), chosen)
 
         def on_poll(history: History, sid: str | None, chosen: str) -> tuple[Any, ...]:
             polled = poll_ticket(backend.handoff, sid, history)
             if polled.view is None:
-                return (gr.update(), gr.update(), gr.update(), gr.update(), gr.Timer(active=False))
+                return (gr.update(), gr.update(), gr.update(), gr.update(), gr.Timer(active=False), sid or "")
             return (
                 polled.history,
                 shown(polled.history, chosen),
                 to_script(format_ticket(polled.view), chosen),
                 gr.update(visible=True),
                 gr.Timer(active=polled.active),
+                sid or "",
             )
+
+        def on_restore(kept: str | None, saved: str | None) -> tuple[Any, ...]:
+            """After a reload: the conversation of the session this tab kept (see READ_SESSION_JS)."""
+            history, sid = restore_history(backend.store, kept)
+            return history, shown(history, restore_script(saved)), sid, sid or ""
 
         def on_clear() -> tuple[Any, ...]:
             hidden = gr.update(visible=False)
-            return [], None, hidden, hidden, gr.Timer(active=False)
+            return [], None, hidden, hidden, gr.Timer(active=False), ""
 
         def on_like(data: gr.LikeData, history: History, chosen: str) -> str:
             liked = data.liked is True
@@ -293,25 +292,23 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
             )
 
         poll_inputs = [raw, session, script]
-        poll_targets = [raw, chatbot, ticket_view, ticket_panel, timer]
+        poll_targets = [raw, chatbot, ticket_view, ticket_panel, timer, session_box]
         quiet: dict[str, Any] = {"api_visibility": API_VISIBILITY, "show_progress": "hidden"}
-        typed = [message, raw, session, script, client_id]
+        typed = [message, raw, session, script, client_id, typed_flag]
+        page = [raw, session, script, client_id]
         sends = [
             gr.on([message.submit, send.click], on_send, typed, js=SEND_JS, **shared),
             retry.click(on_send, typed, js=RETRY_JS, **shared),
+            *[
+                source.click(on_click(texts), [source, *page], js=click_js(texts), **shared)
+                for source, texts in [(starters, STARTER_QUESTIONS), (entries, entry_texts)]
+                + [(button, None) for button in option_buttons]
+            ],
         ]
         for event in sends:  # answered: forget the kept message; failed: 重试 (see RETRY_BAR_JS)
             event.success(None, js=ANSWERED_JS)
             event.failure(None, js=FAILED_JS)
-        events = [
-            *sends,
-            starters.click(on_starter, [starters, raw, session, script], **shared),
-            entries.click(on_entry, [entries, raw, session, script], **shared),
-            human.click(on_handoff, [raw, session, script], **shared),
-        ]
-        events += [
-            button.click(on_option, [button, raw, session, script], **shared) for button in option_buttons
-        ]
+        events = [*sends, human.click(on_handoff, [raw, session, script], **shared)]
         for event in events:
             event.then(on_poll, poll_inputs, poll_targets, **quiet)
         timer.tick(on_poll, poll_inputs, poll_targets, **quiet)
@@ -324,10 +321,20 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
             api_visibility=API_VISIBILITY,
         )
         app.load(restore_script, [script_saved], [script], api_visibility=API_VISIBILITY)
+        app.load(
+            on_restore,
+            [session_box, script_saved],
+            [raw, chatbot, session, session_box],
+            js=READ_SESSION_JS,
+            api_visibility=API_VISIBILITY,
+            show_progress="hidden",
+        ).then(on_poll, poll_inputs, poll_targets, **quiet)
+        session_box.change(None, [session_box], None, js=SAVE_SESSION_JS)
+        install_chinese_messages(app, script_selector="#script-toggle")
         chatbot.clear(
             on_clear,
             None,
-            [raw, session, checklist_panel, ticket_panel, timer],
+            [raw, session, checklist_panel, ticket_panel, timer, session_box],
             api_visibility=API_VISIBILITY,
         )
         print_button.click(None, js=PRINT_JS)

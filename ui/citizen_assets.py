@@ -9,6 +9,7 @@ mounts it (``gr.mount_gradio_app`` would otherwise have to pass ``css=``).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 LARGE_TEXT_KEY = "govassist-large-text"
 LARGE_TEXT_CLASS = "govassist-large"
@@ -94,7 +95,10 @@ RETRY_TEXT = (
 )
 
 PENDING_KEY = "govassist-pending"
-"""``sessionStorage`` key of the typed message not yet answered: ``{text, id}`` (this tab only)."""
+"""``sessionStorage`` key of the message not yet answered: ``{text, id, typed}`` (this tab only)."""
+
+SESSION_KEY = "govassist-session"
+"""``sessionStorage`` key of the conversation's session id, so a reload shows the conversation again."""
 
 _READ = (
     f"const KEY = {json.dumps(PENDING_KEY)};\n"
@@ -103,21 +107,29 @@ _READ = (
 )
 
 
+_KEEP = """
+const keep = (text, id, typed) => {
+  if (!text || !String(text).trim()) return;
+  window.govassistPending = { text: String(text), id: id, typed: typed };
+  try { window.sessionStorage.setItem(KEY, JSON.stringify(window.govassistPending)); } catch (e) { }
+};
+const newId = () => Array.from(crypto.getRandomValues(new Uint8Array(16)),
+  (b) => b.toString(16).padStart(2, '0')).join('');
+if (window.govassistRetryBar) window.govassistRetryBar.show(false);
+"""
+
+
 def _send_js(retry: bool) -> str:
     return (
-        "(text, history, session, script, id) => {\n"
+        "(text, history, session, script, id, typed) => {\n"
         + _READ
+        + _KEEP
         + f"const retrying = {json.dumps(retry)};\n"
         + """const pending = readPending();
-if (retrying && pending) { text = pending.text; id = pending.id; }
-else { id = Array.from(crypto.getRandomValues(new Uint8Array(16)),
-  (b) => b.toString(16).padStart(2, '0')).join(''); }
-if (text && text.trim()) {
-  window.govassistPending = { text: text, id: id };
-  try { window.sessionStorage.setItem(KEY, JSON.stringify(window.govassistPending)); } catch (e) { }
-}
-if (window.govassistRetryBar) window.govassistRetryBar.show(false);
-return [text, history, session, script, id];
+if (retrying && pending) { text = pending.text; id = pending.id; typed = pending.typed !== false; }
+else { id = newId(); typed = true; }
+keep(text, id, typed);
+return [text, history, session, script, id, typed];
 }"""
     )
 
@@ -127,7 +139,25 @@ SEND_JS = _send_js(retry=False)
 reload keeps it too) until the answer arrives."""
 
 RETRY_JS = _send_js(retry=True)
-"""The 重试 button: the kept message again, with its client id (the server stores it once)."""
+"""The 重试 button: the kept message again, with its client id (the server stores it once); a retried
+click (an option, a starter question) leaves the input box alone."""
+
+
+def click_js(texts: Sequence[str] | None = None) -> str:
+    """Before a clicked message goes out (a guided option, a starter question, a “一件事”): a fresh
+    client id, kept with the text it sends so that 重试 can send it again. ``texts`` maps a clicked
+    Dataset index to that text; without it the clicked value is the text (an option button)."""
+    return (
+        "(value, history, session, script, id) => {\n"
+        + _READ
+        + _KEEP
+        + f"const TEXTS = {json.dumps(list(texts) if texts is not None else None, ensure_ascii=False)};\n"
+        + """id = newId();
+keep(TEXTS ? TEXTS[value] : value, id, false);
+return [value, history, session, script, id];
+}"""
+    )
+
 
 ANSWERED_JS = (
     "() => {\n"
@@ -154,7 +184,10 @@ const restore = (text, tries = 50) => {  // the input box may not be on the page
   input.dispatchEvent(new Event('input', { bubbles: true }));
 };
 const show = (on) => { if (bar) bar.classList.toggle('govassist-shown', on); };
-const failed = () => { const pending = readPending(); if (pending) { restore(pending.text); show(true); } };
+const failed = () => {  // a typed text goes back into the box; a clicked one is only kept for 重试
+  const pending = readPending();
+  if (pending) { if (pending.typed !== false) restore(pending.text); show(true); }
+};
 window.govassistRetryBar = { show: show, failed: failed };
 if (!window.govassistFetchWatched) {  // a send that never reaches the server, or gets a 5xx back
   window.govassistFetchWatched = true;
@@ -176,3 +209,24 @@ if (readPending()) failed();  // a message left unanswered before the page was r
 )
 """Runs once when the page loads: watches the sends, and offers 重试 for a message left unanswered
 (Gradio reloads the page after a lost connection comes back)."""
+
+SAVE_SESSION_JS = (
+    "(session) => {\n"
+    f"const KEY = {json.dumps(SESSION_KEY)};\n"
+    """try {
+  if (session) window.sessionStorage.setItem(KEY, session); else window.sessionStorage.removeItem(KEY);
+} catch (e) { }
+}"""
+)
+"""Keep the session id in this tab (not ``localStorage``: a shared computer's next visitor must not see
+the conversation)."""
+
+READ_SESSION_JS = (
+    "(session, saved) => {\n"
+    f"const KEY = {json.dumps(SESSION_KEY)};\n"
+    """let kept = '';
+try { kept = window.sessionStorage.getItem(KEY) || ''; } catch (e) { }
+return [kept, saved];
+}"""
+)
+"""On load: the session id kept in this tab, for the server to restore the conversation."""

@@ -19,7 +19,15 @@ import gradio as gr
 from assistant.analytics.feedback import InvalidFeedbackError, UnknownMessageError, record_answer_feedback
 from assistant.chat import ChatReply, MessageError
 from assistant.chat_prereview import NoItemInSession, UnknownSession
-from ui.citizen_render import History, agent_message, escape_html, escape_markdown, render_reply
+from ui.citizen_render import (
+    SIMPLIFIED,
+    History,
+    agent_message,
+    escape_html,
+    escape_markdown,
+    render_reply,
+    to_script,
+)
 
 if TYPE_CHECKING:
     from assistant.chat import ChatService
@@ -107,13 +115,15 @@ def respond(
     *,
     clear_input: bool = True,
     client_id: str | None = None,
+    script: str = SIMPLIFIED,
 ) -> Iterator[Turn]:
     """Send one message: show it, stream the answer as it comes, then show the stored reply.
 
     A message the service refuses (empty, too long) or a failure leaves the chat as it was and the
     text in the input box, with the reason shown inline and as a warning; a failure is ``failed``.
     ``client_id`` (the page's id for this message) makes a retry a no-op on the server: the message is
-    stored once and, if it was answered already, that answer is shown once.
+    stored once and, if it was answered already, that answer is shown once. Warnings are shown in
+    ``script`` (简体 or 繁體).
     """
     before = list(history or [])
     keep_input = message if clear_input else UNCHANGED
@@ -121,7 +131,7 @@ def respond(
     try:
         text = chat.validate(message)
     except MessageError as error:
-        gr.Warning(escape_html(str(error)))
+        gr.Warning(to_script(escape_html(str(error)), script))
         yield Turn(before, session_id, keep_input, escape_markdown(str(error)), UNCHANGED, UNCHANGED)
         return
 
@@ -138,14 +148,14 @@ def respond(
                 shown = [*asked, say("assistant", escape_html(streamed))]
                 yield Turn(shown, session_id, UNCHANGED, "", UNCHANGED, UNCHANGED)  # only the answer grows
     except MessageError as error:
-        gr.Warning(escape_html(str(error)))
+        gr.Warning(to_script(escape_html(str(error)), script))
         yield Turn(before, session_id, keep_input, escape_markdown(str(error)), [], UNCHANGED)
         return
     except Exception:
         logger.exception("citizen chat turn failed (session %s)", session_id)
         reply = None
     if reply is None:
-        gr.Warning(FAILURE_TEXT)
+        gr.Warning(to_script(FAILURE_TEXT, script))
         yield Turn(before, session_id, keep_input, FAILURE_TEXT, [], UNCHANGED, failed=True)
         return
     if any(m.get("message_id") == reply.message_id for m in before):  # a retry of an answered message
@@ -162,14 +172,16 @@ def client_message_id(value: str | None) -> str | None:
     return text if CLIENT_ID.fullmatch(text) else None
 
 
-def handoff(history: History | None, session_id: str | None, chat: ChatService) -> Turn:
+def handoff(
+    history: History | None, session_id: str | None, chat: ChatService, *, script: str = SIMPLIFIED
+) -> Turn:
     """The 转人工 button: hand the session to a person and show the service's reply."""
     before = list(history or [])
     try:
         reply = chat.request_handoff(session_id)
     except Exception:
         logger.exception("handoff request failed (session %s)", session_id)
-        gr.Warning(FAILURE_TEXT)
+        gr.Warning(to_script(FAILURE_TEXT, script))
         return Turn(before, session_id, UNCHANGED, FAILURE_TEXT, UNCHANGED, UNCHANGED)
     shown = [*before, say("user", HANDOFF_LABEL), say("assistant", render_reply(reply), reply.message_id)]
     return Turn(shown, reply.session_id, UNCHANGED, "", [], UNCHANGED)

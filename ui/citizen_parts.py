@@ -1,5 +1,5 @@
-"""Small pure pieces of the citizen page: option-button updates, the clicked example, the checklist
-file for download, the question a “一件事” entry sends, the saved 简/繁 choice."""
+"""Small pure pieces of the citizen page: its fixed texts, option-button updates, the clicked example,
+the checklist file for download, the question a “一件事” entry sends, the saved 简/繁 choice."""
 
 from __future__ import annotations
 
@@ -13,6 +13,17 @@ import gradio as gr
 from ui.citizen_handlers import unchanged
 from ui.citizen_render import SCRIPTS, SIMPLIFIED, checklist_document, checklist_filename
 
+TITLE = "政务服务智能助手"
+INTRO = "有问题直接问我，或点下面的常见问题、“一件事”。回答都注明政策出处；需要时可以点“转人工”。"
+PRIVACY_NOTICE = (
+    "🔒 请不要输入身份证号、手机号、银行卡号等个人敏感信息；对话中的个人号码在保存前会被自动遮盖。"
+)
+UPLOAD_NOTICE = (
+    "🔒 **上传前请阅读**：材料仅用于本次预审，系统会在规定时间后自动删除；预审结果仅供参考，"
+    "以窗口正式审核为准。请只上传与本次办理有关的材料（JPEG、PNG、PDF、DOCX）。"
+)
+CONSENT_LABEL = "我已阅读并同意上述说明"
+"""Uploading is enabled only once this is ticked (and the server checks it again)."""
 OPTION_SLOTS = 12
 """Buttons for a guided question's options; more options than this can still be typed (their number)."""
 CHECKLIST_DIR = Path(tempfile.gettempdir()) / "govassist-checklists"

@@ -1,0 +1,90 @@
+"""The conversation rebuilt after a reload (``ui.citizen_restore``) and Gradio's notices in Chinese
+(``ui.page_messages``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio
+import pytest
+
+from ui.citizen_handlers import CitizenBackend, handoff, poll_ticket, respond
+from ui.citizen_render import TRADITIONAL, escape_markdown, to_script
+from ui.citizen_restore import restore_history
+from ui.page_messages import GRADIO_MESSAGES, messages_js
+
+
+@pytest.fixture
+def page_services(chat_services: Any, tmp_path: Path) -> Iterator[Any]:
+    """The shared indexed services with their records on a SQLite file of this test."""
+    from assistant.components.database import make_engine
+    from tests.handoff_db import services_on
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'restore.db'}")
+    yield services_on(chat_services, engine)
+    engine.dispose()
+
+
+def test_a_restored_conversation_is_the_one_the_page_showed(page_services: Any) -> None:
+    chat = page_services.chat
+    first = list(respond("什么是跨省通办？", [], None, chat))[-1]
+    second = list(respond("电子证照能在全国通用吗？", first.history, first.session_id, chat))[-1]
+    assert 'details class="citation"' in second.history[-1]["content"]
+    history, session_id = restore_history(page_services.store, first.session_id)
+    assert session_id == first.session_id
+    assert history == second.history  # texts, sources and message ids (for ratings) alike
+
+
+def test_restored_agent_replies_are_not_added_again_by_the_ticket_poll(page_services: Any) -> None:
+    backend = CitizenBackend.of(page_services)
+    asked = list(respond("新生儿落户需要什么材料", [], None, page_services.chat))[-1]
+    turn = handoff(asked.history, asked.session_id, page_services.chat)
+    view = poll_ticket(backend.handoff, turn.session_id, turn.history).view
+    assert view is not None
+    ticket_id = view["ticket_id"]
+    page_services.handoff.reply(ticket_id, "坐席小林", "您好，请携带出生医学证明办理。")
+    for step in (page_services.tickets.claim, page_services.tickets.start, page_services.tickets.respond):
+        step(ticket_id, "坐席小林")
+    page_services.handoff.close(ticket_id, "坐席小林", "已电话告知")
+
+    history, _ = restore_history(page_services.store, turn.session_id)
+    roles = [m["role"] for m in history]
+    assert history[:3] == turn.history[:3]  # the question, its answer, the 转人工 click
+    assert roles == ["user", "assistant", "user", "assistant", "assistant", "assistant"]
+    assert f"工单号：{escape_markdown(ticket_id)}" in history[3]["content"]  # the notice with its ticket
+    assert history[4]["content"] == "**工作人员回复：**您好，请携带出生医学证明办理。"
+    assert "已办结" in history[5]["content"]
+    polled = poll_ticket(backend.handoff, turn.session_id, history)
+    assert polled.history == history  # each agent message once, the poll knows them by key
+
+
+@pytest.mark.parametrize("kept", [None, "", "s_no_such_session", "s_1'; DROP TABLE chat_messages;--"])
+def test_nothing_is_restored_for_a_missing_unknown_or_malformed_id(page_services: Any, kept: Any) -> None:
+    assert restore_history(page_services.store, kept) == ([], None)
+
+
+def test_nothing_is_restored_without_a_store() -> None:
+    assert restore_history(None, "s_0123456789abcdef") == ([], None)
+
+
+def test_every_replaced_gradio_text_is_in_gradios_bundle() -> None:
+    """The replaced texts are exactly Gradio's: a Gradio upgrade that rewords one fails here."""
+    assets = Path(gradio.__file__).parent / "templates" / "frontend" / "assets"
+    bundle = "\n".join(p.read_text(encoding="utf-8", errors="ignore") for p in assets.glob("*.js"))
+    missing = [english for english in GRADIO_MESSAGES if f"`{english}" not in bundle]
+    assert missing == []
+    assert "Server returned ${" in bundle
+
+
+def test_the_page_script_carries_simplified_and_traditional_texts() -> None:
+    script = messages_js("#script-toggle")
+    table = json.loads(script.split("const TABLE = ", 1)[1].split(";\n", 1)[0])
+    for english, chinese in GRADIO_MESSAGES.items():
+        assert table[english] == [chinese, to_script(chinese, TRADITIONAL)]
+        assert all("\u4e00" <= ch <= "\u9fff" for ch in chinese if ch.isalpha())  # Chinese only
+    assert table["Connection Lost"] == ["连接中断", "連接中斷"]
+    assert '"#script-toggle"' in script
+    assert "const SCRIPT_SELECTOR = null;" in messages_js()

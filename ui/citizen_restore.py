@@ -1,0 +1,65 @@
+"""The conversation of a stored session, rebuilt for the citizen page after a reload.
+
+Gradio reloads the page once a lost connection comes back; the page keeps its session id in the tab's
+``sessionStorage`` and asks for the conversation again. The messages come from the session store, as
+``GET /api/sessions/{id}/messages`` gives them (PII already masked), rendered as the page shows them:
+answers with their numbered sources and the handoff notice (after the 转人工 click), agent replies
+keyed as the ticket poll keys them (so the poll does not add them twice).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from assistant.chat_handoff import AGENT_ROLE
+from ui.citizen_handlers import HANDOFF_LABEL, say
+from ui.citizen_render import History, agent_message, escape_html, format_handoff, format_sources
+
+if TYPE_CHECKING:
+    from assistant.sessions import SessionStore, StoredMessage
+
+_REPLY_ID = re.compile(r"m_(?!close_)(.+)")
+_CLOSED_ID = re.compile(r"m_close_(.+)_\d+")
+SESSION_ID = re.compile(r"[0-9A-Za-z_-]{8,80}")
+
+
+def _agent_key(message_id: str) -> str:
+    """The key ``poll_ticket`` gives the same agent message (``agent:<reply>``, ``agent:closed:<ticket>``)."""
+    closed = _CLOSED_ID.fullmatch(message_id)
+    if closed:
+        return f"agent:closed:{closed.group(1)}"
+    reply = _REPLY_ID.fullmatch(message_id)
+    return f"agent:{reply.group(1) if reply else message_id}"
+
+
+def _assistant(message: StoredMessage, ticket_id: str | None) -> str:
+    parts = [escape_html(message.content.strip())]
+    if message.outcome == "handoff":
+        parts.append(format_handoff({"ticket_id": ticket_id} if ticket_id else None))
+    sources = format_sources(message.citations)
+    if sources:
+        parts.append(sources)
+    return "\n\n".join(part for part in parts if part)
+
+
+def restore_history(store: SessionStore | None, session_id: str | None) -> tuple[History, str | None]:
+    """The page's conversation for ``session_id`` and the id itself; ``([], None)`` when there is no
+    store, the id is malformed or unknown."""
+    text = (session_id or "").strip()
+    if store is None or not SESSION_ID.fullmatch(text):
+        return [], None
+    session = store.get_session(text)
+    if session is None:
+        return [], None
+    history: History = []
+    for message in store.messages(text):
+        if message.role == "user":
+            history.append(say("user", escape_html(message.content)))
+        elif message.role == AGENT_ROLE:
+            history.append(say("assistant", agent_message(message.content), _agent_key(message.id)))
+        elif message.role == "assistant":
+            if message.outcome == "handoff" and message.reason == "button":  # the page showed the click
+                history.append(say("user", HANDOFF_LABEL))
+            history.append(say("assistant", _assistant(message, session.handoff_id), message.id))
+    return history, session.id
