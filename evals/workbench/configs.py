@@ -34,25 +34,36 @@ class ConfigError(ValueError):
     """A configuration that cannot be used (bad file, unknown field, unreachable LLM endpoint)."""
 
 
+WORKBENCH_OPTIONS = frozenset({"judge"})
+"""Keys of a configuration's ``workbench:`` mapping: options of the evaluation, not settings."""
+
+
 @dataclass(frozen=True)
 class Config:
     name: str
     overrides: dict[str, Any] = field(default_factory=dict)
     path: str = ""
+    judge: bool = False
+    """Grade the chat suites' answers with the configuration's LLM (evals/workbench/judge.py)."""
 
 
 def load_config(path: Path) -> Config:
-    """Read one override file; every key must be a settings field."""
+    """Read one override file; every key must be a settings field, except the ``workbench:`` options."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:
         raise ConfigError(f"{path}: {error}") from error
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of settings fields")
+    options = data.pop("workbench", None) or {}
+    if not isinstance(options, dict) or set(options) - WORKBENCH_OPTIONS:
+        raise ConfigError(f"{path}: 'workbench' takes only {', '.join(sorted(WORKBENCH_OPTIONS))}")
+    if not isinstance(options.get("judge", False), bool):
+        raise ConfigError(f"{path}: workbench.judge must be true or false")
     unknown = sorted(set(data) - set(Settings.model_fields))
     if unknown:
         raise ConfigError(f"{path}: not settings fields: {', '.join(map(str, unknown))}")
-    return Config(path.stem, dict(data), str(path))
+    return Config(path.stem, dict(data), str(path), bool(options.get("judge", False)))
 
 
 def load_configs(paths: list[Path]) -> list[Config]:
@@ -66,7 +77,7 @@ def load_configs(paths: list[Path]) -> list[Config]:
         while name in names:
             name, n = f"{config.name}-{n}", n + 1
         names.add(name)
-        unique.append(Config(name, config.overrides, config.path))
+        unique.append(Config(name, config.overrides, config.path, config.judge))
     return unique
 
 

@@ -59,6 +59,36 @@ def _comparison_lines(metrics: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _judge_lines(metrics: dict[str, Any]) -> list[str]:
+    """The LLM judge of each configuration that had one: model, endpoint, prompt and mean grades."""
+    lines: list[str] = []
+    for name, config in metrics["configs"].items():
+        judge = config.get("judge")
+        if not judge:
+            continue
+        grades = [
+            f"{suite} {cell(entry['metrics'].get('judge_score'))} "
+            f"({cell(entry['metrics'].get('judge_errors'))} judge errors)"
+            for suite, entry in config["suites"].items()
+            if "judge_score" in entry.get("metrics", {})
+        ]
+        lines += [
+            "",
+            f"## LLM judge ({name})",
+            "",
+            f"- model `{judge['model']}` at `{judge['endpoint']}`; `judge_score` = (grade − 1) / 4, "
+            "per item in `detail.judge` of the results (grade, reason, raw reply)",
+            f"- mean judge_score: {', '.join(grades) or '—'}",
+            "",
+            "Prompt (system message; the user message gives the question, the answer and its sources):",
+            "",
+            "```",
+            judge["prompt"],
+            "```",
+        ]
+    return lines
+
+
 def render_markdown(metrics: dict[str, Any], gate_lines: list[str] | None = None) -> str:
     """The whole report as Markdown."""
     reference = next(iter(metrics["configs"]))
@@ -113,6 +143,7 @@ def render_markdown(metrics: dict[str, Any], gate_lines: list[str] | None = None
         for r in entry.get("worst", []):
             what = r.get("error") or ", ".join(f"{k} {cell(v)}" for k, v in r["scores"].items())
             lines.append(f"- {suite} `{r['id']}` {r.get('question', '')[:80]} — {what}")
+    lines += _judge_lines(metrics)
     if gate_lines:
         lines += ["", "## Regression gate", "", "```", *gate_lines, "```"]
     lines += [

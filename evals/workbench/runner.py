@@ -17,6 +17,7 @@ from typing import Any
 from assistant.settings import PROJECT_ROOT
 from evals.workbench.configs import Config, ConfigError, check_llm, settings_for
 from evals.workbench.jsonl import Item, Loaded
+from evals.workbench.judge import JUDGE_PROMPT, judge_for
 from evals.workbench.registry import SUITES
 from evals.workbench.stats import paired_bootstrap, verdict
 from evals.workbench.suite import Suite, SuiteUnavailable, spread
@@ -60,7 +61,7 @@ def _claim(folder: Path, config: Config) -> None:
     """Record the configuration of a results folder; refuse to mix results of different overrides."""
     folder.mkdir(parents=True, exist_ok=True)
     stamp = folder / "config.json"
-    wanted = {"overrides": config.overrides}
+    wanted: dict[str, Any] = {"overrides": config.overrides} | ({"judge": True} if config.judge else {})
     if stamp.exists():
         if json.loads(stamp.read_text(encoding="utf-8")) != json.loads(json.dumps(wanted, default=str)):
             raise WorkbenchError(
@@ -82,6 +83,7 @@ def _run_suite(
     errors: dict[str, dict[str, Any]] = {}
     if pending:
         settings = settings_for(config, run_dir)
+        suite.judge = judge_for(settings) if config.judge else None
         with suite.session(settings) as run_item, path.open("a", encoding="utf-8") as out:
             bar = tqdm(
                 pending,
@@ -202,8 +204,16 @@ def run_workbench(
         outcome.metrics["configs"][config.name] = entry
         outcome.results[config.name] = {}
         try:
-            check_llm(settings_for(config, run_dir))
-        except ConfigError as error:
+            settings = settings_for(config, run_dir)
+            check_llm(settings)
+            if config.judge:
+                judge = judge_for(settings)
+                entry["judge"] = {
+                    "prompt": JUDGE_PROMPT,
+                    "model": judge.model_name,
+                    "endpoint": settings.llm_base_url,
+                }
+        except (ConfigError, ValueError) as error:
             entry["error"] = str(error)
             print(f"configuration {config.name} failed: {error}", file=sys.stderr)
             continue

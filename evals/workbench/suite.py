@@ -14,11 +14,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from assistant.settings import Settings
 from evals.metrics import mean_or_none, percentile
 from evals.workbench.jsonl import Item, Loaded
+
+if TYPE_CHECKING:
+    from evals.workbench.judge import Judge
 
 RunItem = Callable[[Item], dict[str, Any]]
 
@@ -38,6 +41,8 @@ class Suite(ABC):
     """Items the smoke profile runs (0: not part of the smoke profile)."""
     full_size: ClassVar[int] = 0
     """Items a normal run takes, evenly spaced (0: every item)."""
+    judge: Judge | None = None
+    """Set by the runner for a configuration with the LLM judge on; suites that grade answers use it."""
 
     @abstractmethod
     def load(self) -> Loaded:

@@ -58,6 +58,7 @@ CHAT_METRICS = {
     "citation_precision": "higher",
     "has_unsupported": "lower",
     "citation_check_failed": "lower",
+    "judge_score": "higher",
 }
 
 
@@ -85,9 +86,15 @@ class ChatSuite(Suite):
                 started = time.perf_counter()
                 reply = services.chat.reply(question.question, None)
                 latency = (time.perf_counter() - started) * 1000
-                return self.score(
+                result = self.score(
                     question, reply.answer, reply.citations, score_reply(question, reply, latency)
                 )
+                if self.judge is not None and result["detail"]["outcome"] == "answered":
+                    grade = self.judge.grade(question.question, reply.answer, reply.citations)
+                    result["detail"]["judge"] = grade.to_dict()
+                    if grade.normalized is not None:
+                        result["scores"]["judge_score"] = grade.normalized
+                return result
 
             yield run
         finally:
@@ -140,6 +147,8 @@ class ChatSuite(Suite):
         out["answers_llm_failed"] = (
             sum(g == "extractive (llm_error)" for g in generators) / len(generators) if generators else None
         )
+        judged = [r["detail"]["judge"] for r in results if "judge" in r.get("detail", {})]
+        out["judge_errors"] = float(sum(bool(j["error"]) for j in judged)) if judged else None
         out["citation_precision_pooled"] = (
             sum(d["supported_pairs"] for d in details) / pairs if pairs else None
         )
