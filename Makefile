@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run test lint typecheck ingest search bench bench-policy bench-heldout bench-answers bench-behaviour bench-load calibrate bench-msgabench bench-guides bench-routing routing-model bench-durability bench-queue clean
+.PHONY: install run test lint typecheck ingest search bench bench-policy bench-heldout bench-answers bench-behaviour bench-load calibrate bench-msgabench bench-guides bench-routing routing-model bench-durability bench-queue bench-sweep test-faults clean
 .PHONY: pg-start pg-stop audit
 
 # Debian packages: CJK fonts (synthetic sample materials for the pre-review benchmark) and the
@@ -137,6 +137,16 @@ calibrate: $(STAMP)
 
 bench-load: $(STAMP)
 	$(PY) -m evals.load_test --report reports/load
+
+# Load sweep: 1, 10, 25, 50 concurrent chat sessions against `govassist serve --workers 2` (3 runs each),
+# under the shared benchmark lock; figures in reports/load_sweep/. Fault tests: a worker killed, the
+# database restarted (PostgreSQL from pg-start, else a locked SQLite), the upload store full.
+bench-sweep: $(STAMP)
+	flock /tmp/govassist-bench.lock $(PY) -m evals.load_sweep --report reports/load_sweep
+
+test-faults: $(STAMP) pg-start
+	GOVASSIST_TEST_POSTGRES_URL="$${GOVASSIST_TEST_POSTGRES_URL:-$$(cat $(PG_DIR)/url 2>/dev/null)}" \
+	  $(PY) -m pytest -q tests/e2e/test_faults_*.py
 
 # 智能导办: item matching (guide_match.jsonl), false triggers, scripted dialogues, timings.
 bench-guides: $(STAMP)

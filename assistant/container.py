@@ -93,7 +93,8 @@ def build_services(settings: Settings, *, ensure_index: bool = False) -> Service
     answerer: Answerer = (
         LlmAnswerer(model, extractive) if model is not None else ExtractiveStreamer(extractive)
     )
-    store = SessionStore(make_engine(settings.resolved_database_url))
+    busy_s = settings.database_busy_timeout_s
+    store = SessionStore(make_engine(settings.resolved_database_url, sqlite_busy_timeout_s=busy_s))
     store.create_schema()
     interpreter = LlmOptionInterpreter(model) if model is not None else None
     guides = (

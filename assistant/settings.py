@@ -180,6 +180,9 @@ class Settings(BaseSettings):
 
     # Storage and serving
     database_url: str = Field(default="", description="SQLAlchemy URL; empty means SQLite in data_dir.")
+    database_busy_timeout_s: float = Field(
+        default=30.0, gt=0, description="SQLite: how long a write waits for another's lock before 503."
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     serve_ui: bool = Field(default=True, description="Mount the web chat at / (off: API only).")
