@@ -233,15 +233,19 @@ def _fmt(value: float | None, digits: int = 0) -> str:
 def render_summary(metrics: dict[str, Any]) -> str:
     """The report as Markdown: one row per level, pooled figures with the runs' min–max."""
     setup = metrics["setup"]
+    limit = (
+        f"rate limit {setup['rate_limit_chat_per_minute']}/min per citizen, each from its own loopback "
+        f"address (checked afterwards: one address got 429 after {setup.get('rate_limit_first_429_after')} "
+        "quick requests)."
+        if setup["rate_limit_chat_per_minute"]
+        else "chat rate limit switched off for this capacity run."
+    )
     lines = [
         "# Chat load sweep",
         "",
         f"`govassist serve --workers {setup['workers']}` on loopback, offline defaults, SQLite; "
         f"{setup['runs']} runs of {setup['duration_s']:.0f} s per level after a {setup['warmup_s']:.0f} s "
-        f"warm-up; think time {setup['think_s'][0]}–{setup['think_s'][1]} s between turns; rate limit "
-        f"{setup['rate_limit_chat_per_minute']}/min per citizen, each from its own loopback address "
-        f"(checked afterwards: one address got 429 after {setup.get('rate_limit_first_429_after')} "
-        "quick requests). "
+        f"warm-up; think time {setup['think_s'][0]}–{setup['think_s'][1]} s between turns; {limit} "
         f"Machine: {setup['machine']}; load average before / after: {setup['load_before']} / "
         f"{setup['load_after']}.",
         "",
@@ -305,11 +309,17 @@ def run(
     workers: int = 2,
     max_turns: int = 200,
     data_dir: Path | None = None,
+    rate_limited: bool = True,
 ) -> dict[str, Any]:
-    """Start the server, sweep, check the database, write ``metrics.json`` and ``summary.md``."""
+    """Start the server, sweep, check the database, write ``metrics.json`` and ``summary.md``.
+
+    ``rate_limited=False`` switches the chat limit off on the benchmark's server (a capacity measurement
+    with no think time would otherwise measure the limiter's 429s).
+    """
     questions = [item.question for item in load_dataset(QUESTIONS_FILE)]
-    per_minute = Settings().rate_limit_chat_per_minute
+    per_minute = Settings().rate_limit_chat_per_minute if rate_limited else 0
     env = {"GOVASSIST_RATE_LIMIT_EXEMPT_HOSTS": "[]", "GOVASSIST_SERVE_UI": "false"}
+    env["GOVASSIST_RATE_LIMIT_CHAT_PER_MINUTE"] = str(per_minute)
     with tempfile.TemporaryDirectory(prefix="govassist-sweep-") as tmp:
         folder = data_dir or Path(tmp)
         load_before = _load()
@@ -317,7 +327,7 @@ def run(
             results = asyncio.run(
                 sweep(server.base, questions, levels, runs, duration_s, warmup_s, think_s, max_turns)
             )
-            limited = asyncio.run(first_429(server.base, per_minute))
+            limited = asyncio.run(first_429(server.base, per_minute)) if per_minute else None
         load_after = _load()
         acknowledged = [t.client_id for r in results for t in r.ok]
         stored = stored_exactly_once(folder / "govassist.db", acknowledged)
@@ -366,6 +376,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="server worker processes")
     parser.add_argument("--max-turns", type=int, default=200, help="turns per citizen per run, at most")
     parser.add_argument("--data-dir", type=Path, help="an already indexed data folder (default: a new one)")
+    parser.add_argument(
+        "--no-rate-limit",
+        action="store_true",
+        help="switch the chat limit off (capacity runs, no think time)",
+    )
     args = parser.parse_args()
     low, high = (float(x) for x in args.think_s.split(","))
     metrics = run(
@@ -378,6 +393,7 @@ def main() -> None:
         args.workers,
         args.max_turns,
         args.data_dir,
+        not args.no_rate_limit,
     )
     print(render_summary(metrics))
 

@@ -128,3 +128,20 @@ def test_the_summary_has_a_row_per_level_and_the_targets() -> None:
     text = load_sweep.render_summary(metrics)
     assert "| 1 | 2 |" in text and "| 50 | 2 |" in text
     assert "p95 ≤ 300 ms: True" in text and "4 acknowledged turns, 0 missing" in text
+
+
+def test_the_summary_says_when_the_rate_limit_was_off_or_when_429_came() -> None:
+    levels = [load_sweep.level_stats([_run(50, [50.0])])]
+    setup = {"workers": 2, "runs": 1, "duration_s": 5.0, "warmup_s": 1.0, "think_s": [0.0, 0.0]}
+    setup |= {"machine": "2 CPU cores", "load_before": "1", "load_after": "1"}
+    stored = {"acknowledged": 1, "missing": 0, "duplicated": 0}
+    off = {**setup, "rate_limit_chat_per_minute": 0}
+    text = load_sweep.render_summary({"setup": off, "levels": levels, "stored": stored} | _targets())
+    assert "rate limit switched off" in text
+    on = {**setup, "rate_limit_chat_per_minute": 60, "rate_limit_first_429_after": 63}
+    text = load_sweep.render_summary({"setup": on, "levels": levels, "stored": stored} | _targets())
+    assert "60/min per citizen" in text and "429 after 63 quick requests" in text
+
+
+def _targets() -> dict[str, object]:
+    return {"targets": {"error_rate_below_1pct": True, "p95_at_most_300ms": True}}
