@@ -1,12 +1,19 @@
 """The latest evaluation reports (``reports/<benchmark>/metrics.json`` and ``report.md``) for the dashboard.
 
 Each benchmark writes its own ``metrics.json`` shape (see ``evals/``); the headline figures are picked
-by name from the flattened numbers, leaving out per-item lists and per-class breakdowns. No Gradio here.
+by name from the flattened numbers, leaving out per-item lists and per-class breakdowns. A workbench
+run (``govassist eval``, ``reports/eval``) gives one headline per suite of its reference configuration,
+and its charts are read back from the PNGs embedded in its ``report.html``. No Gradio here.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import html
+import io
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +39,8 @@ BENCHMARK_NAMES: dict[str, str] = {
     "durability": "工单持久性",
     "queue_load": "工单队列负载",
     "load": "并发负载",
+    "eval": "评测工作台",
+    "eval-smoke": "评测工作台（冒烟）",
 }
 HEADLINE_KEYS: tuple[str, ...] = (
     "outcome_accuracy", "keyword_accuracy", "refuse_or_handoff_correct", "in_scope_wrongly_refused",
@@ -49,6 +58,9 @@ SKIPPED_KEYS = frozenset(
         "model",
     }
 )  # fmt: skip
+MAX_CHARTS = 16
+MAX_CHART_BYTES = 4_000_000
+_IMG = re.compile(r'<img alt="([^"]*)" src="data:image/png;base64,([A-Za-z0-9+/=]+)">')
 PRODUCT_SYSTEM = "hybrid"
 """Retrieval reports compare systems; the headline is the product's (hybrid) one."""
 
@@ -121,8 +133,34 @@ def flatten(metrics: dict[str, Any], prefix: str = "") -> dict[str, float | bool
     return leaves
 
 
+def is_workbench(metrics: dict[str, Any]) -> bool:
+    """Whether ``metrics`` is a workbench run's (configurations, suites, score directions)."""
+    return isinstance(metrics.get("configs"), dict) and isinstance(metrics.get("directions"), dict)
+
+
+def workbench_headlines(metrics: dict[str, Any]) -> list[tuple[str, float | bool]]:
+    """``suite.metric`` of the reference configuration: each suite's first higher-is-better score."""
+    configs = metrics["configs"]
+    if not configs:
+        return []
+    suites = configs[next(iter(configs))].get("suites", {})
+    picked: list[tuple[str, float | bool]] = []
+    for suite, entry in suites.items():
+        values = entry.get("metrics", {}) if isinstance(entry, dict) else {}
+        directions = metrics["directions"].get(suite, {})
+        for key, direction in directions.items():
+            value = values.get(key)
+            if direction == "higher" and isinstance(value, int | float):
+                picked.append((f"{suite}.{key}", float(value)))
+                break
+    return picked
+
+
 def headlines(metrics: dict[str, Any]) -> list[tuple[str, float | bool]]:
-    """The headline figures of one report, in :data:`HEADLINE_KEYS` order (at most ``MAX_HEADLINES``)."""
+    """The headline figures of one report, in :data:`HEADLINE_KEYS` order (at most ``MAX_HEADLINES``);
+    a workbench run's are one per suite."""
+    if is_workbench(metrics):
+        return workbench_headlines(metrics)
     leaves = flatten(metrics)
     picked: list[tuple[str, float | bool]] = []
     for wanted in HEADLINE_KEYS:
@@ -186,3 +224,33 @@ def report_markdown(report: BenchmarkReport | None) -> str:
 def pick_report(reports: list[BenchmarkReport], choice: str | None) -> BenchmarkReport | None:
     """The report whose picker label is ``choice``; the newest when there is no such label."""
     return next((r for r in reports if r.choice == choice), reports[0] if reports else None)
+
+
+def report_charts(report: BenchmarkReport | None) -> list[tuple[Any, str]]:
+    """The charts of a report's ``report.html`` as (PIL image, caption), for a gallery; [] without any.
+
+    At most :data:`MAX_CHARTS`, and none larger than :data:`MAX_CHART_BYTES`; an image that does not
+    decode is left out.
+    """
+    if report is None:
+        return []
+    page = report.folder / "report.html"
+    try:
+        text = page.read_text(encoding="utf-8") if page.is_file() else ""
+    except (OSError, UnicodeDecodeError):
+        return []
+    from PIL import Image, UnidentifiedImageError
+
+    charts: list[tuple[Any, str]] = []
+    for match in _IMG.finditer(text):
+        if len(charts) == MAX_CHARTS:
+            break
+        if len(match.group(2)) * 3 // 4 > MAX_CHART_BYTES:
+            continue
+        try:
+            image = Image.open(io.BytesIO(base64.b64decode(match.group(2), validate=True)))
+            image.load()
+        except (binascii.Error, UnidentifiedImageError, OSError):
+            continue
+        charts.append((image, html.unescape(match.group(1))))
+    return charts
