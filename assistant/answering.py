@@ -27,6 +27,7 @@ from assistant.evidence import (
     split_sentences,
 )
 from assistant.index.knowledge_index import KnowledgeIndex
+from assistant.injection_guard import drop_planted
 from assistant.retrieval import HybridRetriever, ScoredChunk
 from assistant.settings import Settings
 from assistant.textnorm import normalize
@@ -76,6 +77,10 @@ def refusal_text(reason: str, detail: str = "") -> str:
             "本人信息请通过实名认证后在政务服务平台查询。"
         ),
         "instruction_override": "抱歉，我不能执行修改或透露我的工作规则的请求。",
+        "unsafe": (
+            "抱歉，这个请求涉及违法违规或可能侵害他人合法权益的内容，我不能提供帮助。"
+            "如需了解相关法律规定，或要举报违法违规行为，可咨询当地政务服务或公安、市场监管等主管部门。"
+        ),
         "live_status": (
             "抱歉，我查不到实时的排队、叫号和名额情况，政策文件中也没有这类实时信息，我不能替您估计。"
             "可在办事大厅的取号系统或当地政务服务平台的预约页面查看。"
@@ -84,7 +89,7 @@ def refusal_text(reason: str, detail: str = "") -> str:
     if reason == "no_evidence_for_type" and detail:
         opening = f"抱歉，现有政策文件中没有写明{detail}，我不能替您猜测，以免误导。"
     else:
-        opening = openings.get(reason, openings["no_evidence"])
+        opening = openings.get(reason.split(":", 1)[0], openings["no_evidence"])
     return f"{opening}{CAPABILITIES}{HELP_CHANNELS}"
 
 
@@ -143,6 +148,7 @@ class ExtractiveAnswerer:
 
         wanted = answer_types(normalize(question))
         sentences = [s for rank, hit in enumerate(hits) for s in split_sentences(hit.chunk, rank)]
+        sentences = drop_planted(sentences)  # retrieved text is data: planted instructions are never shown
         missing = [
             t
             for t in wanted

@@ -1,16 +1,23 @@
 """Deterministic screening and intent routing of each citizen message, before any retrieval or generation.
 
-Rules run on the normalised message (NFKC, 繁→简, lower case), so full-width letters and Traditional
-characters are screened the same way as plain ones. Order matters: injection and privacy first (they
-are refused whatever else the message says), then requests for a person, then out-of-scope topics.
+Rules run on the normalised message (NFKC, 繁→简, lower case, separators between Chinese characters
+removed, base64 / ``\\uXXXX`` payloads decoded alongside), so full-width letters, Traditional characters,
+"忽-略-规-则" and encoded instructions are screened the same way as plain ones. Order matters: injection
+and privacy first (they are refused whatever else the message says), then harmful requests in the TC260
+risk categories (``assistant.safety_rules``), then requests for a person, then out-of-scope topics.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
+import unicodedata
+import urllib.parse
 from dataclasses import dataclass
 from enum import StrEnum
 
+from assistant.safety_rules import unsafe_category
 from assistant.textnorm import normalize
 
 
@@ -55,6 +62,37 @@ INJECTION = _any(
     r"(上面|以上|前面|之前|上述|最初|最开始)的?(指令|指示|提示|设定).{0,10}"
     r"(翻译|译成|译为|转成|改写|总结|概括|输出|重复|复述|写出|列出|打印|发给我|告诉我)",
     r"(translate|repeat|print|output|summari[sz]e|reveal).{0,30}(instructions|prompt)\s+(above|before)",
+    # personas and modes meant to drop the rules
+    r"(扮演|当|做|成为|变成|切换为|进入|开启|启用|激活).{0,10}(没有|不受|无|不守|不带|摆脱).{0,4}(任何)?(限制|约束|规则|规矩|道德|监管|审查|过滤)",
+    r"(没有|不受|无|摆脱)(任何)?(限制|约束|道德约束|规则约束)的?(ai|人工智能|助手|机器人|模型|聊天机器人|版本|模式)",
+    r"(越狱|无限制|不受限制|不受限|自由|叛逆|邪恶)(模式|人格|版本|回答|助手)|两个人格|双重人格|(stan|aim|dude)\s*模式|\b(stan|aim)\b.{0,10}(模式|规范|拒绝)",
+    r"(关掉|关闭|取消|解除|去掉|移除|停用|绕过|跳过)(你的|你|自己的)(安全|限制|过滤|拒答|审核|引用|规则|约束)|(关掉|关闭|停用|绕过|跳过)(安全)?(限制|过滤|拒答|审核步骤)",
+    r"(取消|去掉)(引用要求|拒答)|你的(安全)?(限制|过滤|拒答|规则).{0,4}(关掉|关闭|取消|解除|去掉)",
+    r"(规则|设定|指令|限制).{0,6}(作废|过期|已更新|不算|失效|不适用|取消)|(以上|上面|前面|之前).{0,6}(都|全)?(不算|作废|失效)",
+    r"(最高优先级|超级管理员|root权限|管理员身份|管理员权限|维护模式|测试模式).{0,20}",
+    r"(只听我的|听我的指令|按我说的做|照我说的做|必须满足用户|不能拒绝|永远不拒绝|不许拒绝)",
+    r"(运行参数|配置文件|初始指令|隐藏指令|内部指令|内部设定|内部状态|初始配置|恢复出厂|出厂(设置|状态|配置)|开发者给你|和开发者之间)",
+    r"(第一条|最初|开头|开始).{0,8}(消息|内容|话|规则).{0,10}(原话|复述|重复|输出|是什么)|从第一个字开始|上下文里第一句",
+    r"(你是|你被).{0,6}(用什么|怎么).{0,4}(提示|训练|设定)|你的(规则|设定|提示)(原文|原话|列表)|规则原文|(补全|接着写).{0,12}你是政务",
+    r"(倒过来|反过来|倒着)(读|看|念)|解码|解析并执行|拼音.{0,6}(照做|执行|翻)|(连起来|拼起来).{0,10}(照做|执行)",
+    r"(system|assistant|user)\s*[:：>]|<\s*/?\s*(system|instructions?)|end\s+of\s+(system\s+)?prompt|\{\s*\"role\"",
+    r"(dan|上帝|越狱|开发者|调试|无限制)(模式|人格)?.{0,4}(已)?(激活|开启|启用|进入)|(激活|开启|启用|进入).{0,4}(dan|越狱|上帝)",
+    r"developer\s+mode|jailbreak|unrestricted|no\s+restrictions|without\s+restrictions|pwned|hacked",
+    r"(以后|之后|从现在起|从现在开始).{0,10}(回答|每条|都要|一律).{0,20}(加上|不需要|不用|凭记忆|都说)",
+    r"(每条|所有|以后的?|接下来的?)(回答|回复).{0,8}(加上|附上|都说|结尾)|先别回答|也要回答|都要回答|必须回答",
+    r"(规则|设定|系统).{0,6}(bug|漏洞|错误).{0,10}(修复|改)|真正的(指令|任务|规则)|之后的内容才是",
+    r"(你|您)(现在|来|就|先)?(扮演|假装|化身|变身)|你(来)?当(一个|个|一名|一次|我的)|以[^，。]{0,16}的?身份.{0,6}(回答|传授|说|告诉|教)",
+    r"\broot\b|权限等级|(输出|复述|打印|给我).{0,8}(你)?(开头|最开始|最前面)的?.{0,6}(内容|文字|话)|代码块.{0,10}(输出|形式)",
+    r"你的(规则|设定|指令|提示词?|配置|约定|限制|系统提示)",
+    r"(不用|不必|不要|无需|别)(再)?(遵守|遵循|理会).{0,6}(规则|限制|设定|指令)|(假设|假如|如果|要是)你(没有|不受|可以不|是一个没有)",
+    r"你的名字(是|叫)|从现在起你叫|你现在叫|(执行|运行)(以下|下面|这段)的?(命令|指令|代码)|\bsudo\b|说反话|反着说",
+    r"你(收到|接收|被给)的?(指示|指令|提示|命令)|(模拟|模仿)(一个|一名).{0,12}(回答|说话|身份)",
+    r"(剧本|小说|故事|台词|角色).{0,16}(真实可用|详细(描写|解释|步骤|过程)|具体步骤)",
+    r"pretend\s+(you|to\s+be)|role-?play|override|forget\s+(all|your|everything|previous)|new\s+instructions?",
+    r"新的?(设定|角色|身份|人设)|人设|(解锁|解除).{0,4}(你的?|封印|限制|模式|权限)|(不要|不准|不能|别)拒绝|(不要|不用|别)管.{0,4}(合不合法|违不违法|规定|规则)",
+    r"(仅|只)(是|用于|作为)?(测试|研究|学术).{0,10}(告诉|回答|输出)|学术研究.{0,6}(需要|目的)",
+    r"我是(你的|系统|这个系统的|平台的?)?(开发者|开发人员|管理员|工程师|程序员|运维)",
+    r"ignore\s*(all\s*|any\s*)?(the\s*)?(previous|prior|above|earlier|your)\s*(instructions|rules|prompts?)",
 )
 LIVE_STATUS = _any(
     r"排队.{0,6}(几天|多久|多长时间|几个小时|几小时|人多|多少人)|(现在|目前|今天|此刻|这会儿).{0,6}(排队|排多久|人多不多)",
@@ -143,15 +181,74 @@ def strip_greeting(message: str) -> str:
     return _GREETING_PREFIX.sub("", message.strip()).strip() or message.strip()
 
 
+_CJK = "\u3400-\u9fff"
+_SEPARATED = re.compile(rf"(?<=[{_CJK}])[^\w{_CJK}]{{1,3}}(?=[{_CJK}])")
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
+_PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2}){3,}")
+_SPELLED = re.compile(r"\b([a-z])\s(?=[a-z]\b)")
+"""Letters spelt out one by one ("i g n o r e")."""
+_BASE64 = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_PINYIN_SYLLABLE = (
+    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ang|eng|ing|ong|uan|ian|iao|uai|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|ue|ui|ve|a|o|e|i|u|v)"
+    r"(?:r)?"
+)
+_PINYIN_RUN = re.compile(rf"(?:\b{_PINYIN_SYLLABLE}\b[\s,，'’]+){{5,}}\b{_PINYIN_SYLLABLE}\b")
+
+
+def _decoded(text: str) -> str:
+    """Text hidden in base64 blobs and ``\\uXXXX`` escapes of ``text`` ("" when there is none)."""
+    found: list[str] = []
+    for blob in _BASE64.findall(text):
+        if not re.search(r"[A-Za-z]", blob):
+            continue  # a long number (an ID, an account) is no payload
+        try:
+            raw = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            continue
+        if raw and sum(ch.isprintable() for ch in raw) / len(raw) > 0.9:
+            found.append(raw)
+    for blob in _PERCENT.findall(text):
+        found.append(urllib.parse.unquote(blob))
+    if _ESCAPE.search(text):
+        found.append(_ESCAPE.sub(lambda m: chr(int(m[1], 16)), text))
+    return normalize(" ".join(found)).lower() if found else ""
+
+
+def _is_pinyin(text: str) -> bool:
+    """Six or more pinyin syllables in a row (tone marks and ü folded): an instruction spelt out."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return bool(_PINYIN_RUN.search(folded.lower().replace("ü", "v")))
+
+
+def matching_forms(message: str) -> list[str]:
+    """The forms rules are run on: normalised, with separators between characters removed, decoded."""
+    text = normalize(message).lower()
+    forms = [text]
+    squashed = _SPELLED.sub(r"\1", _SEPARATED.sub("", _INVISIBLE.sub("", text)))
+    if squashed != text:
+        forms.append(squashed)
+    decoded = _decoded(message)
+    if decoded:
+        forms.append(decoded)
+    return forms
+
+
 def route(message: str) -> Route:
     """Decide what kind of message this is; deterministic and fast (a few regular expressions)."""
-    text = normalize(message).lower()
-    if INJECTION.search(text):
+    forms = matching_forms(message)
+    text = forms[0]
+    # A payload hidden in base64 or escapes, or spelt out in pinyin, is an attempt to get past the rules.
+    if any(INJECTION.search(f) for f in forms) or _decoded(message) or _is_pinyin(text):
         return Route(Intent.INJECTION, "instruction_override", message)
     if PRIVACY_REQUEST.search(text) and not _HOW_TO.search(text) and not _OWN_OR_OFFICE.search(text):
         return Route(Intent.PRIVACY, "personal_data_request", message)
     if WHERE_SOMEONE_LIVES.search(text) and not _SERVICE_WORDS.search(text):
         return Route(Intent.PRIVACY, "personal_data_request", message)
+    category = next((c for c in map(unsafe_category, forms) if c), None)
+    if category is not None:
+        return Route(Intent.OUT_OF_SCOPE, f"unsafe:{category}", message)
     if HUMAN_REQUEST.search(text):
         return Route(Intent.HANDOFF, "human_requested", message)
     if COMPLAINT.search(text):
