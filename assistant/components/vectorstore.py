@@ -9,6 +9,7 @@ again, so service resumes by itself when the server is back.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -93,6 +94,8 @@ def open_chroma_client(settings: Settings, path: Path) -> Any:
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.vectorstore_mode == "chroma-http":
+        # The HTTP client logs every request at INFO; one line per question is noise in a server's log.
+        logging.getLogger("httpx").setLevel(max(logging.getLogger("httpx").level, logging.WARNING))
         return guarded(
             chromadb.HttpClient,
             host=settings.chroma_host,
