@@ -7,6 +7,7 @@ original script for display.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -180,17 +181,27 @@ def query_terms(question: str, tokenizer: ChineseTokenizer, weights: TermWeights
 
 def split_sentences(chunk: Chunk, chunk_rank: int) -> list[Sentence]:
     """The chunk's sentences (original script), without list markers; very short fragments dropped."""
-    out: list[Sentence] = []
-    for position, raw in enumerate(_SENTENCE_END.split(chunk.text)):
+    return [
+        Sentence(text, normalized, chunk, chunk_rank, position)
+        for text, normalized, position in _sentence_parts(chunk.text, chunk.title)
+    ]
+
+
+@functools.lru_cache(maxsize=4_096)
+def _sentence_parts(chunk_text: str, title: str) -> tuple[tuple[str, str, int], ...]:
+    """(original, normalised, position) of each answer-worthy sentence; cached, as the same chunks are
+    retrieved again and again."""
+    out: list[tuple[str, str, int]] = []
+    for position, raw in enumerate(_SENTENCE_END.split(chunk_text)):
         text = raw.strip()
         if len(_LEADING_MARK.sub("", text)) < _MIN_SENTENCE_CHARS:
             continue
         if _HEADING.match(text) and len(text) <= _MAX_HEADING_CHARS:
             continue  # a heading names the topic but answers nothing
-        if text == chunk.title:
+        if text == title:
             continue  # nor does the document's own title line
-        out.append(Sentence(text, normalize(text).lower(), chunk, chunk_rank, position))
-    return out
+        out.append((text, normalize(text).lower(), position))
+    return tuple(out)
 
 
 SCORING = {"bigram": 0.5, "rank": 0.3, "type": 0.25, "exact_type": 0.5}

@@ -30,11 +30,27 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text) if text else text
 
 
+_CACHED_MAX_CHARS = 2_000
+"""Texts up to this length have their normalised form cached: every answer re-reads the same retrieved
+sentences and every request the same rule phrases, and 繁→简 conversion is the costly step."""
+
+
 def normalize(text: str) -> str:
     """Matching form of ``text``: NFKC (full-width → half-width), 繁→简, collapsed spaces.
 
     Letters keep their case; tokenisers lower-case English themselves.
     """
+    if len(text) <= _CACHED_MAX_CHARS:
+        return _normalize_cached(text)
+    return _normalize(text)
+
+
+@functools.lru_cache(maxsize=32_768)
+def _normalize_cached(text: str) -> str:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = to_simplified(text)
     return _SPACES.sub(" ", text).strip()
