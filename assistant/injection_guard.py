@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.evidence import Sentence
-from assistant.router import INJECTION, matching_forms
+from assistant.router import BENIGN, INJECTION, matching_forms
 
 _ADDRESSEE = (
     r"(ai|人工智能|智能客服|智能助手|问答系统|智能问答|聊天机器人|机器人|大模型|语言模型|模型|助手|系统|审核系统|预审系统|"
@@ -25,9 +25,9 @@ PLANTED = re.compile(
         for p in (
             rf"(给|致|供){_ADDRESSEE}(使用|的(说明|指令|提示|话)|请|注意|看)",
             rf"{_ADDRESSEE}(请注意|注意|须知|必须|务必|应当|应该|请|需要)",
-            r"(回答|回复|答复|解答)[^。；;]{0,16}(时(?!间|限|效|段)|用户|市民|使用者|群众)[^。；;]{0,12}"
+            r"(回答|回复|答复|解答)[^。；;]{0,16}((?<![小\d])时(?!间|限|效|段|之|内)|用户|市民|使用者|群众)[^。；;]{0,12}"
             r"(告诉|告知|声称|输出|回复[:：“\"])",
-            r"(询问|问到|咨询)[^。；;]{0,16}(时(?!间|限|效|段)|的用户|的市民)[^。；;]{0,12}(回答|回复|告诉|告知)",
+            r"(询问|问到|咨询)[^。；;]{0,16}((?<![小\d])时(?!间|限|效|段|之|内)|的用户|的市民)[^。；;]{0,12}(回答|回复|告诉|告知)",
             r"(系统|system)\s*(提示|指令|通知|prompt)|新(的)?(指令|任务)|以上(规则|指令|内容)?(作废|无效|不算)|规则作废",
             r"(判定|设为|设置为|标记为|写明|注明|改为|认定为)[^。；;]{0,6}(可以提交|审核通过|材料齐全|免审|通过|ready|approved)",
             r"转人工|创建[^。；;]{0,4}工单|(开|建)(一个|个|一张)?(加急)?工单|立即派单",
@@ -41,17 +41,12 @@ PLANTED = re.compile(
 )
 """Text addressed to the assistant or telling it what to answer or do."""
 
-_BENIGN = re.compile(
-    r"(按照?|根据|依照?|按)(系统|页面|屏幕|语音|短信)(的)?提示|系统提示(进行|操作|填写|完成|办理|上传)"
-)
-"""Ordinary wording about a system's prompts to its users (按照系统提示进行申报)."""
-
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 
 
 def is_planted_instruction(text: str) -> bool:
     """Whether ``text`` (a sentence or short passage) holds an instruction aimed at the assistant."""
-    forms = [_BENIGN.sub("", form) for form in matching_forms(text)]
+    forms = [BENIGN.sub("", form) for form in matching_forms(text)]
     return any(PLANTED.search(form) or INJECTION.search(form) for form in forms)
 
 

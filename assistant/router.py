@@ -185,6 +185,10 @@ _CJK = "\u3400-\u9fff"
 _SEPARATED = re.compile(rf"(?<=[{_CJK}])[^\w{_CJK}]{{1,3}}(?=[{_CJK}])")
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
 _PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2}){3,}")
+BENIGN = re.compile(
+    r"(按照?|根据|依照?|按)(系统|页面|屏幕|语音|短信)的?提示|系统提示(进行|操作|填写|完成|办理|上传)"
+)
+"""Ordinary wording about a system's prompts to its users ("按照系统提示进行申报"), not about ours."""
 _SPELLED = re.compile(r"\b([a-z])\s(?=[a-z]\b)")
 """Letters spelt out one by one ("i g n o r e")."""
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
@@ -240,7 +244,7 @@ def route(message: str) -> Route:
     forms = matching_forms(message)
     text = forms[0]
     # A payload hidden in base64 or escapes, or spelt out in pinyin, is an attempt to get past the rules.
-    if any(INJECTION.search(f) for f in forms) or _decoded(message) or _is_pinyin(text):
+    if any(INJECTION.search(BENIGN.sub("", f)) for f in forms) or _decoded(message) or _is_pinyin(text):
         return Route(Intent.INJECTION, "instruction_override", message)
     if PRIVACY_REQUEST.search(text) and not _HOW_TO.search(text) and not _OWN_OR_OFFICE.search(text):
         return Route(Intent.PRIVACY, "personal_data_request", message)

@@ -13,6 +13,7 @@ from evals.workbench.suites_msgabench import MsgabenchAnswersSuite, MsgabenchNlu
 from evals.workbench.suites_ops import PrereviewSuite, RoutingSuite
 from evals.workbench.suites_reading import NcpPoliciesSuite
 from evals.workbench.suites_retrieval import RetrievalSuite
+from evals.workbench.suites_safety import SafetySuite
 
 SUITES: dict[str, Callable[[], Suite]] = {
     "retrieval": RetrievalSuite,
@@ -26,6 +27,7 @@ SUITES: dict[str, Callable[[], Suite]] = {
     "ncppolicies": NcpPoliciesSuite,
     "guangdong": GuangdongSuite,
     "prereview": PrereviewSuite,
+    "safety": SafetySuite,
 }
 SMOKE = ("retrieval", "qa", "behaviour", "guide", "routing")
 """What the smoke profile runs when no suite is named: the bundled data only (no ../shared, no OCR)."""
