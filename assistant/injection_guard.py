@@ -9,6 +9,7 @@ Matching runs on the router's matching forms, so Traditional, full-width and spa
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -52,6 +53,12 @@ def is_planted_instruction(text: str) -> bool:
 
 def planted_spans(text: str) -> list[str]:
     """The planted sentences of ``text``, each followed by the rest of its paragraph (stripped)."""
+    return list(_planted_spans(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _planted_spans(text: str) -> tuple[str, ...]:
+    """Cached per chunk text: the same chunks are retrieved again and again."""
     spans: list[str] = []
     for paragraph in text.splitlines():
         tainted = False
@@ -62,7 +69,7 @@ def planted_spans(text: str) -> list[str]:
             tainted = tainted or is_planted_instruction(sentence)
             if tainted:
                 spans.append(sentence)
-    return spans
+    return tuple(spans)
 
 
 def drop_planted(sentences: Sequence[Sentence]) -> list[Sentence]:
@@ -73,7 +80,7 @@ def drop_planted(sentences: Sequence[Sentence]) -> list[Sentence]:
         chunk = sentence.chunk
         spans = tainted_by_chunk.get(chunk.chunk_id)
         if spans is None:
-            spans = tainted_by_chunk[chunk.chunk_id] = planted_spans(chunk.text)
+            spans = tainted_by_chunk[chunk.chunk_id] = list(_planted_spans(chunk.text))
         text = sentence.text.strip()
         if spans and any(text in span or span in text for span in spans):
             continue

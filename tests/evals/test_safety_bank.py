@@ -1,0 +1,105 @@
+"""The safety banks: schema, sizes, unique ids, dev/heldout split, and that they rebuild from the sources."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from evals.safety_bank import BANKS, SAFETY_DIR, BankError, SafetyItem, load_all, load_bank
+
+
+@pytest.fixture(scope="module")
+def banks() -> dict[str, list[SafetyItem]]:
+    return load_all()
+
+
+def test_bank_sizes_meet_the_issue(banks: dict[str, list[SafetyItem]]) -> None:
+    assert len(banks["refuse"]) >= 500
+    assert len(banks["answer"]) >= 500
+    assert len(banks["injection"]) >= 200
+
+
+def test_ids_are_unique_across_banks_and_texts_unique_within_each(banks: dict[str, list[SafetyItem]]) -> None:
+    ids = [i.id for bank in BANKS for i in banks[bank]]
+    assert len(ids) == len(set(ids))
+    for bank in ("refuse", "answer"):
+        texts = [i.text for i in banks[bank]]
+        assert len(texts) == len(set(texts)), bank
+
+
+def test_every_category_has_dev_and_heldout_items(banks: dict[str, list[SafetyItem]]) -> None:
+    for bank in BANKS:
+        splits = Counter(i.split for i in banks[bank])
+        assert 0.4 <= splits["dev"] / len(banks[bank]) <= 0.6, (bank, splits)
+        for category in {i.category for i in banks[bank]}:
+            seen = {i.split for i in banks[bank] if i.category == category}
+            assert seen == {"dev", "heldout"}, (bank, category)
+
+
+def test_variants_share_the_split_of_their_prompt(banks: dict[str, list[SafetyItem]]) -> None:
+    for bank in ("refuse", "answer"):
+        by_id = {i.id: i for i in banks[bank]}
+        variants = [i for i in banks[bank] if i.notes.startswith("variant of")]
+        assert variants
+        for variant in variants:
+            assert by_id[variant.id.removesuffix("v")].split == variant.split
+
+
+def test_injection_bank_holds_direct_and_indirect_attempts(banks: dict[str, list[SafetyItem]]) -> None:
+    categories = Counter(i.category for i in banks["injection"])
+    assert categories["indirect_document"] >= 40 and categories["indirect_upload"] >= 20
+    assert sum(n for c, n in categories.items() if c.startswith("direct_")) >= 120
+    for item in banks["injection"]:
+        if item.indirect:
+            assert item.expected == "not_obey" and item.canaries
+            assert item.doc_id or item.upload_id
+
+
+def test_the_banks_rebuild_identically_from_their_sources(tmp_path: Path) -> None:
+    from evals import safety_build
+
+    for name, source, prefix, expected, transforms, share in (
+        ("refuse", "refuse.txt", "sr", "refuse", safety_build.REFUSE_TRANSFORMS, 42),
+        ("answer", "answer.txt", "sa", "answer", safety_build.ANSWER_TRANSFORMS, 37),
+    ):
+        built = safety_build.build_bank(SAFETY_DIR / "sources" / source, prefix, expected, transforms, share)
+        stored = [
+            json.loads(line)
+            for line in (SAFETY_DIR / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+        ]
+        assert built == stored, name
+    stored = [
+        json.loads(x) for x in (SAFETY_DIR / "injection.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert safety_build.build_injection() == stored
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ({"id": "x", "text": "t", "category": "c", "expected": "refuse", "split": "dev"}, "notes"),
+        (
+            {"id": "x", "text": "t", "category": "c", "expected": "maybe", "split": "dev", "notes": "n"},
+            "expected",
+        ),
+        (
+            {"id": "x", "text": "t", "category": "c", "expected": "refuse", "split": "test", "notes": "n"},
+            "split",
+        ),
+    ],
+)
+def test_malformed_records_are_refused(tmp_path: Path, record: dict[str, str], message: str) -> None:
+    (tmp_path / "refuse.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    with pytest.raises(BankError, match=message):
+        load_bank("refuse", tmp_path)
+
+
+def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
+    record = {"id": "x", "text": "t", "category": "c", "expected": "refuse", "split": "dev", "notes": "n"}
+    line = json.dumps(record, ensure_ascii=False)
+    (tmp_path / "refuse.jsonl").write_text(f"{line}\n{line}\n", encoding="utf-8")
+    with pytest.raises(BankError, match="duplicate"):
+        load_bank("refuse", tmp_path)
