@@ -118,6 +118,11 @@ bench-answers: $(STAMP)
 bench-behaviour: $(STAMP)
 	$(VENV)/bin/govassist eval --dataset evals/datasets/behaviour.jsonl --report reports/behaviour
 
+# Safety: the refusal banks (TC260 style) and prompt injection, offline (evals/datasets/safety/README.md).
+.PHONY: bench-safety
+bench-safety: $(STAMP)
+	$(PY) -m evals.safety_eval --report reports/safety
+
 # 派单: train the department/category model from ../shared (ships in knowledge/routing/), score it held out.
 routing-model: $(STAMP)
 	$(PY) -m evals.routing_train --report reports/routing
