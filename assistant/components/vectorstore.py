@@ -106,11 +106,12 @@ def open_chroma_client(settings: Settings, path: Path) -> Any:
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
-def open_collection(client: Any, name: str, embedder: TextEmbedder) -> Any:
-    """Get or create the collection (cosine space) bound to our embedding function."""
+def open_collection(client: Any, name: str, embedder: TextEmbedder, identity: str | None = None) -> Any:
+    """Get or create the collection (cosine space) bound to our embedding function; a new collection
+    records ``identity`` (what made its vectors; the embedder's name by default) in its metadata."""
     return guarded(
         client.get_or_create_collection,
         name,
         embedding_function=ChromaEmbeddingFunction(embedder),
-        metadata={"hnsw:space": "cosine", "embedder": embedder.name},
+        metadata={"hnsw:space": "cosine", "embedder": identity or embedder.name},
     )

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import logging
+import math
 from pathlib import Path
 
 import pytest
 
-from assistant.index.knowledge_index import KnowledgeIndex
+from assistant.components.embeddings import HashEmbedder
+from assistant.index.knowledge_index import KnowledgeIndex, dense_text
+from assistant.settings import Settings
+from ingest.models import Chunk
 from ingest.pipeline import ingest_paths
 
 POLICY_A = "一、总体要求\n（一）指导思想。推进政务服务标准化、规范化、便利化，实现一网通办。\n二、保障措施\n（一）加强组织领导。各地区要落实责任。\n"
@@ -161,3 +166,55 @@ def test_changed_sidecar_metadata_reingests_the_file(
 
     assert report.updated == ["docs/a.txt"]
     assert {c.title for c in index.chunks().values() if c.doc_id == "a"} == {"第二版标题"}
+
+
+class _OtherModel(HashEmbedder):
+    """Another embedding model: its vectors live in a different space from HashEmbedder's."""
+
+    name = "other-model"
+
+    def _vector(self, text: str) -> list[float]:
+        return list(reversed(super()._vector(text)))
+
+
+def test_switching_the_embedding_model_re_embeds_every_chunk(
+    settings: Settings, docs: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = KnowledgeIndex(settings, HashEmbedder())
+    ingest_paths(first, [docs], project_root=tmp_path)
+    assert first.dense_search("一网通办", 3)
+    first.close()
+
+    switched = KnowledgeIndex(settings, _OtherModel())
+    with caplog.at_level(logging.WARNING):
+        assert switched.dense_search("一网通办", 3) == []  # never compare vectors of two models
+    assert "were made by 'hash; reads section+text'" in caplog.text
+
+    ingest_paths(switched, [docs], project_root=tmp_path)
+
+    assert switched.collection.metadata["embedder"] == "other-model; reads section+text"
+    assert _vector_ids(switched) == set(switched.chunks())
+    best = switched.dense_search("一网通办", 1)[0]
+    assert best.similarity == pytest.approx(1.0 - _cosine_distance(switched, "一网通办", best.chunk_id))
+
+
+def _cosine_distance(index: KnowledgeIndex, query: str, chunk_id: str) -> float:
+    stored = index.collection.get(ids=[chunk_id], include=["embeddings"])["embeddings"][0]
+    expected = index.embedder.embed_documents([dense_text(index.chunks()[chunk_id])])[0]
+    assert list(stored) == pytest.approx(expected)  # re-embedded by the new model
+    query_vector = index.embedder.embed_query(query)
+    dot = sum(a * b for a, b in zip(stored, query_vector, strict=True))
+    norms = math.sqrt(sum(a * a for a in stored)) * math.sqrt(sum(b * b for b in query_vector))
+    return 1.0 - dot / norms
+
+
+def test_the_embedding_model_reads_section_and_text_not_the_title() -> None:
+    chunk = Chunk(
+        chunk_id="d:0000:x",
+        doc_id="d",
+        title="国务院关于某事的意见",
+        section="一、总体要求",
+        text="推进一网通办。",
+        ordinal=0,
+    )
+    assert dense_text(chunk) == "一、总体要求\n推进一网通办。"

@@ -65,7 +65,7 @@ def test_vectors_round_trip_and_the_index_survives_a_server_restart(
         index.replace_file("guides/birth.txt", "fp-1", birth_file())
         hits = index.dense_search("需提交出生医学证明。", 3)
         assert hits[0].chunk_id == "birth:0001:v1"
-        assert index.collection.metadata["embedder"] == index.embedder.name
+        assert index.collection.metadata["embedder"] == index.vector_identity
 
         server.stop()
         with pytest.raises(VectorStoreUnavailable):
