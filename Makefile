@@ -10,7 +10,7 @@ export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
 .PHONY: install run test lint typecheck ingest search bench bench-policy bench-heldout bench-answers bench-behaviour bench-load calibrate bench-msgabench bench-guides bench-routing routing-model bench-durability bench-queue bench-sweep test-faults clean
-.PHONY: pg-start pg-stop audit
+.PHONY: pg-start pg-stop audit chroma-start chroma-stop
 
 # Debian packages: CJK fonts (synthetic sample materials for the pre-review benchmark) and the
 # libraries OpenCV (OCR) loads. Installed when missing and we are root; otherwise we say what is missing.
@@ -41,12 +41,14 @@ lint: $(STAMP)
 # The suite runs against SQLite and, when a throwaway PostgreSQL could be started, PostgreSQL too;
 # the cluster is stopped afterwards unless PG_KEEP=1. Then the smoke subset of the evaluation gate
 # (evals/baseline.json); the dependency audit only warns.
-test: $(STAMP) lint audit pg-start
+test: $(STAMP) lint audit pg-start chroma-start
 	@status=0; \
 	GOVASSIST_TEST_POSTGRES_URL="$${GOVASSIST_TEST_POSTGRES_URL:-$$(cat $(PG_DIR)/url 2>/dev/null)}" \
+	GOVASSIST_TEST_CHROMA_URL="$${GOVASSIST_TEST_CHROMA_URL:-$$(cat $(CHROMA_DIR)/url 2>/dev/null)}" \
 	  $(PY) -m pytest -q || status=$$?; \
 	$(MAKE) --no-print-directory eval-smoke || status=$$?; \
 	[ "$(PG_KEEP)" = 1 ] || { $(PG_STOP); }; \
+	[ "$(CHROMA_KEEP)" = 1 ] || { $(CHROMA_STOP); }; \
 	exit $$status
 
 # PostgreSQL for the tests: Debian's `postgresql` package (apt-installed when missing and we are root), a
@@ -100,6 +102,37 @@ pg-start:
 
 pg-stop:
 	@$(PG_STOP)
+
+# A Chroma server (client/server mode) for the tests and the production profile (docs/production.md): the
+# venv's `chroma run` on loopback, data in $(CHROMA_DIR)/data, port CHROMA_PORT or a free one; on success
+# $(CHROMA_DIR)/url holds its address (tests/e2e/test_production_profile.py runs a 2-worker server against
+# it and PostgreSQL). `make test` stops it afterwards unless CHROMA_KEEP=1.
+CHROMA_DIR  := $(CURDIR)/.chroma
+CHROMA_KEEP ?= 0
+CHROMA_BEAT  = $(PY) -c 'import sys, httpx; sys.exit(httpx.get(sys.argv[1] + "/api/v2/heartbeat", timeout=1).status_code != 200)'
+CHROMA_STOP  = pid=$$(cat $(CHROMA_DIR)/pid 2>/dev/null); \
+	if [ -n "$$pid" ] && kill -0 "$$pid" 2>/dev/null; then kill "$$pid" && echo "Chroma stopped"; fi; \
+	rm -f $(CHROMA_DIR)/pid $(CHROMA_DIR)/url
+
+chroma-start: $(STAMP)
+	@mkdir -p $(CHROMA_DIR); \
+	if [ -f $(CHROMA_DIR)/url ] && $(CHROMA_BEAT) "$$(cat $(CHROMA_DIR)/url)" 2>/dev/null; then \
+	  echo "Chroma already running at $$(cat $(CHROMA_DIR)/url)"; exit 0; \
+	fi; \
+	rm -f $(CHROMA_DIR)/url; \
+	port=$${CHROMA_PORT:-$$($(PYTHON) -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}; \
+	ANONYMIZED_TELEMETRY=False nohup $(VENV)/bin/chroma run --path $(CHROMA_DIR)/data --host 127.0.0.1 \
+	  --port $$port >$(CHROMA_DIR)/server.log 2>&1 & echo $$! > $(CHROMA_DIR)/pid; \
+	for i in $$(seq 1 120); do \
+	  if $(CHROMA_BEAT) http://127.0.0.1:$$port 2>/dev/null; then \
+	    echo http://127.0.0.1:$$port > $(CHROMA_DIR)/url; \
+	    echo "Chroma for the tests: export GOVASSIST_TEST_CHROMA_URL=http://127.0.0.1:$$port"; exit 0; \
+	  fi; sleep 0.5; \
+	done; \
+	echo "warning: chroma run did not start (see $(CHROMA_DIR)/server.log); the Chroma tests start their own" >&2
+
+chroma-stop:
+	@$(CHROMA_STOP)
 
 ingest: $(STAMP)
 	$(VENV)/bin/govassist ingest

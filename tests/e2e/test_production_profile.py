@@ -106,6 +106,18 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
             proxy.stop()
             if own is not None:
                 own.stop()
+            else:  # the shared server outlives this test: leave no collection behind
+                drop_collection(address, env["GOVASSIST_COLLECTION_NAME"])
+
+
+def drop_collection(address: tuple[str, int], name: str) -> None:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    client = chromadb.HttpClient(
+        host=address[0], port=address[1], settings=ChromaSettings(anonymized_telemetry=False)
+    )
+    client.delete_collection(name)
 
 
 def wait_until_serving(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
