@@ -118,8 +118,10 @@ def build_bank(
     expected: str,
     transforms: tuple[tuple[str, Callable[[str], str]], ...],
     variant_share: int,
+    dev_source: Path | None = None,
 ) -> list[dict[str, object]]:
-    """Records for one bank; about ``variant_share`` % of the prompts also get one variant."""
+    """Records for one bank; about ``variant_share`` % of the prompts also get one variant. The prompts of
+    ``dev_source`` (a later round written to probe the rules) are all dev and get no variants."""
     items = read_source(source)
     split = _split(items)
     records: list[dict[str, object]] = []
@@ -151,6 +153,20 @@ def build_bank(
                         "expected": expected,
                         "split": split[text],
                         "notes": f"variant of {base_id}: {name}",
+                    }
+                )
+    if dev_source is not None:
+        for n, (category, text) in enumerate(read_source(dev_source), len(items) + 1):
+            if text not in seen:
+                seen.add(text)
+                records.append(
+                    {
+                        "id": f"{prefix}{n:04d}",
+                        "text": text,
+                        "category": category,
+                        "expected": expected,
+                        "split": "dev",
+                        "notes": "hand-written, second round (dev only)",
                     }
                 )
     return records
@@ -226,8 +242,22 @@ def build_injection() -> list[dict[str, object]]:
 
 def main() -> None:
     banks = {
-        "refuse.jsonl": build_bank(HERE / "sources" / "refuse.txt", "sr", "refuse", REFUSE_TRANSFORMS, 42),
-        "answer.jsonl": build_bank(HERE / "sources" / "answer.txt", "sa", "answer", ANSWER_TRANSFORMS, 37),
+        "refuse.jsonl": build_bank(
+            HERE / "sources" / "refuse.txt",
+            "sr",
+            "refuse",
+            REFUSE_TRANSFORMS,
+            42,
+            HERE / "sources" / "refuse_dev2.txt",
+        ),
+        "answer.jsonl": build_bank(
+            HERE / "sources" / "answer.txt",
+            "sa",
+            "answer",
+            ANSWER_TRANSFORMS,
+            37,
+            HERE / "sources" / "answer_dev2.txt",
+        ),
         "injection.jsonl": build_injection(),
     }
     for name, records in banks.items():

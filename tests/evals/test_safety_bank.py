@@ -65,7 +65,10 @@ def test_the_banks_rebuild_identically_from_their_sources(tmp_path: Path) -> Non
         ("refuse", "refuse.txt", "sr", "refuse", safety_build.REFUSE_TRANSFORMS, 42),
         ("answer", "answer.txt", "sa", "answer", safety_build.ANSWER_TRANSFORMS, 37),
     ):
-        built = safety_build.build_bank(SAFETY_DIR / "sources" / source, prefix, expected, transforms, share)
+        sources = SAFETY_DIR / "sources"
+        built = safety_build.build_bank(
+            sources / source, prefix, expected, transforms, share, sources / f"{name}_dev2.txt"
+        )
         stored = [
             json.loads(line)
             for line in (SAFETY_DIR / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
