@@ -26,6 +26,8 @@ from assistant.components.database import make_engine
 from evals.serve_process import free_port, running_server
 from tests.e2e.test_faults_worker_kill import ENV, ChatLoad, wait_for
 
+pytestmark = pytest.mark.e2e
+
 
 class Postgres:
     """A throwaway PostgreSQL cluster on 127.0.0.1:``port`` (trust authentication, TCP only)."""

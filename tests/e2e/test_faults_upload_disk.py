@@ -22,6 +22,8 @@ from evals.serve_process import running_server
 from tests.assistant.prereview.test_intake import raw_pdf
 from tests.e2e.test_faults_worker_kill import ENV
 
+pytestmark = pytest.mark.e2e
+
 KB = 1024
 SERVICE = "yjs-retirement"
 

@@ -24,8 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pytest
 
 from evals.serve_process import RunningServer, running_server, worker_pids
+
+pytestmark = pytest.mark.e2e
 
 ENV = {"GOVASSIST_EMBEDDING_MODE": "hash", "GOVASSIST_INDEX_GUIDES": "false", "GOVASSIST_SERVE_UI": "false"}
 QUESTIONS = ["居住证怎么办理？", "电子证照能全国通用吗？", "那需要带什么材料？", "异地就医怎么备案？"]
