@@ -28,6 +28,7 @@ from ui.citizen_render import (
     render_reply,
     to_script,
 )
+from ui.citizen_stream import ReadAhead
 
 if TYPE_CHECKING:
     from assistant.chat import ChatService
@@ -39,6 +40,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 THINKING_TEXT = "正在查找相关政策……"
+PLACEHOLDER_AFTER_S = 0.12
+"""An answer that starts within this is shown at once, without the “thinking” placeholder first (one
+round of page updates fewer before the first words)."""
 FAILURE_TEXT = "抱歉，系统暂时无法回答，请稍后再试，或拨打12345政务服务便民热线。"
 HANDOFF_LABEL = "转人工"
 RATED_TEXT = {"good": "感谢您的好评！", "bad": "感谢反馈，我们会改进这条回答。"}
@@ -123,7 +127,8 @@ def respond(
     text in the input box, with the reason shown inline and as a warning; a failure is ``failed``.
     ``client_id`` (the page's id for this message) makes a retry a no-op on the server: the message is
     stored once and, if it was answered already, that answer is shown once. Warnings are shown in
-    ``script`` (简体 or 繁體).
+    ``script`` (简体 or 繁體). The answer is produced from the start in its own thread; the “thinking”
+    placeholder is shown only if it has not started within ``PLACEHOLDER_AFTER_S``.
     """
     before = list(history or [])
     keep_input = message if clear_input else UNCHANGED
@@ -136,17 +141,23 @@ def respond(
         return
 
     asked = [*before, say("user", escape_html(text))]
-    yield Turn([*asked, say("assistant", THINKING_TEXT)], session_id, cleared, "", [], UNCHANGED)
+    events = ReadAhead(chat.stream(text, session_id, client_id=client_id))  # starts answering now
+    first = True  # the first update shows the question, empties the box and hides old options
+    if not events.ready(PLACEHOLDER_AFTER_S):
+        yield Turn([*asked, say("assistant", THINKING_TEXT)], session_id, cleared, "", [], UNCHANGED)
+        first = False
     streamed = ""
     reply: ChatReply | None = None
     try:
-        for event in chat.stream(text, session_id, client_id=client_id):
+        for event in events:
             if isinstance(event, ChatReply):
                 reply = event
             elif event.text:
                 streamed += event.text
                 shown = [*asked, say("assistant", escape_html(streamed))]
-                yield Turn(shown, session_id, UNCHANGED, "", UNCHANGED, UNCHANGED)  # only the answer grows
+                box, options = (cleared, []) if first else (UNCHANGED, UNCHANGED)  # then the answer only
+                yield Turn(shown, session_id, box, "", options, UNCHANGED)
+                first = False
     except MessageError as error:
         gr.Warning(to_script(escape_html(str(error)), script))
         yield Turn(before, session_id, keep_input, escape_markdown(str(error)), [], UNCHANGED)

@@ -12,6 +12,7 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 import ast
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -111,8 +112,9 @@ class FakeChat:
 
     max_chars = 50
 
-    def __init__(self, *, fail: bool = False) -> None:
+    def __init__(self, *, fail: bool = False, gate: threading.Event | None = None) -> None:
         self.fail = fail
+        self.gate = gate  # the answer starts once this is set (a slow answerer)
         self.calls: list[tuple[str, str | None]] = []
         self.handoffs: list[str | None] = []
 
@@ -132,6 +134,8 @@ class FakeChat:
         text = self.validate(message)
         self.calls.append((text, session_id))
         sid = session_id or "sess-1"
+        if self.gate is not None:
+            assert self.gate.wait(10)
         if self.fail:
             yield LlmDelta("半句")
             raise RuntimeError("answerer down")
@@ -406,8 +410,12 @@ def test_respond_streams_deltas_then_shows_the_final_reply() -> None:
     history = [{"role": "assistant", "content": "早先的消息"}]
     turns = list(respond("  什么是无差别受理？ ", history, None, chat))  # type: ignore[arg-type]
 
-    assert contents(turns[0].history)[-2:] == [("user", "什么是无差别受理？"), ("assistant", THINKING_TEXT)]
-    assert [t.history[-1]["content"] for t in turns[1:3]] == [
+    # the answer starts at once: no "thinking" placeholder; the question shows with the first words
+    assert contents(turns[0].history)[-2:] == [
+        ("user", "什么是无差别受理？"),
+        ("assistant", "推动政务服务事项"),
+    ]
+    assert [t.history[-1]["content"] for t in turns[0:2]] == [
         "推动政务服务事项",
         "推动政务服务事项无差别受理 [1]",
     ]
@@ -423,6 +431,38 @@ def test_respond_streams_deltas_then_shows_the_final_reply() -> None:
     assert final.options == [] and final.checklist == UNCHANGED
     assert history == [{"role": "assistant", "content": "早先的消息"}]  # the caller's list is not mutated
     assert chat.calls[0] == ("什么是无差别受理？", None)
+
+
+def test_respond_shows_a_placeholder_while_a_slow_answer_has_not_started() -> None:
+    gate = threading.Event()
+    chat = FakeChat(gate=gate)
+    turns = respond("什么是无差别受理？", [], None, chat, clear_input=False)  # type: ignore[arg-type]
+    waiting = next(turns)  # the answerer is already called, and has not answered within the moment
+    assert chat.calls == [("什么是无差别受理？", None)]
+    assert contents(waiting.history) == [("user", "什么是无差别受理？"), ("assistant", THINKING_TEXT)]
+    assert waiting.options == [] and waiting.message == UNCHANGED
+    gate.set()
+    rest = list(turns)
+    assert rest[0].history[-1]["content"] == "推动政务服务事项"
+    assert rest[0].options == UNCHANGED  # already hidden by the placeholder's update
+    assert "[1]" in rest[-1].history[-1]["content"] and rest[-1].session_id == "sess-1"
+
+
+def test_read_ahead_hands_over_items_and_the_error_in_order() -> None:
+    from ui.citizen_stream import ReadAhead
+
+    def source() -> Iterator[int]:
+        yield 1
+        yield 2
+        raise LookupError("gone")
+
+    ahead = ReadAhead(source())
+    assert ahead.ready(5) and ahead.ready(0)  # peeking twice keeps the one item
+    got: list[int] = []
+    with pytest.raises(LookupError, match="gone"):
+        got.extend(ahead)
+    assert got == [1, 2]
+    assert list(ReadAhead(iter(()))) == []
 
 
 def test_respond_keeps_the_session_id_from_the_first_reply() -> None:
@@ -560,7 +600,10 @@ def test_ui_modules_are_thin_clients_of_the_services() -> None:
         "ui.citizen_parts",
         "ui.citizen_render",
         "ui.citizen_restore",
+        "ui.citizen_stream",
         "ui.page_messages",
+        "queue",
+        "threading",
     }
     folder = Path(citizen.__file__).parent
     for module in sorted(folder.glob("citizen*.py")):

@@ -48,3 +48,35 @@ def walk_to_checklist(page: Any, question: str = "孩子刚出生要办什么", 
         options.first.click()
         page.wait_for_function(NEW_ANSWER, arg=[BOT, text])
     page.locator("#checklist-panel").wait_for(state="visible")
+
+
+WATCH_SEND = """([selector, thinking, button]) => {
+  const marks = { click: null, thinking: null, answer: null };
+  window.govassistSendMarks = marks;
+  const clock = () => performance.timeOrigin + performance.now();
+  document.querySelector(button).addEventListener('click', () => { marks.click = clock(); },
+    { capture: true, once: true });
+  const before = document.querySelectorAll(selector).length;
+  const watcher = new MutationObserver(() => {
+    const bots = document.querySelectorAll(selector);
+    if (bots.length <= before) return;
+    const text = bots[bots.length - 1].innerText;
+    if (text.includes(thinking)) { if (marks.thinking === null) marks.thinking = clock(); return; }
+    if (text.trim()) { marks.answer = clock(); watcher.disconnect(); }
+  });
+  watcher.observe(document.querySelector('#chat-window'), { childList: true, subtree: true, characterData: true });
+}"""
+"""Marks, in the page's own clock (ms since the epoch), when ``button`` is clicked and when the new
+assistant message first shows the placeholder and the answer's first text."""
+
+
+def watch_send(page: Any, button: str = "#send-button") -> None:
+    """Start marking the next send from ``button`` (see ``WATCH_SEND``)."""
+    page.evaluate(WATCH_SEND, [BOT, THINKING_TEXT, button])
+
+
+def send_marks(page: Any) -> dict[str, float | None]:
+    """The marks once the answer's first text has shown: ``click``, ``thinking`` (or None), ``answer``."""
+    page.wait_for_function("() => window.govassistSendMarks && window.govassistSendMarks.answer !== null")
+    marks: dict[str, float | None] = page.evaluate("() => window.govassistSendMarks")
+    return marks

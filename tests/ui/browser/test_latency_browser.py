@@ -1,0 +1,102 @@
+"""Where the time goes between 发送 and the answer's first words on the citizen page (offline mode).
+
+Each question is sent with a click; the page marks the click event and the first answer text in its
+own clock, the server marks when the page's handler starts and when the service yields its first
+event. The stages (click → request, → handler, → the service's first words, → on screen) and the
+machine's load go to ``test-artifacts/browser_latency.json``; nothing here is asserted about time
+(the target, ≤ 300 ms, is reported). For figures worth quoting, run it alone:
+``flock /tmp/govassist-bench.lock .venv/bin/python -m pytest -q tests/ui/browser/test_latency_browser.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import ui.citizen as citizen
+from tests.ui.browser.conftest import ARTIFACTS, LiveServer
+from tests.ui.browser.pages import BOT, open_page, send_marks, watch_send
+
+QUESTIONS = [
+    "电子证照能在全国通用吗？",
+    "什么是跨省通办？",
+    "失业保险金怎么申领？",
+    "“高效办成一件事”是什么？",
+    "政务服务“好差评”怎么评？",
+    "医保怎么异地备案？",
+]
+LATENCY_FILE = ARTIFACTS / "browser_latency.json"
+JOIN = """() => { const e = performance.getEntriesByType('resource').filter((r) => r.name.includes('queue/join'));
+  return e.length ? performance.timeOrigin + e[e.length - 1].startTime : null; }"""
+
+
+def _now_ms() -> float:
+    return time.time() * 1000
+
+
+def test_send_to_first_words_by_stage(
+    live_server: LiveServer, context: Any, monkeypatch: pytest.MonkeyPatch, artifacts: Any
+) -> None:
+    marks: dict[str, float] = {}
+    chat = live_server.services.chat
+    stream, respond = chat.stream, citizen.respond
+
+    def timed_stream(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        for event in stream(*args, **kwargs):
+            marks.setdefault("service_first", _now_ms())
+            yield event
+
+    def timed_respond(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        marks["handler"] = _now_ms()
+        yield from respond(*args, **kwargs)
+
+    monkeypatch.setattr(chat, "stream", timed_stream)
+    monkeypatch.setattr(citizen, "respond", timed_respond)
+    load_before = os.getloadavg()
+    page = open_page(context, live_server.url)
+    rows: list[dict[str, Any]] = []
+    for number, question in enumerate(["什么是一网通办？", *QUESTIONS]):  # the first one warms the page up
+        marks.clear()
+        page.locator("#question-input textarea").fill(question)
+        page.evaluate("() => performance.clearResourceTimings()")
+        watch_send(page)
+        page.locator("#send-button").click()
+        shown = send_marks(page)
+        page.locator(f"{BOT} details.citation").first.wait_for(state="visible")
+        page.wait_for_function("() => !document.querySelector('#chat-window .pending')")
+        joined = page.evaluate(JOIN)
+        click, answer = shown["click"], shown["answer"]
+        assert click is not None and answer is not None and joined is not None
+        assert "handler" in marks and "service_first" in marks
+        assert page.locator(BOT).last.inner_text().strip()
+        if number == 0:
+            continue
+        rows.append(
+            {
+                "question": question,
+                "click_to_request_ms": round(joined - click),
+                "click_to_handler_ms": round(marks["handler"] - click),
+                "handler_to_service_first_ms": round(marks["service_first"] - marks["handler"]),
+                "service_first_to_shown_ms": round(answer - marks["service_first"]),
+                "click_to_first_words_ms": round(answer - click),
+                "placeholder_shown": shown["thinking"] is not None,
+            }
+        )
+    stages = [key for key in rows[0] if key.endswith("_ms")]
+    result = {
+        "target_ms": 300,
+        "measured": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "cpus": os.cpu_count(),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "median_ms": {k: statistics.median(r[k] for r in rows) for k in stages},
+        "max_ms": {k: max(r[k] for r in rows) for k in stages},
+        "questions": rows,
+    }
+    LATENCY_FILE.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
