@@ -220,6 +220,9 @@ def unsafe_category(matching_text: str) -> str | None:
         if pattern.search(matching_text):
             if DEFENSIVE.search(unquoted):
                 return None
+            own = _OWN.search(matching_text) and not _OTHER_PERSON.search(matching_text)
+            if category == "rights" and own:
+                continue  # one's own records (我的社保记录, 本人征信) are the citizen's to ask about
             if category == "core_values" and _LICENCE.search(matching_text):
                 return None
             return category
