@@ -32,7 +32,6 @@ from ui.citizen_handlers import (
     HANDOFF_LABEL,
     THINKING_TEXT,
     CitizenBackend,
-    Turn,
     client_message_id,
     handoff,
     message_id_at,
@@ -40,7 +39,6 @@ from ui.citizen_handlers import (
     rate_answer,
     respond,
     run_prereview,
-    unchanged,
 )
 from ui.citizen_parts import (
     CONSENT_LABEL,
@@ -54,6 +52,7 @@ from ui.citizen_parts import (
     pick,
     restore_script,
     save_checklist,
+    turn_outputs,
 )
 from ui.citizen_render import (
     SCRIPTS,
@@ -193,26 +192,6 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
         def shown(history: History, chosen: str) -> History:
             return display_history(history, chosen)
 
-        def turn_outputs(turn: Turn, chosen: str) -> tuple[Any, ...]:
-            if isinstance(turn.checklist, dict) and not unchanged(turn.checklist):
-                sheet: tuple[Any, ...] = (
-                    turn.checklist,
-                    to_script(format_checklist(turn.checklist), chosen),
-                    gr.update(visible=True),
-                    save_checklist(turn.checklist, turn.session_id),
-                )
-            else:
-                sheet = (gr.update(), gr.update(), gr.update(), gr.update())
-            return (
-                turn.history,
-                shown(turn.history, chosen),
-                turn.session_id,
-                turn.message,
-                to_script(turn.notice, chosen),
-                *option_updates(turn.options),
-                *sheet,
-            )
-
         turn_targets = [raw, chatbot, session, message, notice, *option_buttons]
         turn_targets += [checklist_state, checklist_view, checklist_panel, download]
         shared: dict[str, Any] = {
@@ -228,8 +207,16 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
         ) -> Iterator[tuple[Any, ...]]:
             """One message with the page's client id; a failed turn ends as an error (the page offers
             重试). A typed message leaves the input box empty once sent; a clicked one leaves it alone."""
-            kept, clear, chat = client_message_id(cid), typed is not False, backend.chat
-            turns = respond(text, history, sid, chat, clear_input=clear, client_id=kept, script=chosen)
+            turns = respond(
+                text,
+                history,
+                sid,
+                backend.chat,
+                clear_input=typed is not False,
+                client_id=client_message_id(cid),
+                script=chosen,
+                dates=backend.source_dates(),
+            )
             for turn in turns:
                 yield turn_outputs(turn, chosen)
                 if turn.failed:
@@ -262,7 +249,7 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
 
         def on_restore(kept: str | None, saved: str | None) -> tuple[Any, ...]:
             """After a reload: the conversation of the session this tab kept (see READ_SESSION_JS)."""
-            history, sid = restore_history(backend.store, kept)
+            history, sid = restore_history(backend.store, kept, backend.source_dates())
             return history, shown(history, restore_script(saved)), sid, sid or ""
 
         def on_clear() -> tuple[Any, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -66,6 +66,7 @@ class CitizenBackend:
     handoff: ChatHandoff | None = None
     guides: Any = None  # GuideService: the catalogue of items
     prereview: PrereviewService | None = None
+    index: Any = None  # KnowledgeIndex: the documents' dates for the sources
 
     @classmethod
     def of(cls, services: Services | ChatService) -> CitizenBackend:
@@ -84,7 +85,16 @@ class CitizenBackend:
             getattr(services, "handoff", None),
             getattr(services, "guides", None),
             getattr(services, "prereview", None),
+            getattr(services, "index", None),
         )
+
+    def source_dates(self) -> dict[str, str]:
+        """Doc id → the date shown with a source (``成文日期 …`` of a policy, ``信息截至 …`` of a
+        guide), from the index's chunk metadata; worked out once per index generation."""
+        chunks = self.index.chunks() if self.index is not None else None
+        if not chunks:
+            return {}
+        return _dates_of(chunks)
 
     def yijianshi(self) -> list[str]:
         """The names of the “高效办成一件事” items (ids ``yjs-…``), in catalogue order."""
@@ -92,6 +102,28 @@ class CitizenBackend:
         if catalogue is None:
             return []
         return [g.name for g in catalogue.guides if g.id.startswith("yjs-")]
+
+
+_DATES: dict[int, tuple[Any, dict[str, str]]] = {}
+
+
+def _dates_of(chunks: Any) -> dict[str, str]:
+    """The doc dates of one chunk snapshot (kept while that snapshot is the index's current one)."""
+    cached = _DATES.get(id(chunks))
+    if cached is not None and cached[0] is chunks:
+        return cached[1]
+    dates: dict[str, str] = {}
+    for chunk in chunks.values():
+        if chunk.doc_id in dates:
+            continue
+        meta = chunk.metadata or {}
+        if meta.get("成文日期"):
+            dates[chunk.doc_id] = f"成文日期 {meta['成文日期']}"
+        elif meta.get("as_of"):
+            dates[chunk.doc_id] = f"信息截至 {meta['as_of']}"
+    _DATES.clear()
+    _DATES[id(chunks)] = (chunks, dates)
+    return dates
 
 
 class Turn(NamedTuple):
@@ -120,6 +152,7 @@ def respond(
     clear_input: bool = True,
     client_id: str | None = None,
     script: str = SIMPLIFIED,
+    dates: Mapping[str, str] | None = None,
 ) -> Iterator[Turn]:
     """Send one message: show it, stream the answer as it comes, then show the stored reply.
 
@@ -127,8 +160,9 @@ def respond(
     text in the input box, with the reason shown inline and as a warning; a failure is ``failed``.
     ``client_id`` (the page's id for this message) makes a retry a no-op on the server: the message is
     stored once and, if it was answered already, that answer is shown once. Warnings are shown in
-    ``script`` (简体 or 繁體). The answer is produced from the start in its own thread; the “thinking”
-    placeholder is shown only if it has not started within ``PLACEHOLDER_AFTER_S``.
+    ``script`` (简体 or 繁體); ``dates`` date the sources. The answer is produced from the start in its
+    own thread; the “thinking” placeholder is shown only if it has not started within
+    ``PLACEHOLDER_AFTER_S``.
     """
     before = list(history or [])
     keep_input = message if clear_input else UNCHANGED
@@ -172,7 +206,7 @@ def respond(
     if any(m.get("message_id") == reply.message_id for m in before):  # a retry of an answered message
         shown = before
     else:
-        shown = [*asked, say("assistant", render_reply(reply), reply.message_id)]
+        shown = [*asked, say("assistant", render_reply(reply, dates), reply.message_id)]
     checklist = reply.checklist if reply.checklist else UNCHANGED
     yield Turn(shown, reply.session_id, cleared, "", list(reply.options), checklist)
 

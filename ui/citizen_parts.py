@@ -10,8 +10,16 @@ from typing import Any
 
 import gradio as gr
 
-from ui.citizen_handlers import unchanged
-from ui.citizen_render import SCRIPTS, SIMPLIFIED, checklist_document, checklist_filename
+from ui.citizen_handlers import Turn, unchanged
+from ui.citizen_render import (
+    SCRIPTS,
+    SIMPLIFIED,
+    checklist_document,
+    checklist_filename,
+    display_history,
+    format_checklist,
+    to_script,
+)
 
 TITLE = "政务服务智能助手"
 INTRO = "有问题直接问我，或点下面的常见问题、“一件事”。回答都注明政策出处；需要时可以点“转人工”。"
@@ -64,3 +72,26 @@ def entry_question(name: str) -> str:
 def restore_script(saved: str | None) -> str:
     """The script saved in the browser, or 简体."""
     return saved if saved in SCRIPTS else SIMPLIFIED
+
+
+def turn_outputs(turn: Turn, chosen: str) -> tuple[Any, ...]:
+    """A ``Turn`` as the page's chat outputs: stored and shown conversation (in ``chosen`` script),
+    session, input box, notice, the option buttons, then the checklist state, view, panel and file."""
+    if isinstance(turn.checklist, dict) and not unchanged(turn.checklist):
+        sheet: tuple[Any, ...] = (
+            turn.checklist,
+            to_script(format_checklist(turn.checklist), chosen),
+            gr.update(visible=True),
+            save_checklist(turn.checklist, turn.session_id),
+        )
+    else:
+        sheet = (gr.update(), gr.update(), gr.update(), gr.update())
+    return (
+        turn.history,
+        display_history(turn.history, chosen),
+        turn.session_id,
+        turn.message,
+        to_script(turn.notice, chosen),
+        *option_updates(turn.options),
+        *sheet,
+    )

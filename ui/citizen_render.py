@@ -62,10 +62,12 @@ def format_citations(citations: Sequence[Mapping[str, Any]]) -> str:
     return "**参考来源**\n\n" + "\n\n".join(blocks)
 
 
-def format_sources(citations: Sequence[Mapping[str, Any]]) -> str:
-    """The numbered sources, each a ``<details>`` that opens on its passage (title, section, snippet)."""
+def format_sources(citations: Sequence[Mapping[str, Any]], dates: Mapping[str, str] | None = None) -> str:
+    """The numbered sources, each a ``<details>`` that opens on its passage (title, section, the
+    document's date from ``dates`` by doc id, snippet)."""
     blocks: list[str] = []
     for position, citation in enumerate(citations, start=1):
+        dated = (dates or {}).get(str(citation.get("doc_id") or ""), "")
         number = _citation_number(citation, position)
         title = html.escape(str(citation.get("title") or "").strip() or "未命名文件")
         section = html.escape(" ".join(str(citation.get("section") or "").split()))
@@ -73,6 +75,8 @@ def format_sources(citations: Sequence[Mapping[str, Any]]) -> str:
         lines = [line.strip() for line in str(citation.get("snippet") or "").splitlines()]
         snippet = "<br>".join(html.escape(line) for line in lines if line)
         body = f"<blockquote>{snippet}</blockquote>" if snippet else ""
+        if dated:
+            body = f'<p class="citation-date">{html.escape(dated)}</p>{body}'
         blocks.append(f'<details class="citation"><summary>{heading}</summary>{body}</details>')
     if not blocks:
         return ""
@@ -181,8 +185,9 @@ def checklist_document(checklist: Mapping[str, Any]) -> str:
     )
 
 
-def render_reply(reply: ChatReply) -> str:
-    """The assistant's message: the answer (or the checklist), then the handoff notice or the sources."""
+def render_reply(reply: ChatReply, dates: Mapping[str, str] | None = None) -> str:
+    """The assistant's message: the answer (or the checklist), then the handoff notice or the sources
+    (dated by ``dates``, doc id → e.g. ``成文日期 2024-01-09``)."""
     if reply.checklist:
         first_line = reply.answer.strip().splitlines()[0] if reply.answer.strip() else ""
         parts = [escape_html(first_line), format_checklist_summary(reply.checklist)]
@@ -190,7 +195,7 @@ def render_reply(reply: ChatReply) -> str:
         parts = [escape_html(reply.answer.strip())]
     if reply.outcome == "handoff":
         parts.append(format_handoff(reply.handoff))
-    sources = format_sources(reply.citations)
+    sources = format_sources(reply.citations, dates)
     if sources:
         parts.append(sources)
     return "\n\n".join(part for part in parts if part)

@@ -10,6 +10,7 @@ keyed as the ticket poll keys them (so the poll does not add them twice).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from assistant.chat_handoff import AGENT_ROLE
@@ -33,19 +34,21 @@ def _agent_key(message_id: str) -> str:
     return f"agent:{reply.group(1) if reply else message_id}"
 
 
-def _assistant(message: StoredMessage, ticket_id: str | None) -> str:
+def _assistant(message: StoredMessage, ticket_id: str | None, dates: Mapping[str, str] | None) -> str:
     parts = [escape_html(message.content.strip())]
     if message.outcome == "handoff":
         parts.append(format_handoff({"ticket_id": ticket_id} if ticket_id else None))
-    sources = format_sources(message.citations)
+    sources = format_sources(message.citations, dates)
     if sources:
         parts.append(sources)
     return "\n\n".join(part for part in parts if part)
 
 
-def restore_history(store: SessionStore | None, session_id: str | None) -> tuple[History, str | None]:
+def restore_history(
+    store: SessionStore | None, session_id: str | None, dates: Mapping[str, str] | None = None
+) -> tuple[History, str | None]:
     """The page's conversation for ``session_id`` and the id itself; ``([], None)`` when there is no
-    store, the id is malformed or unknown."""
+    store, the id is malformed or unknown. ``dates`` date the sources (doc id → label)."""
     text = (session_id or "").strip()
     if store is None or not SESSION_ID.fullmatch(text):
         return [], None
@@ -61,5 +64,5 @@ def restore_history(store: SessionStore | None, session_id: str | None) -> tuple
         elif message.role == "assistant":
             if message.outcome == "handoff" and message.reason == "button":  # the page showed the click
                 history.append(say("user", HANDOFF_LABEL))
-            history.append(say("assistant", _assistant(message, session.handoff_id), message.id))
+            history.append(say("assistant", _assistant(message, session.handoff_id, dates), message.id))
     return history, session.id

@@ -12,7 +12,7 @@ import gradio
 import pytest
 
 from ui.citizen_handlers import CitizenBackend, handoff, poll_ticket, respond
-from ui.citizen_render import TRADITIONAL, escape_markdown, to_script
+from ui.citizen_render import TRADITIONAL, escape_markdown, format_sources, to_script
 from ui.citizen_restore import restore_history
 from ui.page_messages import GRADIO_MESSAGES, messages_js
 
@@ -88,3 +88,28 @@ def test_the_page_script_carries_simplified_and_traditional_texts() -> None:
     assert table["Connection Lost"] == ["连接中断", "連接中斷"]
     assert '"#script-toggle"' in script
     assert "const SCRIPT_SELECTOR = null;" in messages_js()
+
+
+def test_sources_show_their_documents_date(page_services: Any) -> None:
+    backend = CitizenBackend.of(page_services)
+    dates = backend.source_dates()
+    assert dates and backend.source_dates() is dates  # worked out once per index generation
+    assert all(label.startswith(("成文日期 ", "信息截至 ")) for label in dates.values())
+    final = list(respond("什么是跨省通办？", [], None, page_services.chat, dates=dates))[-1]
+    reply = page_services.store.messages(final.session_id)[-1]
+    cited = [dates[c["doc_id"]] for c in reply.citations if c["doc_id"] in dates]
+    assert cited, "the answer cites no dated document"
+    shown = final.history[-1]["content"]
+    assert f'<p class="citation-date">{cited[0]}</p>' in shown
+    restored, _ = restore_history(page_services.store, final.session_id, dates)
+    assert restored == final.history
+
+
+def test_format_sources_dates_only_the_documents_it_knows() -> None:
+    citations = [
+        {"index": 1, "doc_id": "a", "title": "甲", "snippet": "一"},
+        {"index": 2, "doc_id": "b", "title": "乙"},
+    ]
+    text = format_sources(citations, {"a": "成文日期 2024-01-09 <x>"})
+    assert text.count("citation-date") == 1 and "成文日期 2024-01-09 &lt;x&gt;" in text
+    assert "citation-date" not in format_sources(citations)

@@ -49,6 +49,8 @@ def test_question_gets_a_cited_answer_that_opens_its_source(
     citation.locator("summary").click()
     assert citation.locator("blockquote").is_visible()
     assert len(citation.locator("blockquote").inner_text()) > 10
+    dated = answer.locator("details.citation .citation-date")  # the cited document's date
+    assert dated.count() >= 1 and re.match(r"(成文日期|信息截至) \d{4}", dated.first.text_content() or "")
     shoot(page, "citizen-02-cited-answer")
 
     page.locator("#chat-window button[aria-label='赞']").last.click()
