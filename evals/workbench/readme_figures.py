@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -93,8 +94,8 @@ def _value(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-def figures_table(metrics: dict[str, Any]) -> str:
-    """The Markdown between the markers: a note on the run and one row per suite."""
+def figures_table(metrics: dict[str, Any], measured: str = "") -> str:
+    """The Markdown between the markers: a note on the run (``measured``: its date) and one row per suite."""
     configs = metrics.get("configs") or {}
     if not configs:
         raise ValueError("metrics.json has no configurations")
@@ -121,7 +122,8 @@ def figures_table(metrics: dict[str, Any]) -> str:
         rows.append(f"| {link} | {items} | {', '.join(shown) or '—'} | {command} |")
     profile = metrics.get("profile", "full")
     note = (
-        f"Produced by `make eval` ({profile} profile, configuration `{reference}`); "
+        f"Produced by `make eval`{f' on {measured}' if measured else ''} "
+        f"({profile} profile, configuration `{reference}`); "
         "each suite links to the module that scores it. Do not edit by hand: "
         "`python -m evals.workbench.readme_figures` rewrites this table."
     )
@@ -144,7 +146,8 @@ def refresh(metrics_path: Path, readme: Path) -> bool:
     """Rewrite ``readme``'s figures from ``metrics_path``; False when the README has no markers."""
     metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
     text = readme.read_text(encoding="utf-8")
-    updated = replace_between_markers(text, figures_table(metrics))
+    measured = datetime.fromtimestamp(metrics_path.stat().st_mtime, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    updated = replace_between_markers(text, figures_table(metrics, measured))
     if updated is None:
         return False
     if updated != text:

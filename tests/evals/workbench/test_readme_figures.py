@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,7 @@ def test_the_table_replaces_only_the_text_between_the_markers(tmp_path: Path) ->
     )
     assert "failed: ValueError: broken catalogue" in text
     assert "configuration `default`" in text  # the reference configuration, not "other"
+    assert re.search(r"Produced by `make eval` on \d{4}-\d\d-\d\d \d\d:\d\d UTC", text)
     before = readme.read_text(encoding="utf-8")
     assert main(["--metrics", str(metrics), "--readme", str(readme)]) == 0
     assert readme.read_text(encoding="utf-8") == before  # idempotent
