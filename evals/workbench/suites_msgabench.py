@@ -45,11 +45,11 @@ class MsgabenchAnswersSuite(MsgabenchSuite):
         "character ROUGE-L / F1 against the official answer (refusals score 0)"
     )
     metrics: ClassVar[dict[str, str]] = {
-        "answered": "higher",
         "rouge_l_f1": "higher",
         "rouge_l_precision": "higher",
         "rouge_l_recall": "higher",
         "char_f1": "higher",
+        "answered": "higher",
     }
     full_size = 300
 
