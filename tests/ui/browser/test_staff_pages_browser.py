@@ -14,8 +14,14 @@ from assistant.handoff.models import utcnow
 from tests.ui.browser.conftest import LiveServer
 from tests.ui.browser.test_keyboard_browser import NAMED, tab_to, walk_tab_order
 from ui.agent_state import EXPIRED_TEXT
+from ui.page_messages import GRADIO_MESSAGES
 
 PASSWORD = "staff-Keyboard-2026!"
+SCROLLER = """(el) => { const style = getComputedStyle(el);
+  return !el.hasAttribute('tabindex') && !['A', 'BUTTON', 'INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName)
+    && [style.overflowX, style.overflowY].some((o) => o === 'auto' || o === 'scroll'); }"""
+"""A box that Chromium itself puts in the Tab order because it scrolls (``overflow: auto``: Gradio's
+text blocks), so that it can be scrolled with the arrow keys; it is announced by its content."""
 
 
 def keyboard_login(page: Any, prefix: str, username: str) -> None:
@@ -37,8 +43,8 @@ def unreachable_or_nameless(page: Any, controls: dict[str, Any]) -> tuple[list[s
     reached = page.locator("[data-tab-order]")
     nameless = [
         snapshot
-        for snapshot in (reached.nth(i).aria_snapshot() for i in range(reached.count()))
-        if not NAMED.match(snapshot)
+        for element in (reached.nth(i) for i in range(reached.count()))
+        if not NAMED.match(snapshot := element.aria_snapshot()) and not element.evaluate(SCROLLER)
     ]
     return missed, nameless
 
@@ -89,6 +95,14 @@ def test_agent_console_is_usable_by_keyboard(live_server: LiveServer, context: A
     tab_to(page, role("button", name="获取建议答复"))
     page.keyboard.press("Enter")
     page.locator("#phone-suggestion").get_by_text("跨省通办").first.wait_for()
+
+    tab_to(page, controls["send reply"])  # no ticket is open: the console warns, in Chinese throughout
+    page.keyboard.press("Enter")
+    toast = page.locator("[data-testid='toast-body']").first
+    toast.wait_for()
+    assert GRADIO_MESSAGES["Warning"] in toast.inner_text() and "Warning" not in toast.inner_text()
+    assert toast.get_by_role("button", name=GRADIO_MESSAGES["Close"], exact=True).count() == 1
+    shoot(page, "agent-05-warning-in-chinese")
 
 
 def test_an_expired_agent_login_returns_to_login_and_keeps_the_draft(
