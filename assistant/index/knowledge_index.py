@@ -240,15 +240,18 @@ class KnowledgeIndex:
 
     # --- reads --------------------------------------------------------------------------------
     def dense_search(self, query: str, n: int, where: dict[str, Any] | None = None) -> list[DenseHit]:
-        """Nearest chunks to the query embedding (cosine similarity), best first."""
-        count = guarded(self.collection.count)
-        if count == 0 or self._stale_vectors is not None:
+        """Nearest chunks to the query embedding (cosine similarity), best first.
+
+        One Chroma call (no ``count`` first: Chroma returns fewer than ``n`` when it holds fewer), which
+        saves a round trip per question with a Chroma server."""
+        collection = self.collection
+        if self._stale_vectors is not None:
             return []
         vector = self.embedder.embed_query(query)
         result = guarded(
-            self.collection.query,
+            collection.query,
             query_embeddings=[vector],
-            n_results=min(n, count),
+            n_results=n,
             where=where or None,
             include=["distances"],
         )
