@@ -4,11 +4,13 @@ An external suite (MSGABench, NCPPolicies) indexes its corpus file in its own fo
 ``reports/eval-cache/<name>-<key>``, where the key is a hash of the settings that shape an index
 (embedding, chunking). Ingestion is incremental (``ingest_paths`` skips a file whose bytes, chunking
 and embedder are unchanged), so the second suite on the same corpus — and every later run — opens
-the index instead of embedding the corpus again. The cache is never part of the product's index.
+the index instead of embedding the corpus again. The cache is never part of the product's index; a
+second process opening the same cache folder waits for the first to finish with it.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 from collections.abc import Iterator
@@ -63,17 +65,21 @@ def corpus_index(
     from assistant.retrieval import HybridRetriever
     from ingest.pipeline import ingest_paths
 
-    local = settings.model_copy(update={"data_dir": cache_dir(settings, name, root)})
-    index = KnowledgeIndex(local)
-    try:
-        report = ingest_paths(index, [corpus], project_root=PROJECT_ROOT)
-        if report.failed:
-            raise ValueError("; ".join(report.failed.values()))
-        retriever = HybridRetriever.from_settings(local, index)
-        retriever.search("预热", k=5)  # load models and index files before timing
-        yield CorpusIndex(local, index, retriever, report.changed)
-    finally:
-        index.close()
+    folder = cache_dir(settings, name, root)
+    folder.mkdir(parents=True, exist_ok=True)
+    local = settings.model_copy(update={"data_dir": folder})
+    with (folder / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another run on the same cache waits instead of corrupting it
+        index = KnowledgeIndex(local)
+        try:
+            report = ingest_paths(index, [corpus], project_root=PROJECT_ROOT)
+            if report.failed:
+                raise ValueError("; ".join(report.failed.values()))
+            retriever = HybridRetriever.from_settings(local, index)
+            retriever.search("预热", k=5)  # load models and index files before timing
+            yield CorpusIndex(local, index, retriever, report.changed)
+        finally:
+            index.close()
 
 
 class Answers(Protocol):
