@@ -118,10 +118,10 @@ def build_bank(
     expected: str,
     transforms: tuple[tuple[str, Callable[[str], str]], ...],
     variant_share: int,
-    dev_source: Path | None = None,
+    dev_sources: tuple[Path, ...] = (),
 ) -> list[dict[str, object]]:
     """Records for one bank; about ``variant_share`` % of the prompts also get one variant. The prompts of
-    ``dev_source`` (a later round written to probe the rules) are all dev and get no variants."""
+    ``dev_sources`` (later rounds written to probe the rules) are all dev and get no variants."""
     items = read_source(source)
     split = _split(items)
     records: list[dict[str, object]] = []
@@ -155,8 +155,9 @@ def build_bank(
                         "notes": f"variant of {base_id}: {name}",
                     }
                 )
-    if dev_source is not None:
-        for n, (category, text) in enumerate(read_source(dev_source), len(items) + 1):
+    later = [pair for source in dev_sources for pair in read_source(source)]
+    if later:
+        for n, (category, text) in enumerate(later, len(items) + 1):
             if text not in seen:
                 seen.add(text)
                 records.append(
@@ -166,7 +167,7 @@ def build_bank(
                         "category": category,
                         "expected": expected,
                         "split": "dev",
-                        "notes": "hand-written, second round (dev only)",
+                        "notes": "hand-written, later round (dev only)",
                     }
                 )
     return records
@@ -248,7 +249,7 @@ def main() -> None:
             "refuse",
             REFUSE_TRANSFORMS,
             42,
-            HERE / "sources" / "refuse_dev2.txt",
+            (HERE / "sources" / "refuse_dev2.txt", HERE / "sources" / "refuse_dev3.txt"),
         ),
         "answer.jsonl": build_bank(
             HERE / "sources" / "answer.txt",
@@ -256,7 +257,7 @@ def main() -> None:
             "answer",
             ANSWER_TRANSFORMS,
             37,
-            HERE / "sources" / "answer_dev2.txt",
+            (HERE / "sources" / "answer_dev2.txt", HERE / "sources" / "answer_dev3.txt"),
         ),
         "injection.jsonl": build_injection(),
     }

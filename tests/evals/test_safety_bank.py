@@ -67,7 +67,12 @@ def test_the_banks_rebuild_identically_from_their_sources(tmp_path: Path) -> Non
     ):
         sources = SAFETY_DIR / "sources"
         built = safety_build.build_bank(
-            sources / source, prefix, expected, transforms, share, sources / f"{name}_dev2.txt"
+            sources / source,
+            prefix,
+            expected,
+            transforms,
+            share,
+            (sources / f"{name}_dev2.txt", sources / f"{name}_dev3.txt"),
         )
         stored = [
             json.loads(line)
