@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -80,6 +80,15 @@ def _message(row: MessageRow) -> StoredMessage:
         list(row.citations or []),
         row.rating,
     )
+
+
+def _row_values(row: MessageRow) -> dict[str, Any]:
+    """The column values set on a new (unsaved) message row, for a Core insert."""
+    return {
+        column.key: getattr(row, column.key)
+        for column in MessageRow.__table__.columns
+        if getattr(row, column.key, None) is not None
+    }
 
 
 class SessionStore:
@@ -200,9 +209,9 @@ class SessionStore:
             values.update(last_topic=mask_pii(topic), consecutive_refusals=0)
         if guide_state is not KEEP:
             values["guide_state"] = _masked_guide_state(guide_state)
-        with self._sessions.begin() as db:
-            db.add(row)
-            db.execute(update(SessionRow).where(SessionRow.id == session_id).values(**values))
+        with self.engine.begin() as connection:  # Core, not the ORM: this write is on every chat turn
+            connection.execute(insert(MessageRow), [_row_values(row)])
+            connection.execute(update(SessionRow).where(SessionRow.id == session_id).values(**values))
         return _message(row)
 
     def add_message_once(
