@@ -90,6 +90,8 @@ class SqlChunkStore:
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
         with self._connect() as db, db.begin():
+            if self.engine.dialect.name == "postgresql":  # one writer at a time, e.g. two machines' start-ups
+                db.execute(text("SELECT pg_advisory_xact_lock(740222)"))
             yield db
             db.execute(_BUMP)
         with self._lock:

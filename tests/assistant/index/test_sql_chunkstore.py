@@ -6,6 +6,7 @@ On SQLite and, when ``GOVASSIST_TEST_POSTGRES_URL`` is set, on a fresh PostgreSQ
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -119,3 +120,31 @@ def test_store_id_survives_reopening_and_differs_between_databases(tmp_path: Pat
     finally:
         again.close()
         other.close()
+
+
+def test_two_writers_replacing_the_same_file_at_once_both_succeed(engines: EngineFactory) -> None:
+    """Two machines starting up bring the same bundled file up to date at the same moment."""
+    with engines() as engine_a, engines() as engine_b:
+        stores = [
+            SqlChunkStore(engine_a, generation_max_age_s=0),
+            SqlChunkStore(engine_b, generation_max_age_s=0),
+        ]
+        start = threading.Barrier(2)
+        errors: list[BaseException] = []
+
+        def write(store: SqlChunkStore) -> None:
+            start.wait()
+            try:
+                for round_ in range(5):
+                    store.replace_file("guides/birth.txt", f"fp-{round_}", birth_file())
+            except BaseException as error:
+                errors.append(error)
+
+        threads = [threading.Thread(target=write, args=(s,)) for s in stores]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert stores[0].counts() == {"files": 1, "documents": 2, "chunks": 3}
+        assert stores[1].generation() == 10
