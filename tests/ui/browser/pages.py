@@ -50,29 +50,31 @@ def walk_to_checklist(page: Any, question: str = "孩子刚出生要办什么", 
     page.locator("#checklist-panel").wait_for(state="visible")
 
 
-WATCH_SEND = """([selector, thinking, button]) => {
+WATCH_SEND = """([selector, thinking, button, question]) => {
   const marks = { click: null, thinking: null, answer: null };
   window.govassistSendMarks = marks;
   const clock = () => performance.timeOrigin + performance.now();
+  const last = (sel) => { const all = document.querySelectorAll(sel); return all[all.length - 1] || null; };
   document.querySelector(button).addEventListener('click', () => { marks.click = clock(); },
     { capture: true, once: true });
-  const before = document.querySelectorAll(selector).length;
-  const watcher = new MutationObserver(() => {
-    const bots = document.querySelectorAll(selector);
-    if (bots.length <= before) return;
-    const text = bots[bots.length - 1].innerText;
+  const watcher = new MutationObserver(() => {  // the answer under this question, not an earlier one
+    const user = last('#chat-window [data-testid="user"]');
+    const bot = last(selector);
+    if (!user || !bot || user.innerText.trim() !== question) return;
+    if (!(user.compareDocumentPosition(bot) & Node.DOCUMENT_POSITION_FOLLOWING)) return;
+    const text = bot.innerText;
     if (text.includes(thinking)) { if (marks.thinking === null) marks.thinking = clock(); return; }
     if (text.trim()) { marks.answer = clock(); watcher.disconnect(); }
   });
-  watcher.observe(document.querySelector('#chat-window'), { childList: true, subtree: true, characterData: true });
+  watcher.observe(document.body, { childList: true, subtree: true, characterData: true });
 }"""
-"""Marks, in the page's own clock (ms since the epoch), when ``button`` is clicked and when the new
-assistant message first shows the placeholder and the answer's first text."""
+"""Marks, in the page's own clock (ms since the epoch), when ``button`` is clicked and when the answer
+under ``question`` first shows the placeholder and its first text."""
 
 
-def watch_send(page: Any, button: str = "#send-button") -> None:
-    """Start marking the next send from ``button`` (see ``WATCH_SEND``)."""
-    page.evaluate(WATCH_SEND, [BOT, THINKING_TEXT, button])
+def watch_send(page: Any, question: str, button: str = "#send-button") -> None:
+    """Start marking the send of ``question`` from ``button`` (see ``WATCH_SEND``)."""
+    page.evaluate(WATCH_SEND, [BOT, THINKING_TEXT, button, question])
 
 
 def send_marks(page: Any) -> dict[str, float | None]:

@@ -32,7 +32,7 @@ def test_question_gets_a_cited_answer_that_opens_its_source(
     timings["first_contentful_paint_ms"] = round(paint) if paint else None
     shoot(page, "citizen-01-landing")
 
-    watch_send(page)
+    watch_send(page, "什么是跨省通办？")
     ask(page, "什么是跨省通办？")
     sent = time.perf_counter()
     marks = send_marks(page)  # measured in the page: the click event to the answer's first text

@@ -1,8 +1,9 @@
 """Where the time goes between 发送 and the answer's first words on the citizen page (offline mode).
 
-Each question is sent with a click; the page marks the click event and the first answer text in its
-own clock, the server marks when the page's handler starts and when the service yields its first
-event. The stages (click → request, → handler, → the service's first words, → on screen) and the
+Each question is sent with a click; the page marks, in its own clock, the click event, the start of the
+send's request and the first answer text; the server marks, in its clock, when the page's handler
+starts, when the service yields its first words and when the handler yields them to Gradio (the two
+clocks are not compared: this machine's wall clock is adjusted while it runs). The stages and the
 machine's load go to ``test-artifacts/browser_latency.json``; nothing here is asserted about time
 (the target, ≤ 300 ms, is reported). For figures worth quoting, run it alone:
 ``flock /tmp/govassist-bench.lock .venv/bin/python -m pytest -q tests/ui/browser/test_latency_browser.py``.
@@ -22,6 +23,7 @@ import pytest
 import ui.citizen as citizen
 from tests.ui.browser.conftest import ARTIFACTS, LiveServer
 from tests.ui.browser.pages import BOT, open_page, send_marks, watch_send
+from ui.citizen_assets import PENDING_KEY
 
 QUESTIONS = [
     "电子证照能在全国通用吗？",
@@ -57,7 +59,10 @@ def test_send_to_first_words_by_stage(
 
     def timed_respond(*args: Any, **kwargs: Any) -> Iterator[Any]:
         marks["handler"] = _now_ms()
-        yield from respond(*args, **kwargs)
+        for turn in respond(*args, **kwargs):
+            if "service_first" in marks:
+                marks.setdefault("handler_yield", _now_ms())
+            yield turn
 
     monkeypatch.setattr(chat, "stream", timed_stream)
     monkeypatch.setattr(citizen, "respond", timed_respond)
@@ -68,27 +73,25 @@ def test_send_to_first_words_by_stage(
         marks.clear()
         page.locator("#question-input textarea").fill(question)
         page.evaluate("() => performance.clearResourceTimings()")
-        watch_send(page)
+        watch_send(page, question)
         page.locator("#send-button").click()
         shown = send_marks(page)
-        page.locator(f"{BOT} details.citation").first.wait_for(state="visible")
-        page.wait_for_function("() => !document.querySelector('#chat-window .pending')")
+        page.wait_for_function(f"() => sessionStorage.getItem('{PENDING_KEY}') === null")  # turn over
         click, answer = shown["click"], shown["answer"]
         assert click is not None and answer is not None
         joined = page.evaluate(JOIN, click)
         assert joined is not None
-        assert "handler" in marks and "service_first" in marks
+        assert {"handler", "service_first", "handler_yield"} <= set(marks)
         assert page.locator(BOT).last.inner_text().strip()
         if number == 0:
             continue
         rows.append(
             {
                 "question": question,
-                "click_to_request_ms": round(joined - click),
-                "click_to_handler_ms": round(marks["handler"] - click),
-                "handler_to_service_first_ms": round(marks["service_first"] - marks["handler"]),
-                "service_first_to_shown_ms": round(answer - marks["service_first"]),
-                "click_to_first_words_ms": round(answer - click),
+                "page_click_to_request_ms": round(joined - click),
+                "server_handler_to_service_first_words_ms": round(marks["service_first"] - marks["handler"]),
+                "server_service_to_handler_yield_ms": round(marks["handler_yield"] - marks["service_first"]),
+                "page_click_to_first_words_ms": round(answer - click),
                 "placeholder_shown": shown["thinking"] is not None,
             }
         )
