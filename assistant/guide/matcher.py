@@ -18,6 +18,8 @@ for loses a little; a bundle gains a little when the request is generic life-eve
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -48,6 +50,9 @@ _MAX_QUERY_CHARS = 500  # a pasted document is cut: its first lines say what it 
 _CANDIDATES = 8
 #: What the router recognises as something other than a question or request: never a guided service.
 _NOT_A_REQUEST = frozenset({Intent.INJECTION, Intent.PRIVACY, Intent.HANDOFF, Intent.GREETING})
+
+
+_DECIDED_CACHE_SIZE = 256
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,8 @@ class CatalogueMatcher:
         self.guides = list(guides)
         self.tokenizer = tokenizer
         self.weights = weights or MatchWeights()
+        self._decided: OrderedDict[tuple[str, MatchWeights], tuple[GuideMatch, ...]] = OrderedDict()
+        self._decided_lock = threading.Lock()
         self._synonyms = [
             *((key.lower(), officials, False) for key, officials in tokenizer.lexicon.synonyms.items()),
             *((key, officials, True) for key, officials in EVERYDAY.items()),
@@ -394,7 +401,24 @@ class CatalogueMatcher:
 
     def decide(self, text: str) -> list[GuideMatch]:
         """Confident candidates: [] for text that is no service request, one clear winner, or ≤ 5 to
-        choose from (near-duplicates such as the 省级 and 广州市 item, or a bundle and its local items)."""
+        choose from (near-duplicates such as the 省级 and 广州市 item, or a bundle and its local items).
+
+        Recent decisions are remembered: one chat turn asks about the same text more than once (a
+        question about an item's field, then the guided flow)."""
+        key = (text, self.weights)
+        with self._decided_lock:
+            cached = self._decided.get(key)
+            if cached is not None:
+                self._decided.move_to_end(key)
+                return list(cached)
+        decided = self._decide(text)
+        with self._decided_lock:
+            self._decided[key] = tuple(decided)
+            if len(self._decided) > _DECIDED_CACHE_SIZE:
+                self._decided.popitem(last=False)
+        return decided
+
+    def _decide(self, text: str) -> list[GuideMatch]:
         w = self.weights
         if not text or not text.strip():
             return []
