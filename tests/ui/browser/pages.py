@@ -57,8 +57,11 @@ WATCH_SEND = """([selector, thinking, button, question]) => {
   const last = (sel) => { const all = document.querySelectorAll(sel); return all[all.length - 1] || null; };
   document.querySelector(button).addEventListener('click', () => { marks.click = clock(); },
     { capture: true, once: true });
+  const USERS = '#chat-window [data-testid="user"]';
+  const asked = document.querySelectorAll(USERS).length;  // the question is a new user message
   const watcher = new MutationObserver(() => {  // the answer under this question, not an earlier one
-    const user = last('#chat-window [data-testid="user"]');
+    if (document.querySelectorAll(USERS).length <= asked) return;
+    const user = last(USERS);
     const bot = last(selector);
     if (!user || !bot || user.innerText.trim() !== question) return;
     if (!(user.compareDocumentPosition(bot) & Node.DOCUMENT_POSITION_FOLLOWING)) return;
