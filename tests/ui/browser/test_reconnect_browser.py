@@ -43,8 +43,10 @@ def test_a_lost_click_is_retried_after_the_reload_with_the_conversation_restored
     ask(page, "什么是跨省通办？")
     page.locator(f"{BOT} details.citation").first.wait_for(state="visible")
     wait_for_answer(page)
-    session_id = page.evaluate(f"() => sessionStorage.getItem('{SESSION_KEY}')")
-    assert session_id and session_id.startswith("s_")
+    kept = f"() => sessionStorage.getItem('{SESSION_KEY}')"
+    page.wait_for_function(kept)  # the tab keeps the session id once the turn's follow-up has run
+    session_id = page.evaluate(kept)
+    assert session_id.startswith("s_")
 
     aborted: list[str] = []
 
