@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from assistant.citations import Citation, check_citations
+from assistant.components.vectorstore import VectorStoreUnavailable
 from assistant.evidence import (
     SPECIFIC_TYPES,
     QueryTerms,
@@ -116,7 +117,14 @@ class ExtractiveAnswerer:
             return self._weights
 
     def retrieve(self, question: str) -> list[ScoredChunk]:
-        return self.retriever.search(question, k=self.settings.answer_context_k)
+        """The evidence chunks; while the vector store is unreachable, BM25's alone (logged), so a
+        citizen still gets an answer or an honest refusal rather than an error."""
+        try:
+            return self.retriever.search(question, k=self.settings.answer_context_k)
+        except VectorStoreUnavailable as error:
+            logger.warning("vector store unavailable (%s): answering from BM25 alone", error)
+            sparse = self.retriever.model_copy(update={"mode": "sparse"})
+            return sparse.search(question, k=self.settings.answer_context_k)
 
     def terms(self, question: str) -> QueryTerms:
         return query_terms(question, self.index.tokenizer, self.term_weights())

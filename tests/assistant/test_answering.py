@@ -6,12 +6,14 @@ embeddings, built once for the module.
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
 
 from assistant.answering import LOCAL_RULES_NOTE, ExtractiveAnswerer, compose, refusal_text
 from assistant.citations import check_citations, cited_indexes, statements
+from assistant.components.vectorstore import VectorStoreUnavailable
 from assistant.index.knowledge_index import KnowledgeIndex
 from assistant.textnorm import normalize
 
@@ -144,3 +146,17 @@ def test_compose_numbers_one_citation_per_chunk(answerer: ExtractiveAnswerer) ->
         chunk_text = answerer.index.chunks()[citation.chunk_id].text
         assert all(piece in chunk_text for piece in citation.snippet.split("……"))
     assert compose([], []) == ("", [])
+
+
+def test_an_unreachable_vector_store_leaves_the_answer_to_bm25(
+    answerer: ExtractiveAnswerer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def unreachable(*args: object, **kwargs: object) -> None:
+        raise VectorStoreUnavailable("connection refused")
+
+    monkeypatch.setattr(answerer.index, "dense_search", unreachable)
+    with caplog.at_level(logging.WARNING):
+        answer = answerer.answer("电子证照能在全国通用吗？")
+    assert answer.outcome == "answered", answer.text
+    assert all(hit.dense_rank is None for hit in answer.retrieved)
+    assert "answering from BM25 alone" in caplog.text

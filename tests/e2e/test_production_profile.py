@@ -200,7 +200,7 @@ def test_an_ingest_elsewhere_reaches_every_worker(deployment: Deployment, tmp_pa
     assert DOC_ID in {c["doc_id"] for c in turn["citations"]}
 
 
-def test_chroma_unreachable_answers_503_and_service_resumes(deployment: Deployment) -> None:
+def test_chroma_unreachable_search_503_chat_from_bm25_and_service_resumes(deployment: Deployment) -> None:
     deployment.proxy.stop()
     try:
         for _ in range(6):  # whichever worker takes it
@@ -211,8 +211,9 @@ def test_chroma_unreachable_answers_503_and_service_resumes(deployment: Deployme
         chat = httpx.post(
             f"{deployment.base}/api/chat", json={"message": "电子证照能不能全国通用？"}, timeout=60
         )
-        # Answered from BM25 where the embedder skips Chinese (MiniLM), else the same clear 503: never a 500.
-        assert chat.status_code == 200 or chat.json()["error"] == "VectorStoreUnavailable", chat.text
+        # The answer path falls back to BM25 alone while the vectors are out of reach: still an answer.
+        assert chat.status_code == 200, chat.text
+        assert chat.json()["outcome"] == "answered", chat.text
         assert httpx.get(f"{deployment.base}/api/health", timeout=30).status_code == 200
     finally:
         deployment.proxy.start()
