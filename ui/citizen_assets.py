@@ -21,6 +21,7 @@ PAGE_CSS = """
 #display-settings { flex-wrap: nowrap; align-items: center; }
 #script-toggle label { white-space: nowrap; }
 details.citation { margin: 4px 0; }
+#chat-window > [data-testid="status-tracker"]:has(.error) { display: none !important; }
 #retry-bar { align-items: center; border: 2px solid #b45309; border-radius: 8px; padding: 6px 10px; }
 #retry-bar:not(.govassist-shown) { display: none !important; }
 #retry-button { white-space: nowrap; min-width: 5em; }

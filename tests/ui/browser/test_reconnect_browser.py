@@ -21,6 +21,8 @@ from ui.page_messages import GRADIO_MESSAGES
 LOST = "Connection to the server was lost. Attempting reconnection..."
 USERS = "#chat-window [data-testid='user']"
 TOAST = "[data-testid='toast-body']"
+UNCOVERED = """(el) => { const box = el.getBoundingClientRect();
+  return el.contains(document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2)); }"""
 
 
 @pytest.fixture
@@ -120,6 +122,9 @@ def test_a_failed_option_click_offers_retry_in_the_chosen_script(
     assert to_script(GRADIO_MESSAGES["Error"], TRADITIONAL) in toast.inner_text()
     page.locator("#retry-bar").get_by_text(RETRY_TEXT[:12]).wait_for()
     assert page.locator("#question-input textarea").input_value() == draft  # the draft is left alone
+    question = page.locator(BOT).last
+    question.scroll_into_view_if_needed()
+    assert question.evaluate(UNCOVERED), "the conversation is hidden behind the error"
     shoot(page, "citizen-21-option-retry-traditional")
 
     page.locator("#retry-button").click()
