@@ -63,11 +63,21 @@ def build_systems(settings: Settings, index: KnowledgeIndex) -> list[System]:
     plain_bm25 = PlainBM25(list(index.chunks().values()))
     plain_dense = PlainDense(index)
 
+    fusion = (
+        f"score fusion (BM25 share {settings.fusion_sparse_share})"
+        if settings.fusion == "score"
+        else "weighted RRF"
+    )
+
     def run(retriever: HybridRetriever) -> Search:
         return lambda q, k: [hit.chunk for hit in retriever.search(q, k=k)]
 
     return [
-        System("hybrid", "BM25 (lexicon, synonyms, word+bigram fields) + dense, weighted RRF", run(hybrid)),
+        System(
+            "hybrid",
+            f"BM25 (lexicon, synonyms, word+bigram fields) + {index.embedder.name}, {fusion}",
+            run(hybrid),
+        ),
         System("sparse", "the hybrid's BM25 half alone (ablation)", run(sparse)),
         System("bm25", "baseline: plain BM25 over jieba words + bigrams", plain_bm25.search),
         System("dense", "baseline: plain LangChain + Chroma dense retrieval", plain_dense.search),
