@@ -39,7 +39,14 @@ from ui.admin_knowledge import (
     format_bytes,
 )
 from ui.admin_knowledge import status_frame as knowledge_status_frame
-from ui.admin_reports import find_reports, headline_chart, headline_frame, pick_report, report_markdown
+from ui.admin_reports import (
+    find_reports,
+    headline_chart,
+    headline_frame,
+    pick_report,
+    report_charts,
+    report_markdown,
+)
 from ui.page_messages import install_chinese_messages
 
 logger = logging.getLogger(__name__)
@@ -162,6 +169,7 @@ class AdminPage:
         )
         self.report_pick = gr.Dropdown(choices=[], label="查看报告", elem_id="reports-pick")
         self.report_view = gr.Markdown(elem_id="reports-markdown")
+        self.report_charts = gr.Gallery(label="报告图表", columns=2, elem_id="reports-charts")
 
     # ---------------------------------------------------------------------------------- handlers
 
@@ -217,6 +225,7 @@ class AdminPage:
                 choices=[r.choice for r in reports], value=chosen.choice if chosen else None
             ),
             self.report_view: report_markdown(chosen),
+            self.report_charts: report_charts(chosen),
         }
 
     def on_login(self, username: str, password: str) -> Updates:
@@ -284,6 +293,7 @@ class AdminPage:
             self.notice, self.since, self.until, self.status, self.documents, self.ingest_message,
             self.summary, self.trends, self.topics, self.handoffs, self.sla, *self.tables.values(),
             self.export_file, self.headlines, self.headline_plot, self.report_pick, self.report_view,
+            self.report_charts,
         ]  # fmt: skip
         shared: dict[str, Any] = {"outputs": everything, "api_visibility": API_VISIBILITY}
         gr.on([self.login_button.click, self.password.submit], self.on_login, [self.username, self.password],

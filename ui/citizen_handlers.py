@@ -48,6 +48,7 @@ HANDOFF_LABEL = "转人工"
 RATED_TEXT = {"good": "感谢您的好评！", "bad": "感谢反馈，我们会改进这条回答。"}
 NO_ITEM_TEXT = "请先在对话中选择要办理的事项（例如点击上方的“一件事”），生成办事清单后再上传材料预审。"
 NO_CONSENT_TEXT = "请先阅读上传说明，并勾选“我已阅读并同意”，再上传材料预审。"
+STORAGE_FULL_TEXT = "上传存储空间已满，本次材料未保存，请稍后重试，或到窗口办理。"
 UNCHANGED: Any = gr.update()
 CLIENT_ID = re.compile(r"[0-9A-Za-z-]{16,64}")
 
@@ -322,11 +323,14 @@ def run_prereview(
     uploads = [(Path(p).name, Path(p).read_bytes()) for p in paths]
     from assistant.prereview.models import IntakeError
     from assistant.prereview.report import render_report_text
+    from assistant.prereview.storage import StorageFull
 
     try:
         outcome = backend.prereview.review(context.guide_id, context.answers, uploads)
     except IntakeError as error:
         return PrereviewResult(before, "", escape_markdown(str(error)))
+    except StorageFull:
+        return PrereviewResult(before, "", STORAGE_FULL_TEXT)
     text = render_report_text(outcome.report)
     message_id = backend.chat.record_prereview(session_id, len(uploads), text)
     refused = [

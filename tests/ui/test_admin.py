@@ -316,7 +316,7 @@ def test_the_page_builds_and_is_served_at_admin(own_services: Services, tmp_path
     blocks = build_admin_app(own_services, reports_dir=tmp_path, today=lambda: date(2026, 3, 20))
     assert isinstance(blocks, gr.Blocks)
     labels = {getattr(block, "label", None) for block in blocks.blocks.values()}
-    assert {"用户名", "密码", "索引状态", "每日趋势", "导出哪张表", "查看报告"} <= labels
+    assert {"用户名", "密码", "索引状态", "每日趋势", "导出哪张表", "查看报告", "报告图表"} <= labels
     app = gr.mount_gradio_app(FastAPI(), blocks, path="/admin")
     with TestClient(app) as client:
         response = client.get("/admin/")
@@ -336,6 +336,7 @@ def test_page_handlers_log_in_load_data_and_send_others_back(own_services: Servi
     assert (shown[page.since], shown[page.until]) == ("2026-02-19", "2026-03-20")
     assert list(shown[page.status].columns) == ["项目", "数值"]
     assert shown[page.report_view] == NO_REPORT
+    assert shown[page.report_charts] == []  # no report, no charts
 
     source = tmp_path / "notice.md"
     source.write_text(POLICY_MD, encoding="utf-8")

@@ -15,6 +15,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import gradio as gr
@@ -736,3 +737,26 @@ def test_prereview_needs_files_and_an_item_chosen_in_the_session(page_services: 
     bare = CitizenBackend.of(FakeChat())  # type: ignore[arg-type]
     assert bare.prereview is None and bare.yijianshi() == []
     assert run_prereview(bare, "s", [str(sample)], [], consented=True).notice == "智能预审暂未开通。"
+
+
+def test_a_full_upload_store_says_so_and_keeps_the_conversation(tmp_path: Path) -> None:
+    from assistant.prereview.storage import StorageFull
+    from ui.citizen_handlers import STORAGE_FULL_TEXT
+
+    class ChatWithItem(FakeChat):
+        def prereview_context(self, session_id: str) -> Any:
+            return SimpleNamespace(guide_id="g1", answers={})
+
+    class FullStore:
+        def review(self, guide_id: str, answers: dict[str, str], uploads: list[tuple[str, bytes]]) -> Any:
+            raise StorageFull("no space left on device")
+
+    sample = tmp_path / "身份证.png"
+    sample.write_bytes(b"made-up sample")
+    backend = CitizenBackend(chat=ChatWithItem(), prereview=FullStore())  # type: ignore[arg-type]
+    before = [{"role": "assistant", "content": "办事清单……"}]
+
+    result = run_prereview(backend, "s1", [str(sample)], before, consented=True)
+
+    assert result.notice == STORAGE_FULL_TEXT
+    assert result.history == before
