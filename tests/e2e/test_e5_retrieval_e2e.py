@@ -65,6 +65,8 @@ def e5_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeInde
     [
         ("办事遇到堵点了可以去哪反映？", "12345"),
         ("高效办成一件事到2027年要做到啥程度", "2027"),  # asked in Simplified, 002 is Traditional
+        ("一件事的重点事项清单是怎么管理的", "清單"),  # the passage is shown in its original script
+        ("政务服务中心的综合窗口怎么设置", "综合窗口"),
         ("电子证照能全国通用吗", "互通互认"),
         ("How many bottlenecks in key industries does the programme address?", "100 bottlenecks"),
     ],
