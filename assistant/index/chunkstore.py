@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ingest.models import Chunk, SourceDocument
 
@@ -27,6 +27,23 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS documents_by_file ON documents(file_path);
 """
+
+
+CHUNK_COLUMNS = "c.chunk_id, c.doc_id, c.ordinal, d.title, c.section, c.text, d.metadata"
+"""The columns a chunk is read from (chunks ``c`` joined to their documents ``d``), in row order."""
+
+
+def chunk_from_row(row: Sequence[Any]) -> Chunk:
+    """A chunk from a row of :data:`CHUNK_COLUMNS` (the document's metadata stored as JSON)."""
+    return Chunk(
+        chunk_id=row[0],
+        doc_id=row[1],
+        ordinal=row[2],
+        title=row[3],
+        section=row[4],
+        text=row[5],
+        metadata=json.loads(row[6]),
+    )
 
 
 @dataclass(frozen=True)
@@ -138,21 +155,10 @@ class ChunkStore:
     def chunks(self) -> list[Chunk]:
         """Every stored chunk, in document and reading order, with its document's title and metadata."""
         rows = self._db.execute(
-            "SELECT c.chunk_id, c.doc_id, c.ordinal, d.title, c.section, c.text, d.metadata "
-            "FROM chunks c JOIN documents d USING(doc_id) ORDER BY c.doc_id, c.ordinal"
+            f"SELECT {CHUNK_COLUMNS} FROM chunks c JOIN documents d USING(doc_id) "
+            "ORDER BY c.doc_id, c.ordinal"
         )
-        return [
-            Chunk(
-                chunk_id=r[0],
-                doc_id=r[1],
-                ordinal=r[2],
-                title=r[3],
-                section=r[4],
-                text=r[5],
-                metadata=json.loads(r[6]),
-            )
-            for r in rows
-        ]
+        return [chunk_from_row(r) for r in rows]
 
     def snapshot(self) -> tuple[int, list[Chunk]]:
         """The generation and every chunk, read again if a write came in between (so they belong together).

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
-from assistant.index.chunkstore import StoredFile
+from assistant.index.chunkstore import CHUNK_COLUMNS, StoredFile, chunk_from_row
 from ingest.models import Chunk, SourceDocument
 
 _TABLES = (
@@ -213,23 +213,12 @@ class SqlChunkStore:
     def _chunks(self, db: Connection) -> list[Chunk]:
         rows = db.execute(
             text(
-                "SELECT c.chunk_id, c.doc_id, c.ordinal, d.title, c.section, c.text, d.metadata "
+                f"SELECT {CHUNK_COLUMNS} "
                 "FROM index_chunks c JOIN index_documents d ON c.doc_id = d.doc_id "
                 f"ORDER BY c.doc_id{self._by_id}, c.ordinal"
             )
         ).all()
-        return [
-            Chunk(
-                chunk_id=r[0],
-                doc_id=r[1],
-                ordinal=r[2],
-                title=r[3],
-                section=r[4],
-                text=r[5],
-                metadata=json.loads(r[6]),
-            )
-            for r in rows
-        ]
+        return [chunk_from_row(r) for r in rows]
 
     def counts(self) -> dict[str, int]:
         """Numbers of files, documents and chunks."""
