@@ -17,7 +17,7 @@ import urllib.parse
 from dataclasses import dataclass
 from enum import StrEnum
 
-from assistant.safety_rules import unsafe_category
+from assistant.safety_rules import any_of, unsafe_category
 from assistant.textnorm import normalize
 
 
@@ -39,11 +39,7 @@ class Route:
     question: str = ""
 
 
-def _any(*patterns: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
-
-
-INJECTION = _any(
+INJECTION = any_of(
     r"(忽略|无视|忘记|忘掉|不要理会|别管|跳过|绕过).{0,12}(指令|指示|规则|设定|提示|要求|限制|约束|上面|以上|之前|前面)",
     r"(系统|初始|原始|隐藏|内部)(提示词?|指令|设定|prompt)",
     r"提示词|prompt\s*(injection|leak)?|system\s*prompt|jailbreak|越狱",
@@ -94,7 +90,7 @@ INJECTION = _any(
     r"我是(你的|系统|这个系统的|平台的?)?(开发者|开发人员|管理员|工程师|程序员|运维)",
     r"ignore\s*(all\s*|any\s*)?(the\s*)?(previous|prior|above|earlier|your)\s*(instructions|rules|prompts?)",
 )
-LIVE_STATUS = _any(
+LIVE_STATUS = any_of(
     r"排队.{0,6}(几天|多久|多长时间|几个小时|几小时|人多|多少人)|(现在|目前|今天|此刻|这会儿).{0,6}(排队|排多久|人多不多)",
     r"(还有|剩|剩下)(几个|多少)(号|名额)|叫到(几|多少)号",
 )
@@ -106,7 +102,7 @@ _PRIVATE_FIELD = (
     r"婚姻(登记)?(记录|状况|信息)|工作单位|收入)"
 )
 _QUALIFIER = r"(详细|具体|现在的?|目前的?|家庭)?"
-PRIVACY_REQUEST = _any(
+PRIVACY_REQUEST = any_of(
     # "张三的身份证号是多少" / "查一下李四的手机号" — someone else's data, asked for its value
     rf"(?<!我)(?<!我的)(?<!自己)(?<!本人)(?<!自己的)(?<!本人的)的{_QUALIFIER}{_PRIVATE_FIELD}.{{0,6}}"
     r"(是多少|是什么|是哪(家|个|里)|在哪(里|儿)?|给我|发我|发给我|告诉我|查出来|有吗|多少)",
@@ -131,19 +127,19 @@ _GOVERNMENT_MATTER = re.compile(
     r"办理|许可|执照|证照|[办领考换]证|什么证|哪些证|申请|登记|报销|审批|备案|资质|经营|开业|医保|社保"
 )
 
-HUMAN_REQUEST = _any(
+HUMAN_REQUEST = any_of(
     r"转人工|人工客服|(转|接|要|找|换|需要|联系)(到|给|个)?人工|人工坐席|真人|活人|客服人员",
     r"(找|让|叫|要|换).{0,4}(工作人员|人|客服|专人).{0,6}(跟我|和我|给我|来|对接|联系|说|聊|处理)",
     r"(不想|不要|别)(跟|和)(机器人|机器|ai|你)(说|聊)",
     r"talk\s+to\s+(a\s+)?(human|person|agent)|human\s+agent",
 )
-COMPLAINT = _any(
+COMPLAINT = any_of(
     r"(我要|我想|我得|必须|要)投诉|^投诉[！!，,:：\s]",
     r"投诉(你们|他们|窗口|工作人员|这个|那个|某)",
     r"态度(恶劣|极差|很差|太差|差劲|蛮横|不好)",
     r"(遇到|被|碰到|他们|你们).{0,6}(乱收费|吃拿卡要|刁难|索贿|不作为)",
 )
-FRUSTRATION = _any(
+FRUSTRATION = any_of(
     r"跑了.{0,3}(趟|次|回|遍)",
     r"(都|还是|一直|总是|就是|老是|根本)办不(成|下来)|没办成|办了.{0,4}(还|都)没(办)?好",
     r"踢皮球|推来推去|互相推诿|推诿",
@@ -152,7 +148,7 @@ FRUSTRATION = _any(
     r"到底(想|要)(怎样|怎么样|干什么)",
 )
 
-OUT_OF_SCOPE = _any(
+OUT_OF_SCOPE = any_of(
     r"天气|气温|下雨|下雪|刮风|雾霾指数|温度多少",
     r"写(一首|首|个|篇|一篇).{0,6}(诗|词|歌|小说|作文|文章)|作(一首|首)|对联|藏头诗|讲(个|一个)?笑话|说(个|一个)?笑话",
     r"股票|炒股|基金(?!会)|比特币|加密货币|虚拟币|期货|涨停|大盘|荐股|买哪只",
@@ -168,7 +164,7 @@ OUT_OF_SCOPE = _any(
     r"你(喜欢|爱|讨厌|觉得我|是男|是女|多大|几岁)|你有(女朋友|男朋友)|陪我聊天|无聊",
     r"tell\s+me\s+a\s+joke|write\s+(me\s+)?a\s+poem|weather|stock|restaurant|hotpot|movie|recipe",
 )
-GREETING = _any(
+GREETING = any_of(
     r"^(你好|您好|hi|hello|hey|嗨|哈喽|在吗|在不在|早上好|下午好|晚上好|请问)[啊呀呢吗!！?？。,，~\s]*$",
 )
 _GREETING_PREFIX = re.compile(
