@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from assistant.settings import PROJECT_ROOT, Settings
+from evals.workbench.configs import INDEX_FIELDS
 
 if TYPE_CHECKING:
     from assistant.answering import Answer
@@ -27,14 +28,7 @@ if TYPE_CHECKING:
     from assistant.retrieval import HybridRetriever
 
 CACHE_ROOT = PROJECT_ROOT / "reports" / "eval-cache"
-SHAPING_FIELDS = (
-    "embedding_mode",
-    "embedding_model",
-    "embedding_max_tokens",
-    "chunk_max_chars",
-    "chunk_overlap_chars",
-    "chunk_min_chars",
-)
+SHAPING_FIELDS = INDEX_FIELDS - {"index_guides", "knowledge_dir", "collection_name"}
 """Settings that change what an index holds (the product-only ones, e.g. index_guides, left out)."""
 
 
