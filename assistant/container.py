@@ -6,6 +6,8 @@ import logging
 import time
 from dataclasses import dataclass
 
+from sqlalchemy import Engine
+
 from assistant.analytics.report import AnalyticsService
 from assistant.answering import ExtractiveAnswerer
 from assistant.chat import Answerer, ChatService, ExtractiveStreamer
@@ -22,6 +24,7 @@ from assistant.handoff.tickets import TicketService
 from assistant.handoff.triage import RoutingHook, load_routing_hook
 from assistant.index.knowledge_index import KnowledgeIndex
 from assistant.llm_answering import LlmAnswerer
+from assistant.prereview.db_storage import DatabaseUploadStore
 from assistant.prereview.limits import PrereviewLimits
 from assistant.prereview.ocr import OcrEngine
 from assistant.prereview.service import PrereviewService
@@ -102,7 +105,7 @@ def build_services(settings: Settings, *, ensure_index: bool = False) -> Service
     )
     handoff = build_handoff(settings, store, answerer, index, guides, load_routing_hook())
     chat = ChatService(settings, store, answerer, guides, extractive.strength, handoff.chat)
-    prereview = build_prereview(settings, guides) if guides is not None else None
+    prereview = build_prereview(settings, guides, store.engine) if guides is not None else None
     analytics = AnalyticsService(store.engine, index.tokenizer)
     analytics.create_schema()  # the answer_feedback table
     return Services(
@@ -175,8 +178,19 @@ def prereview_limits(settings: Settings) -> PrereviewLimits:
     )
 
 
-def build_prereview(settings: Settings, guides: GuideService) -> PrereviewService:
+def build_prereview(
+    settings: Settings, guides: GuideService, engine: Engine | None = None
+) -> PrereviewService:
+    """The pre-review service; its uploads go to ``engine``'s database when the settings share state
+    there (``shares_state_in_database``), else to ``uploads_dir`` on this machine's disk."""
     limits = prereview_limits(settings)
     ocr = OcrEngine.shared(threads=settings.prereview_ocr_threads, det_side=settings.prereview_ocr_det_side)
-    store = UploadStore(settings.uploads_dir, limits.retention, limits.max_store_bytes)
+    store: UploadStore | DatabaseUploadStore
+    if settings.shares_state_in_database and engine is not None:
+        store = DatabaseUploadStore(
+            engine, settings.uploads_dir / "working", limits.retention, limits.max_store_bytes
+        )
+        store.create_schema()
+    else:
+        store = UploadStore(settings.uploads_dir, limits.retention, limits.max_store_bytes)
     return PrereviewService(guides, store, limits, ocr)

@@ -23,6 +23,7 @@ from assistant.api import (
 from assistant.api.agent_auth import current_supervisor
 from assistant.api.body_limit import BodyLimit
 from assistant.api.errors import install_error_handlers
+from assistant.api.rate_counter import database_counter
 from assistant.api.rate_limit import RateLimit, rules_from
 from assistant.api.security_headers import SecurityHeaders
 from assistant.api.security_origin import OriginCheck
@@ -107,7 +108,10 @@ def create_app(
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES, overrides=overrides)
     # Outermost last: security headers on every response (413/429/403 too), then rate limits, then CSRF.
     app.add_middleware(OriginCheck, trusted_origins=settings.trusted_origins)
-    app.add_middleware(RateLimit, rules=rules_from(settings), exempt_hosts=settings.rate_limit_exempt_hosts)
+    counter = database_counter(settings, app.state.services.store.engine)  # None: in memory, per process
+    app.add_middleware(
+        RateLimit, rules=rules_from(settings), exempt_hosts=settings.rate_limit_exempt_hosts, buckets=counter
+    )
     app.add_middleware(SecurityHeaders, hsts_max_age_s=settings.hsts_max_age_s)
 
     app.include_router(chat_router.router)

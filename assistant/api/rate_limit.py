@@ -3,9 +3,12 @@
 Each rule is a token bucket per client address (``scope["client"]``: behind a reverse proxy uvicorn's
 proxy headers put the real client there): ``per_minute`` requests a minute on average, bursts of up
 to ``per_minute``. An over-limit request gets 429 with ``Retry-After`` (whole seconds until a token is
-back) before the app sees it. Counters live in memory, per worker process: with N workers a client can
-get up to N times the limit, and a restart forgets them — a shared store (Redis, the database) would be
-needed for exact limits across processes; this is the documented trade-off. Idle buckets are dropped.
+back) before the app sees it. These buckets live in memory, per worker process: with N workers a
+client can get up to N times the limit, and a restart forgets them. Idle buckets are dropped.
+
+With shared state in the database (``Settings.shared_state_store``; the production profile) the counts
+come from :class:`assistant.api.rate_counter.DatabaseRateCounter` instead: one fixed one-minute window
+per client shared by every worker and machine, so the limit holds however requests are spread.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Protocol
 
+from anyio import to_thread
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.settings import Settings
@@ -56,6 +60,15 @@ def rules_from(settings: Settings) -> list[Rule]:
     return [rule for rule in rules if rule.per_minute > 0]
 
 
+class RateCounter(Protocol):
+    """Counts a client's requests under a rule: ``take`` returns 0 when allowed, else seconds to wait.
+    ``blocking`` counters (database round trips) are called in a worker thread, off the event loop."""
+
+    blocking: bool
+
+    def take(self, rule: Rule, client: str) -> float: ...
+
+
 @dataclass
 class _Bucket:
     tokens: float
@@ -67,6 +80,7 @@ class TokenBuckets:
     """Token buckets keyed by (rule, client); ``take`` returns 0 when allowed, else seconds to wait."""
 
     clock: Callable[[], float] = time.monotonic
+    blocking: bool = False
     buckets: dict[tuple[str, str], _Bucket] = field(default_factory=dict)
 
     def take(self, rule: Rule, client: str) -> float:
@@ -102,12 +116,12 @@ class RateLimit:
         *,
         rules: Iterable[Rule],
         exempt_hosts: Iterable[str] = (),
-        buckets: TokenBuckets | None = None,
+        buckets: RateCounter | None = None,
     ) -> None:
         self.app = app
         self.rules = list(rules)
         self.exempt = frozenset(exempt_hosts)
-        self.buckets = buckets or TokenBuckets()
+        self.buckets: RateCounter = buckets or TokenBuckets()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and self.rules:
@@ -116,7 +130,10 @@ class RateLimit:
             client = scope.get("client")
             host = str(client[0]) if client else "unknown"
             if rule is not None and host not in self.exempt:
-                wait = self.buckets.take(rule, host)
+                if self.buckets.blocking:
+                    wait = await to_thread.run_sync(self.buckets.take, rule, host)
+                else:
+                    wait = self.buckets.take(rule, host)
                 if wait > 0:
                     await _too_many(send, rule, math.ceil(wait))
                     return
@@ -140,4 +157,4 @@ async def _too_many(send: Send, rule: Rule, retry_after: int) -> None:
     await send({"type": "http.response.body", "body": payload})
 
 
-__all__ = ["RateLimit", "Rule", "TokenBuckets", "rules_from"]
+__all__ = ["RateCounter", "RateLimit", "Rule", "TokenBuckets", "rules_from"]

@@ -13,6 +13,7 @@ from typing import Any
 from assistant.guide.service import GuideService
 from assistant.prereview.checks import check_materials
 from assistant.prereview.classify import classify
+from assistant.prereview.db_storage import DatabaseUploadStore
 from assistant.prereview.extract import extract
 from assistant.prereview.fields import extract_fields
 from assistant.prereview.intake import accept
@@ -39,7 +40,7 @@ class PrereviewService:
     def __init__(
         self,
         guides: GuideService,
-        store: UploadStore,
+        store: UploadStore | DatabaseUploadStore,
         limits: PrereviewLimits,
         ocr: TextReader | None = None,
         today: Callable[[], date] = date.today,
@@ -85,7 +86,10 @@ class PrereviewService:
         timings["store_ms"] = _ms(stage)
 
         stage = time.perf_counter()
-        extracted = [extract(upload, self.limits, self.ocr) for upload in uploads]
+        try:
+            extracted = [extract(upload, self.limits, self.ocr) for upload in uploads]
+        finally:
+            self.store.release(review_id)  # working copies, with the uploads kept in the database
         timings["extract_ms"] = _ms(stage)
         timings.update(page_stage_ms(extracted))
 

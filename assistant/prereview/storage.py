@@ -17,6 +17,7 @@ import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from assistant.prereview.intake import EXTENSIONS
 from assistant.prereview.models import FileKind, StoredUpload
@@ -97,6 +98,9 @@ class UploadStore:
             shutil.rmtree(self.root / review_id, ignore_errors=True)
             raise
 
+    def release(self, review_id: str) -> None:
+        """Nothing to do: the files on disk are the store (the database store drops working copies)."""
+
     def used_bytes(self) -> int:
         """Bytes of the files under ``root`` (0 when it does not exist yet)."""
         total = 0
@@ -156,10 +160,16 @@ class UploadStore:
             return datetime.fromtimestamp(directory.stat().st_mtime, UTC)
 
 
+class Sweepable(Protocol):
+    """A store whose expired uploads ``sweep`` deletes (this one, or the database store)."""
+
+    def sweep(self, now: datetime | None = None) -> int: ...
+
+
 class SweepThread(threading.Thread):
     """A daemon thread that runs ``store.sweep()`` at start and then every ``interval_s`` until stopped."""
 
-    def __init__(self, store: UploadStore, interval_s: float = 600.0) -> None:
+    def __init__(self, store: Sweepable, interval_s: float = 600.0) -> None:
         super().__init__(name="prereview-sweep", daemon=True)
         self.store = store
         self.interval_s = interval_s
@@ -183,7 +193,7 @@ class SweepThread(threading.Thread):
             self.join(timeout)
 
 
-def start_sweeper(store: UploadStore, interval_s: float = 600.0) -> SweepThread:
+def start_sweeper(store: Sweepable, interval_s: float = 600.0) -> SweepThread:
     """Start a :class:`SweepThread`; call ``.stop()`` on it at shutdown."""
     thread = SweepThread(store, interval_s)
     thread.start()
