@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from assistant.answering import CAPABILITIES, HELP_CHANNELS, Answer, ExtractiveAnswerer, refusal_text
+from assistant.chat_guide_view import GuideView, guide_view
 from assistant.chat_handoff import HANDOFF_TEXTS, WAITING_TEXT, ChatHandoff
 from assistant.chat_prereview import (
     NO_ITEM_TEXT,
@@ -283,6 +284,10 @@ class ChatService:
         Raises ``UnknownSession`` or ``NoItemInSession`` (the session has chosen no item).
         """
         return prereview_context(self.store, session_id)
+
+    def guide_view(self, session_id: str) -> GuideView:
+        """The session's guided flow as the page shows it: the last question's options, the checklist."""
+        return guide_view(self.store, self.guide, session_id)
 
     def record_prereview(self, session_id: str, file_count: int, report_text: str) -> str:
         """Add a pre-review done in this session to its conversation; returns the reply's message id."""

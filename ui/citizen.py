@@ -31,7 +31,9 @@ from ui.citizen_handlers import (
     FAILURE_TEXT,
     HANDOFF_LABEL,
     THINKING_TEXT,
+    UNCHANGED,
     CitizenBackend,
+    Turn,
     client_message_id,
     handoff,
     message_id_at,
@@ -67,7 +69,7 @@ from ui.citizen_render import (
     render_reply,
     to_script,
 )
-from ui.citizen_restore import restore_history
+from ui.citizen_restore import restore_guide, restore_history
 from ui.page_messages import install_chinese_messages
 
 if TYPE_CHECKING:
@@ -248,9 +250,12 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
             )
 
         def on_restore(kept: str | None, saved: str | None) -> tuple[Any, ...]:
-            """After a reload: the conversation of the session this tab kept (see READ_SESSION_JS)."""
+            """After a reload: the conversation of the session this tab kept (see READ_SESSION_JS), with
+            the guided flow's option buttons and checklist as they were."""
             history, sid = restore_history(backend.store, kept, backend.source_dates())
-            return history, shown(history, restore_script(saved)), sid, sid or ""
+            options, sheet = restore_guide(backend.chat, sid)
+            turn = Turn(history, sid, UNCHANGED, "", options, sheet or UNCHANGED)
+            return (*turn_outputs(turn, restore_script(saved)), sid or "")
 
         def on_clear() -> tuple[Any, ...]:
             hidden = gr.update(visible=False)
@@ -311,7 +316,7 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
         app.load(
             on_restore,
             [session_box, script_saved],
-            [raw, chatbot, session, session_box],
+            [*turn_targets, session_box],
             js=READ_SESSION_JS,
             api_visibility=API_VISIBILITY,
             show_progress="hidden",

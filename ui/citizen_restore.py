@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.chat_handoff import AGENT_ROLE
 from ui.citizen_handlers import HANDOFF_LABEL, say
 from ui.citizen_render import History, agent_message, escape_html, format_handoff, format_sources
 
 if TYPE_CHECKING:
+    from assistant.chat import ChatService
     from assistant.sessions import SessionStore, StoredMessage
 
 _REPLY_ID = re.compile(r"m_(?!close_)(.+)")
@@ -66,3 +67,13 @@ def restore_history(
                 history.append(say("user", HANDOFF_LABEL))
             history.append(say("assistant", _assistant(message, session.handoff_id, dates), message.id))
     return history, session.id
+
+
+def restore_guide(chat: ChatService, session_id: str | None) -> tuple[list[str], dict[str, Any] | None]:
+    """The session's guided flow as the page showed it: the last question's option texts and the
+    finished checklist (or None), rebuilt from the stored guide state."""
+    viewer = getattr(chat, "guide_view", None)  # a test double of the chat may have none
+    if not session_id or viewer is None:
+        return [], None
+    view = viewer(session_id)
+    return list(view.options), view.checklist
