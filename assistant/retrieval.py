@@ -4,6 +4,10 @@ The dense ranker's weight is scaled by how much of the query the embedding model
 (``TextEmbedder.coverage``): the English-only offline MiniLM sees most Chinese characters as
 ``[UNK]``, so for Chinese questions fusion leans on BM25, while English text (and any Chinese
 embedding model) gets the full dense weight — no configuration needed.
+
+A question BM25 decides on its own (its best hit far ahead of the second, ``dense_skip_ratio``) skips
+the dense side: the ranking would not change on the calibration sets, and the query embedding is the
+costliest step of a chat turn.
 """
 
 from __future__ import annotations
@@ -98,6 +102,18 @@ def fuse_scores(items: list[ScoredChunk], sparse_share: float, dense_share: floa
         item.score = sparse_share * sparse.get(i, 0.0) + dense_part * dense.get(i, 0.0)
 
 
+def lexically_decided(sparse_scores: list[float], ratio: float) -> bool:
+    """Whether BM25 alone decides the ranking: its best score is at least ``ratio`` times its second.
+
+    Then the dense side is skipped. On the calibration sets (policy_qa, MSGABench dev) the hybrid
+    never found a better evidence chunk for such questions, and embedding the question with E5 is most
+    of a chat turn's CPU. ``ratio`` 0 (or fewer than two hits) never skips."""
+    if ratio <= 0 or len(sparse_scores) < 2:
+        return False
+    first, second = sorted(sparse_scores, reverse=True)[:2]
+    return second > 0 and first >= ratio * second
+
+
 def _matches(chunk: Chunk, filters: dict[str, str]) -> bool:
     for key, value in filters.items():
         actual = chunk.doc_id if key == "doc_id" else chunk.metadata.get(key)
@@ -122,6 +138,7 @@ class HybridRetriever(BaseRetriever):
     mode: Mode = "hybrid"
     fusion: Fusion = "rrf"
     fusion_sparse_share: float = 0.3
+    dense_skip_ratio: float = 0.0
     filters: dict[str, str] = Field(default_factory=dict)
 
     @classmethod
@@ -136,6 +153,7 @@ class HybridRetriever(BaseRetriever):
             "synonym_weight": settings.synonym_weight,
             "fusion": settings.fusion,
             "fusion_sparse_share": settings.fusion_sparse_share,
+            "dense_skip_ratio": settings.dense_skip_ratio,
         }
         return cls(index=index, **{**values, **overrides})
 
@@ -177,7 +195,12 @@ class HybridRetriever(BaseRetriever):
                 item.score += self.sparse_weight / (self.rrf_k + rank)
 
         dense_share = 1.0
-        if self.mode in ("hybrid", "dense") and prepared.normalized:
+        lexical = self.mode == "hybrid" and lexically_decided(
+            [item.sparse_score or 0.0 for item in results.values()], self.dense_skip_ratio
+        )
+        if lexical:
+            dense_share = 0.0
+        elif self.mode in ("hybrid", "dense") and prepared.normalized:
             weight = self.dense_weight
             if self.mode == "hybrid":
                 dense_share = dense_weight_for(self.index.embedder.coverage(prepared.normalized), 1.0)
@@ -195,7 +218,8 @@ class HybridRetriever(BaseRetriever):
                     item.score += weight / (self.rrf_k + rank)
 
         if self.fusion == "score" and self.mode == "hybrid":
-            fuse_scores(list(results.values()), self.fusion_sparse_share, dense_share)
+            share = 1.0 if lexical else self.fusion_sparse_share  # decided by BM25: its scores alone
+            fuse_scores(list(results.values()), share, dense_share)
         # RRF ties (e.g. first in one ranker, second in the other) go to the stronger lexical match.
         ranked = sorted(
             results.values(),

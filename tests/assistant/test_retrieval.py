@@ -127,3 +127,51 @@ def test_score_fusion_is_chosen_by_settings(index: KnowledgeIndex, retriever: Hy
     hits = scored.search("公积金怎么取出来", k=2)
     assert hits[0].chunk.doc_id == "gjj"
     assert 0.0 < hits[0].score <= 1.0 and hits[0].score >= hits[1].score
+
+
+@pytest.mark.parametrize(
+    ("scores", "ratio", "decided"),
+    [
+        ([10.0, 5.0, 1.0], 1.5, True),
+        ([5.0, 10.0], 1.5, True),  # order does not matter
+        ([10.0, 8.0], 1.5, False),
+        ([10.0, 5.0], 0.0, False),  # 0: never skip
+        ([10.0], 1.5, False),  # one hit: nothing to compare
+        ([10.0, 0.0], 1.5, False),
+    ],
+)
+def test_lexically_decided(scores: list[float], ratio: float, decided: bool) -> None:
+    from assistant.retrieval import lexically_decided
+
+    assert lexically_decided(scores, ratio) is decided
+
+
+def test_a_question_bm25_decides_skips_the_dense_side(
+    index: KnowledgeIndex, retriever: HybridRetriever, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    real = index.dense_search
+
+    def counted(query: str, *args: object, **kwargs: object) -> object:
+        calls.append(query)
+        return real(query, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(index, "dense_search", counted)
+    question = "住房公积金提取需要购房合同吗"
+    sparse = HybridRetriever.from_settings(index.settings, index, mode="sparse").search(question, k=3)
+    first, second = sparse[0].sparse_score or 0.0, sparse[1].sparse_score or 0.0
+    assert first > 2 * second > 0  # the fixture makes this a lexical question
+
+    always = retriever.model_copy(update={"dense_skip_ratio": 0.0, "fusion": "score"})
+    hits = always.search(question, k=3)
+    assert len(calls) == 1 and any(h.dense_rank is not None for h in hits)
+
+    skipping = retriever.model_copy(update={"dense_skip_ratio": 2.0, "fusion": "score"})
+    hits = skipping.search(question, k=3)
+    assert len(calls) == 1  # not embedded again
+    assert [h.chunk.chunk_id for h in hits] == [h.chunk.chunk_id for h in sparse]
+    assert all(h.dense_rank is None for h in hits) and hits[0].score == pytest.approx(1.0)
+
+    close = retriever.model_copy(update={"dense_skip_ratio": first / second + 0.01, "fusion": "score"})
+    close.search(question, k=3)
+    assert len(calls) == 2  # not decisive enough: the dense side runs
