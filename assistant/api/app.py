@@ -77,6 +77,8 @@ def create_app(
         yield
         if sweeper is not None:
             sweeper.stop(5)
+        if app.state.rate_counter is not None:
+            app.state.rate_counter.close()
         if app.state.owns_services:
             app.state.services.close()
 
@@ -109,6 +111,7 @@ def create_app(
     # Outermost last: security headers on every response (413/429/403 too), then rate limits, then CSRF.
     app.add_middleware(OriginCheck, trusted_origins=settings.trusted_origins)
     counter = database_counter(settings, app.state.services.store.engine)  # None: in memory, per process
+    app.state.rate_counter = counter
     app.add_middleware(
         RateLimit, rules=rules_from(settings), exempt_hosts=settings.rate_limit_exempt_hosts, buckets=counter
     )

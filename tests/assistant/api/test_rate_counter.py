@@ -89,3 +89,25 @@ def test_a_database_error_lets_the_request_through(engines: tuple[Engine, Engine
     with engines[0].begin() as connection:
         connection.execute(text("DROP TABLE rate_limit_counters"))
     assert counter.take(RULE, "192.0.2.1") == 0  # logged; the request meets the database's own error
+
+
+def test_after_the_server_drops_its_connections_one_check_passes_and_counting_resumes(tmp_path: Path) -> None:
+    with database_engine("postgresql", tmp_path) as engine:  # skips without the test PostgreSQL
+        clock = Clock(T0 + 5)
+        counter = DatabaseRateCounter(engine, clock)
+        counter.create_schema()
+        try:
+            assert counter.take(RULE, "203.0.113.9") == 0  # its pool now holds a connection
+            with engine.begin() as connection:  # as a server restart would: every other backend of ours
+                connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE application_name = current_setting('application_name') "
+                        "AND pid <> pg_backend_pid()"
+                    )
+                )
+            assert counter.take(RULE, "203.0.113.9") == 0  # the dead connection: let through, logged
+            assert [counter.take(RULE, "203.0.113.9") for _ in range(3)] == [0, 0, pytest.approx(55.0)]
+            assert counter.hits("chat", "203.0.113.9") == 4  # the one let through was not counted
+        finally:
+            counter.close()
