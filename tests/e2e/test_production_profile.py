@@ -3,7 +3,8 @@
 ``govassist serve --workers 2`` with the profile's settings: PostgreSQL for the records and the knowledge
 ledger, a real ``chroma run`` server for the vectors (the one ``make test`` started, or one of this
 test's own), real MiniLM embeddings, nothing on a shared disk. Checks that both workers keep sessions,
-feedback and tickets in PostgreSQL; that after an ingest from another machine (another data folder,
+feedback and tickets in PostgreSQL; that a rate limit counts once across the workers and pre-review
+uploads live in PostgreSQL, deletable through any worker; that after an ingest from another machine (another data folder,
 through the CLI) every worker answers from the new knowledge, BM25 and dense alike; and that Chroma
 going away answers 503 and service resumes when it is back. Skips without PostgreSQL.
 """
@@ -36,6 +37,7 @@ Zephyrine 港夜间通行证由市港务局受理，办理时限为三个工作�
 The Zephyrine harbour night pass is issued by the port authority within three working days.
 """
 DENSE_QUERY = "Zephyrine harbour night pass issued by the port authority"
+LOGIN_LIMIT = 4
 
 
 @dataclass
@@ -60,6 +62,12 @@ def profile_env(database_url: str, chroma_port: int, data_dir: Path) -> dict[str
         "GOVASSIST_DATA_DIR": str(data_dir),
         "GOVASSIST_INDEX_SYNC_INTERVAL_S": "0.5",
         "GOVASSIST_INDEX_GUIDES": "false",
+        # Query the dense side for every question (a question BM25 decides alone skips it by default):
+        # the ingest test checks that the vectors reach every worker too.
+        "GOVASSIST_DENSE_SKIP_RATIO": "0",
+        # Loopback is not exempt here, so the test's own requests are limited like a client's.
+        "GOVASSIST_RATE_LIMIT_EXEMPT_HOSTS": "[]",
+        "GOVASSIST_RATE_LIMIT_LOGIN_PER_MINUTE": str(LOGIN_LIMIT),
     }
 
 
@@ -163,6 +171,44 @@ def test_records_and_the_ledger_live_in_postgresql(deployment: Deployment) -> No
     assert not (deployment.data_dir / "govassist.db").exists()  # no SQLite records
     assert not (deployment.data_dir / "index" / "chroma").exists()  # no embedded vector store
     assert not (deployment.data_dir / "index" / "chunks.sqlite3").exists()  # no local ledger
+
+
+def test_a_rate_limit_counts_once_across_the_workers(deployment: Deployment) -> None:
+    statuses = [  # each on a new connection, so the kernel hands them to either worker
+        httpx.post(
+            f"{deployment.base}/api/agent/login", json={"username": "nobody.here", "password": "x"}, timeout=30
+        ).status_code
+        for _ in range(3 * LOGIN_LIMIT)
+    ]
+    # Per-worker buckets would let up to 2 × LOGIN_LIMIT through; the shared counter lets LOGIN_LIMIT.
+    assert statuses.count(401) == LOGIN_LIMIT and statuses.count(429) == 2 * LOGIN_LIMIT, statuses
+    assert count(deployment.engine, "SELECT COUNT(*) FROM rate_limit_counters WHERE rule = 'login'") == 1
+
+
+def test_uploads_live_in_postgresql_and_any_worker_deletes_them(deployment: Deployment) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("出生医学证明 新生儿姓名：李小满 出生日期：2026年10月3日")
+    path = deployment.data_dir.parent / "material.docx"
+    document.save(path)
+    response = httpx.post(
+        f"{deployment.base}/api/prereview",
+        data={"service_id": "yjs-newborn", "answers": "{}"},
+        files=[("files", ("出生医学证明.docx", path.read_bytes()))],
+        timeout=120,
+    )
+    assert response.status_code == 200, response.text
+    review = response.json()["review_id"]
+    stored = "SELECT COUNT(*) FROM prereview_uploads WHERE review_id = :r"
+    assert count(deployment.engine, stored, r=review) == 1
+    uploads = deployment.data_dir / "uploads"
+    assert not [p for p in uploads.rglob("*") if p.is_file()]  # nothing of it on the machine's disk
+    deletions = [  # new connections: whichever worker gets each, the first deletes and the rest find nothing
+        httpx.delete(f"{deployment.base}/api/prereview/{review}", timeout=30).status_code for _ in range(4)
+    ]
+    assert deletions == [204, 404, 404, 404]
+    assert count(deployment.engine, stored, r=review) == 0
 
 
 def test_an_ingest_elsewhere_reaches_every_worker(deployment: Deployment, tmp_path: Path) -> None:
