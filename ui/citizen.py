@@ -25,6 +25,7 @@ from ui.citizen_assets import (
     SEND_JS,
     TOGGLE_HTML,
     TOGGLE_JS,
+    TOGGLE_TEXTS,
     click_js,
 )
 from ui.citizen_handlers import (
@@ -70,6 +71,7 @@ from ui.citizen_render import (
     to_script,
 )
 from ui.citizen_restore import restore_guide, restore_history
+from ui.citizen_script import LEARN_JS, install_script_texts
 from ui.page_messages import install_chinese_messages
 
 if TYPE_CHECKING:
@@ -143,6 +145,7 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
         client_id = gr.Textbox(visible=False, elem_id="client-message-id")  # set by SEND_JS / RETRY_JS
         typed_flag = gr.Checkbox(visible=False, elem_id="typed-flag")  # a 重试 of a typed message?
         session_box = gr.Textbox(visible=False, elem_id="session-box")  # kept in the tab by SAVE_SESSION_JS
+        option_pairs = gr.Textbox(visible=False, elem_id="option-pairs")  # read by LEARN_JS
         with gr.Row(elem_id="retry-bar"):  # shown by RETRY_BAR_JS when a send fails
             gr.HTML(f'<p role="alert">{RETRY_TEXT}</p>', js_on_load=RETRY_BAR_JS, elem_id="retry-text")
             retry = gr.Button("重试", variant="primary", elem_id="retry-button", min_width=0, scale=0)
@@ -195,7 +198,7 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
             return display_history(history, chosen)
 
         turn_targets = [raw, chatbot, session, message, notice, *option_buttons]
-        turn_targets += [checklist_state, checklist_view, checklist_panel, download]
+        turn_targets += [checklist_state, checklist_view, checklist_panel, download, option_pairs]
         shared: dict[str, Any] = {
             "outputs": turn_targets,
             "concurrency_id": "chat",
@@ -322,6 +325,7 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
             show_progress="hidden",
         ).then(on_poll, poll_inputs, poll_targets, **quiet)
         session_box.change(None, [session_box], None, js=SAVE_SESSION_JS)
+        option_pairs.change(None, [option_pairs], None, js=LEARN_JS)
         install_chinese_messages(app, script_selector="#script-toggle")
         chatbot.clear(
             on_clear,
@@ -337,4 +341,5 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
             [raw, chatbot, report, notice],
             api_visibility=API_VISIBILITY,
         )
+        install_script_texts(app, "#script-toggle", TOGGLE_TEXTS)  # last: every component exists
     return app

@@ -57,6 +57,9 @@ html.govassist-large a { color: #0033a0; text-decoration: underline; }
 }
 """
 
+TOGGLE_TEXTS = ("大字模式", "标准字号")
+"""What the large-text button says (off, on), set by ``TOGGLE_JS``."""
+
 TOGGLE_HTML = (
     '<button type="button" aria-pressed="false" aria-label="大字高对比模式（适老化）">大字模式</button>'
 )

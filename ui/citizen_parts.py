@@ -20,6 +20,7 @@ from ui.citizen_render import (
     format_checklist,
     to_script,
 )
+from ui.citizen_script import pairs_json
 
 TITLE = "政务服务智能助手"
 INTRO = "有问题直接问我，或点下面的常见问题、“一件事”。回答都注明政策出处；需要时可以点“转人工”。"
@@ -76,7 +77,8 @@ def restore_script(saved: str | None) -> str:
 
 def turn_outputs(turn: Turn, chosen: str) -> tuple[Any, ...]:
     """A ``Turn`` as the page's chat outputs: stored and shown conversation (in ``chosen`` script),
-    session, input box, notice, the option buttons, then the checklist state, view, panel and file."""
+    session, input box, notice, the option buttons, the checklist state, view, panel and file, then the
+    options' texts in both scripts (for the page's 简/繁 display, see ``ui.citizen_script``)."""
     if isinstance(turn.checklist, dict) and not unchanged(turn.checklist):
         sheet: tuple[Any, ...] = (
             turn.checklist,
@@ -86,6 +88,7 @@ def turn_outputs(turn: Turn, chosen: str) -> tuple[Any, ...]:
         )
     else:
         sheet = (gr.update(), gr.update(), gr.update(), gr.update())
+    pairs = gr.update() if unchanged(turn.options) else pairs_json(turn.options)
     return (
         turn.history,
         display_history(turn.history, chosen),
@@ -94,4 +97,5 @@ def turn_outputs(turn: Turn, chosen: str) -> tuple[Any, ...]:
         to_script(turn.notice, chosen),
         *option_updates(turn.options),
         *sheet,
+        pairs,
     )

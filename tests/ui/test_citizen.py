@@ -602,6 +602,7 @@ def test_ui_modules_are_thin_clients_of_the_services() -> None:
         "ui.citizen_parts",
         "ui.citizen_render",
         "ui.citizen_restore",
+        "ui.citizen_script",
         "ui.citizen_stream",
         "ui.page_messages",
         "queue",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ui.citizen_handlers import THINKING_TEXT
+from ui.citizen_render import TRADITIONAL, to_script
+from ui.citizen_script import SKIP
 
 BOT = "#chat-window [data-testid='bot']"
 ANSWER_STARTED = """([selector, thinking]) => {
@@ -85,3 +87,27 @@ def send_marks(page: Any) -> dict[str, float | None]:
     page.wait_for_function("() => window.govassistSendMarks && window.govassistSendMarks.answer !== null")
     marks: dict[str, float | None] = page.evaluate("() => window.govassistSendMarks")
     return marks
+
+
+SHOWN_TEXTS = """(skip) => {
+  const texts = [];
+  const visible = (el) => !!el && el.checkVisibility({ visibilityProperty: true, opacityProperty: false });
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const element = node.nodeType === 1 ? node : node.parentElement;
+    if (!element || element.closest(skip) || !visible(element)) continue;
+    if (node.nodeType === 3) { if (node.nodeValue.trim()) texts.push(node.nodeValue.trim()); continue; }
+    for (const name of ['aria-label', 'placeholder', 'title']) {
+      const value = node.getAttribute(name);
+      if (value && value.trim()) texts.push(value.trim());
+    }
+  }
+  return texts;
+}"""
+
+
+def simplified_texts(page: Any) -> list[str]:
+    """The texts the page shows (text, ``aria-label``, ``placeholder``, ``title`` of visible elements
+    outside what the server writes in the chosen script) that are not in Traditional script."""
+    shown: list[str] = page.evaluate(SHOWN_TEXTS, SKIP)
+    return [text for text in dict.fromkeys(shown) if to_script(text, TRADITIONAL) != text]

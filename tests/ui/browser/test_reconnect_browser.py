@@ -5,6 +5,7 @@ in Traditional when 繁體 is chosen."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,10 +13,10 @@ import pytest
 
 from assistant.chat import STARTER_QUESTIONS
 from tests.ui.browser.conftest import DESKTOP, Console, LiveServer
-from tests.ui.browser.pages import BOT, NEW_ANSWER, ask, open_page, wait_for_answer
+from tests.ui.browser.pages import BOT, NEW_ANSWER, ask, open_page, simplified_texts, wait_for_answer
 from tests.ui.browser.test_retry_browser import NETWORK_NOISE, stored
 from ui.citizen_assets import PENDING_KEY, RETRY_TEXT, SESSION_KEY
-from ui.citizen_render import TRADITIONAL, to_script
+from ui.citizen_render import SIMPLIFIED, TRADITIONAL, to_script
 from ui.page_messages import GRADIO_MESSAGES
 
 LOST = "Connection to the server was lost. Attempting reconnection..."
@@ -120,8 +121,15 @@ def test_a_failed_option_click_offers_retry_in_the_chosen_script(
     toast = page.locator(TOAST).filter(has_text=to_script(RETRY_TEXT, TRADITIONAL)[:10]).first
     toast.wait_for()
     assert to_script(GRADIO_MESSAGES["Error"], TRADITIONAL) in toast.inner_text()
-    page.locator("#retry-bar").get_by_text(RETRY_TEXT[:12]).wait_for()
+    bar = page.locator("#retry-bar")
+    bar.get_by_text(to_script(RETRY_TEXT, TRADITIONAL)).wait_for()  # the bar in the chosen script too
+    assert bar.get_by_role("button").inner_text().strip() == to_script("重试", TRADITIONAL) == "重試"
     assert page.locator("#question-input textarea").input_value() == draft  # the draft is left alone
+    assert page.locator("#send-button").inner_text().strip() == "發送"
+    assert page.get_by_role("textbox", name="您的問題").get_attribute("placeholder") == to_script(
+        "请输入您想咨询的政务服务问题，按回车发送", TRADITIONAL
+    )
+    assert simplified_texts(page) == [], "fixed texts still in Simplified under 繁體"
     question = page.locator(BOT).last
     question.scroll_into_view_if_needed()
     assert question.evaluate(UNCOVERED), "the conversation is hidden behind the error"
@@ -135,3 +143,14 @@ def test_a_failed_option_click_offers_retry_in_the_chosen_script(
     assert users.last.inner_text().strip() == to_script(chosen, TRADITIONAL)
     assert page.locator("#question-input textarea").input_value() == draft
     assert stored(live_server, str(ids[0])) == {"user": 2, "assistant": 2}
+    session_id = page.evaluate(f"() => sessionStorage.getItem('{SESSION_KEY}')")
+    said = [m.content for m in live_server.services.store.messages(session_id) if m.role == "user"]
+    assert to_script(said[-1], SIMPLIFIED) == said[-1] != chosen  # the button showed it in 繁體 and
+    assert to_script(said[-1], TRADITIONAL) == chosen  # sent the option's own (Simplified) text
+
+    options.first.wait_for()  # the next question's buttons are shown in Traditional too
+    deadline = time.monotonic() + 10
+    while simplified_texts(page):
+        assert time.monotonic() < deadline, simplified_texts(page)
+        time.sleep(0.1)
+    shoot(page, "citizen-24-traditional-options")

@@ -71,7 +71,9 @@ def test_a_reload_mid_flow_brings_back_the_options_and_after_it_the_checklist(
     saved = tmp_path / "checklist.md"
     download_info.value.save_as(saved)
     assert "需要准备的材料" in saved.read_text(encoding="utf-8")
-    page.evaluate("() => { window.govassistPrinted = 0; window.print = () => { window.govassistPrinted++; }; }")
+    page.evaluate(
+        "() => { window.govassistPrinted = 0; window.print = () => { window.govassistPrinted++; }; }"
+    )
     page.locator("#checklist-print").click()
     page.wait_for_function("() => window.govassistPrinted === 1")
 
