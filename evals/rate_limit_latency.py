@@ -4,8 +4,10 @@ database (SQLite file, and PostgreSQL when ``--database-url`` is given).
 Times (a) the counter's ``take`` alone (one atomic upsert in the database) and (b) a request through
 the ``RateLimit`` middleware to an endpoint that does nothing, called in-process over ASGI (no
 network), with no limiter, with in-memory buckets and with the database counter (which the middleware
-calls in a worker thread). The clients are 10,000 made-up addresses from the documentation ranges, so
-most calls insert a row as a new client would. Writes ``metrics.json`` and ``report.md`` to ``--report``.
+calls in a worker thread); on PostgreSQL also the upsert on the shared engine's pool, which pings each
+connection it hands out (the counter has a pool of its own without that). The clients are 10,000
+made-up addresses from the documentation ranges, so most calls insert a row as a new client would.
+Writes ``metrics.json`` and ``report.md`` to ``--report``.
 
     flock /tmp/govassist-bench.lock .venv/bin/python -m evals.rate_limit_latency \\
         [--database-url postgresql+psycopg://…] --report reports/rate_limit
@@ -102,6 +104,12 @@ def measure(engine: Engine, rounds: int) -> dict[str, Any]:
         "take": time_take(counter, rounds),
         "middleware_database": time_middleware(counter, rounds),
     }
+    counter.close()
+    if engine.dialect.name == "postgresql":  # for comparison: the upsert on the shared engine's pool
+        shared = DatabaseRateCounter(engine)
+        shared.close()
+        shared._writer = engine.execution_options(isolation_level="AUTOCOMMIT")  # pre-ping on checkout
+        result["take_shared_pool"] = time_take(shared, rounds)
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM rate_limit_counters"))
     return result
@@ -160,6 +168,8 @@ def render(metrics: dict[str, Any]) -> str:
     for backend in ("sqlite", "postgresql"):
         if backend in metrics:
             row(f"{backend}: counter upsert alone", metrics[backend]["take"])
+            if "take_shared_pool" in metrics[backend]:
+                row(f"{backend}: upsert on the shared engine's pool", metrics[backend]["take_shared_pool"])
             row(f"{backend}: request through the database counter", metrics[backend]["middleware_database"])
     return "\n".join(lines) + "\n"
 
