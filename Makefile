@@ -156,6 +156,13 @@ bench-behaviour: $(STAMP)
 bench-safety: $(STAMP)
 	$(PY) -m evals.safety_eval --report reports/safety
 
+# Safety classifier: train on the dev split of the safety banks (ships in knowledge/safety/), score it at
+# the router on the held-out halves and the fresh round, and time it (evals/datasets/safety/README.md).
+.PHONY: safety-model
+safety-model: $(STAMP)
+	$(PY) -m evals.safety_train
+	$(PY) -m evals.safety_model_eval --report reports/safety_model
+
 # 派单: train the department/category model from ../shared (ships in knowledge/routing/), score it held out.
 routing-model: $(STAMP)
 	$(PY) -m evals.routing_train --report reports/routing

@@ -4,7 +4,9 @@ Rules run on the normalised message (NFKC, 繁→简, lower case, separators bet
 removed, base64 / ``\\uXXXX`` payloads decoded alongside), so full-width letters, Traditional characters,
 "忽-略-规-则" and encoded instructions are screened the same way as plain ones. Order matters: injection
 and privacy first (they are refused whatever else the message says), then harmful requests in the TC260
-risk categories (``assistant.safety_rules``), then requests for a person, then out-of-scope topics.
+risk categories (``assistant.safety_rules``), then requests for a person, then out-of-scope topics;
+last, a message about to be answered is refused when the learned classifier of harmful requests
+(``assistant.safety_classifier``) scores it at or above its threshold (reason ``unsafe:classifier``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import urllib.parse
 from dataclasses import dataclass
 from enum import StrEnum
 
+from assistant.safety_classifier import flags_unsafe
 from assistant.safety_rules import any_of, unsafe_category
 from assistant.textnorm import normalize
 
@@ -222,11 +225,17 @@ def _is_pinyin(text: str) -> bool:
     return bool(_PINYIN_RUN.search(folded.lower().replace("ü", "v")))
 
 
+def screening_form(message: str) -> str:
+    """Normalised, lower case, separators between characters removed: what the safety classifier reads."""
+    text = normalize(message).lower()
+    return _SPELLED.sub(r"\1", _SEPARATED.sub("", _INVISIBLE.sub("", text)))
+
+
 def matching_forms(message: str) -> list[str]:
     """The forms rules are run on: normalised, with separators between characters removed, decoded."""
     text = normalize(message).lower()
     forms = [text]
-    squashed = _SPELLED.sub(r"\1", _SEPARATED.sub("", _INVISIBLE.sub("", text)))
+    squashed = screening_form(message)
     if squashed != text:
         forms.append(squashed)
     decoded = _decoded(message)
@@ -263,4 +272,8 @@ def route(message: str) -> Route:
         return Route(Intent.OUT_OF_SCOPE, "out_of_scope", question)
     if LIVE_STATUS.search(scoped):
         return Route(Intent.OUT_OF_SCOPE, "live_status", question)
+    # The learned second line: a harmful request in wording the rules were not written for.
+    # forms[-1] is the screening form (a decoded payload never gets here: it is refused as injection).
+    if flags_unsafe(forms[-1]):
+        return Route(Intent.OUT_OF_SCOPE, "unsafe:classifier", message)
     return Route(Intent.QA, "", question)

@@ -3,19 +3,28 @@
 Every record has ``id``, ``text``, ``category``, ``expected`` (``refuse`` | ``answer`` | ``not_obey``),
 ``split`` (``dev`` | ``heldout``) and ``notes``; injection records may add ``canaries`` (strings an
 obeying reply would contain), ``doc_id`` or ``upload_id`` (the planted document or upload).
+
+``fresh.jsonl`` holds a round of should-refuse and should-answer prompts written after the rules and
+before the safety classifier, split ``fresh``: nothing is trained or tuned on it (:func:`load_fresh`).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from assistant.settings import PROJECT_ROOT
 
 SAFETY_DIR = PROJECT_ROOT / "evals" / "datasets" / "safety"
 BANKS = ("refuse", "answer", "injection")
-_EXPECTED = {"refuse": {"refuse"}, "answer": {"answer"}, "injection": {"refuse", "not_obey"}}
+FRESH = "fresh"
+_EXPECTED = {
+    "refuse": {"refuse"},
+    "answer": {"answer"},
+    "injection": {"refuse", "not_obey"},
+    FRESH: {"refuse", "answer"},
+}
 _SPLITS = {"dev", "heldout"}
 
 
@@ -62,8 +71,9 @@ def load_bank(bank: str, folder: Path = SAFETY_DIR) -> list[SafetyItem]:
                 raise BankError(f"{where}: field {key!r} missing or empty")
         if record["expected"] not in _EXPECTED[bank]:
             raise BankError(f"{where}: expected {record['expected']!r} not in {sorted(_EXPECTED[bank])}")
-        if record["split"] not in _SPLITS:
-            raise BankError(f"{where}: split {record['split']!r} not dev/heldout")
+        splits = {FRESH} if bank == FRESH else _SPLITS
+        if record["split"] not in splits:
+            raise BankError(f"{where}: split {record['split']!r} not {'/'.join(sorted(splits))}")
         if record["id"] in seen:
             raise BankError(f"{where}: duplicate id {record['id']!r}")
         seen.add(record["id"])
@@ -90,3 +100,8 @@ def load_bank(bank: str, folder: Path = SAFETY_DIR) -> list[SafetyItem]:
 def load_all(folder: Path = SAFETY_DIR) -> dict[str, list[SafetyItem]]:
     """All three banks by name."""
     return {bank: load_bank(bank, folder) for bank in BANKS}
+
+
+def load_fresh(folder: Path = SAFETY_DIR) -> list[SafetyItem]:
+    """The fresh round, each item filed under the bank its ``expected`` names (refuse / answer)."""
+    return [replace(i, bank=i.expected) for i in load_bank(FRESH, folder)]

@@ -241,6 +241,24 @@ def build_injection() -> list[dict[str, object]]:
     return records
 
 
+def build_fresh(sources: Path = HERE / "sources") -> list[dict[str, object]]:
+    """The fresh round (``*_fresh.txt``): split ``fresh``, no variants, never trained or tuned on."""
+    records: list[dict[str, object]] = []
+    for name, prefix, expected in (("refuse", "srf", "refuse"), ("answer", "saf", "answer")):
+        for n, (category, text) in enumerate(read_source(sources / f"{name}_fresh.txt"), 1):
+            records.append(
+                {
+                    "id": f"{prefix}{n:03d}",
+                    "text": text,
+                    "category": category,
+                    "expected": expected,
+                    "split": "fresh",
+                    "notes": "hand-written, fresh round (never trained or tuned on)",
+                }
+            )
+    return records
+
+
 def main() -> None:
     banks = {
         "refuse.jsonl": build_bank(
@@ -249,7 +267,7 @@ def main() -> None:
             "refuse",
             REFUSE_TRANSFORMS,
             42,
-            (HERE / "sources" / "refuse_dev2.txt", HERE / "sources" / "refuse_dev3.txt"),
+            tuple(HERE / "sources" / f"refuse_dev{n}.txt" for n in (2, 3, 4)),
         ),
         "answer.jsonl": build_bank(
             HERE / "sources" / "answer.txt",
@@ -257,9 +275,10 @@ def main() -> None:
             "answer",
             ANSWER_TRANSFORMS,
             37,
-            (HERE / "sources" / "answer_dev2.txt", HERE / "sources" / "answer_dev3.txt"),
+            tuple(HERE / "sources" / f"answer_dev{n}.txt" for n in (2, 3, 4)),
         ),
         "injection.jsonl": build_injection(),
+        "fresh.jsonl": build_fresh(),
     }
     for name, records in banks.items():
         with (HERE / name).open("w", encoding="utf-8") as out:

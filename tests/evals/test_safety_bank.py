@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.safety_bank import BANKS, SAFETY_DIR, BankError, SafetyItem, load_all, load_bank
+from evals.safety_bank import BANKS, SAFETY_DIR, BankError, SafetyItem, load_all, load_bank, load_fresh
 
 
 @pytest.fixture(scope="module")
@@ -32,11 +32,24 @@ def test_ids_are_unique_across_banks_and_texts_unique_within_each(banks: dict[st
 
 def test_every_category_has_dev_and_heldout_items(banks: dict[str, list[SafetyItem]]) -> None:
     for bank in BANKS:
-        splits = Counter(i.split for i in banks[bank])
-        assert 0.4 <= splits["dev"] / len(banks[bank]) <= 0.6, (bank, splits)
-        for category in {i.category for i in banks[bank]}:
-            seen = {i.split for i in banks[bank] if i.category == category}
+        first_round = [i for i in banks[bank] if "later round" not in i.notes]
+        splits = Counter(i.split for i in first_round)
+        assert 0.4 <= splits["dev"] / len(first_round) <= 0.6, (bank, splits)
+        for category in {i.category for i in first_round}:
+            seen = {i.split for i in first_round if i.category == category}
             assert seen == {"dev", "heldout"}, (bank, category)
+
+
+def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
+    banks: dict[str, list[SafetyItem]],
+) -> None:
+    later = [i for bank in ("refuse", "answer") for i in banks[bank] if "later round" in i.notes]
+    assert later and {i.split for i in later} == {"dev"}
+    fresh = load_fresh()
+    assert Counter(i.bank for i in fresh) == {"refuse": 67, "answer": 66}
+    assert {i.split for i in fresh} == {"fresh"}
+    seen = {i.text for bank in ("refuse", "answer") for i in banks[bank]}
+    assert not seen & {i.text for i in fresh}
 
 
 def test_variants_share_the_split_of_their_prompt(banks: dict[str, list[SafetyItem]]) -> None:
@@ -72,7 +85,7 @@ def test_the_banks_rebuild_identically_from_their_sources(tmp_path: Path) -> Non
             expected,
             transforms,
             share,
-            (sources / f"{name}_dev2.txt", sources / f"{name}_dev3.txt"),
+            tuple(sources / f"{name}_dev{n}.txt" for n in (2, 3, 4)),
         )
         stored = [
             json.loads(line)
@@ -83,6 +96,8 @@ def test_the_banks_rebuild_identically_from_their_sources(tmp_path: Path) -> Non
         json.loads(x) for x in (SAFETY_DIR / "injection.jsonl").read_text(encoding="utf-8").splitlines()
     ]
     assert safety_build.build_injection() == stored
+    stored = [json.loads(x) for x in (SAFETY_DIR / "fresh.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert safety_build.build_fresh() == stored
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from assistant.container import Services
 from assistant.settings import Settings
 from evals.safety_bank import SafetyItem, load_bank
 from evals.safety_eval import (
+    CLASSIFIER_REASON,
     judge_direct,
     leaked,
     render_summary,
@@ -137,3 +138,23 @@ def test_a_planted_upload_does_not_set_the_verdict(upload_services: Services, up
     result = judge_upload(upload_services, item, system_prompt_fragments())
     assert result["outcome"] == "needs_fixes"
     assert not result["success"], result
+
+
+def test_summary_reports_the_fresh_round_and_classifier_refusals_apart() -> None:
+    rows = [
+        {"bank": "answer", "category": "civil", "split": "dev", "kind": "answered", "reason": ""},
+        {"bank": "answer", "category": "civil", "split": "heldout", "kind": "answered", "reason": ""},
+        {
+            "bank": "answer",
+            "category": "civil",
+            "split": "fresh",
+            "kind": "refused_rule",
+            "reason": CLASSIFIER_REASON,
+        },
+        {"bank": "answer", "category": "civil", "split": "fresh", "kind": "answered", "reason": ""},
+    ]
+    summary = summarize_bank("answer", rows)
+    assert summary["all"]["n"] == 2 and summary["all"]["refused_by_rule"] == 0.0  # dev + heldout only
+    assert summary["fresh"]["refused_by_rule"] == 0.5
+    assert summary["fresh"]["refused_by_classifier"] == 0.5
+    assert summary["by_category"]["civil"]["fresh"] == {"n": 2, "rate": 0.5}

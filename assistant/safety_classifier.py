@@ -1,0 +1,102 @@
+"""Learned second line of the refusal decision: a linear classifier of harmful requests.
+
+The hand-written rules (:mod:`assistant.safety_rules`) refuse the wording they were written for; this
+classifier scores what they miss. Logistic regression over TF-IDF of character 1–3-grams of the
+router's screening form (NFKC, 繁→简, lower case, separators between characters removed), trained by
+``evals/safety_train.py`` on the dev half of the safety banks only. The weights ship as
+``knowledge/safety/model.npz`` (plain arrays, read with ``allow_pickle=False``) and ``model.json``
+(threshold, feature settings, provenance). Run time needs only numpy; nothing loads at import.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.handoff.routing_features import FeatureSpec, feature_counts, vectorize
+from assistant.settings import PROJECT_ROOT
+from assistant.tokenization import cjk_chars
+
+FORMAT_VERSION = 1
+MODEL_DIR = PROJECT_ROOT / "knowledge" / "safety"
+WEIGHTS_FILE = "model.npz"
+META_FILE = "model.json"
+
+
+class SafetyModelError(RuntimeError):
+    """The model files are missing, malformed or of an unknown format."""
+
+
+@dataclass(frozen=True)
+class SafetyClassifier:
+    """Vocabulary, idf, weights and the refusal threshold of the shipped model."""
+
+    spec: FeatureSpec
+    keys: np.ndarray  # sorted int64 n-gram keys
+    idf: np.ndarray  # float32, one per key
+    coef: np.ndarray  # float32, one per key
+    intercept: float
+    threshold: float
+    min_cjk: int
+    meta: dict[str, Any]
+
+    @classmethod
+    def load(cls, model_dir: Path = MODEL_DIR) -> SafetyClassifier:
+        """Read ``model.json`` and ``model.npz`` (no pickles) and check that they fit together."""
+        try:
+            meta = json.loads((model_dir / META_FILE).read_text(encoding="utf-8"))
+            with np.load(model_dir / WEIGHTS_FILE, allow_pickle=False) as arrays:
+                keys = arrays["keys"].astype(np.int64)
+                idf = arrays["idf"].astype(np.float32)
+                coef = arrays["coef"].astype(np.float32)
+                intercept = float(arrays["intercept"].reshape(-1)[0])
+        except (OSError, ValueError, KeyError, IndexError) as exc:
+            raise SafetyModelError(f"cannot read the safety model in {model_dir}: {exc}") from exc
+        if meta.get("format") != FORMAT_VERSION:
+            raise SafetyModelError(f"unknown safety model format {meta.get('format')!r}")
+        if idf.shape != keys.shape or coef.shape != keys.shape:
+            raise SafetyModelError("safety model arrays do not fit together")
+        if keys.size > 1 and not bool(np.all(keys[1:] > keys[:-1])):
+            raise SafetyModelError("safety model keys are not sorted")
+        threshold = float(meta.get("threshold", -1.0))
+        if not 0.0 < threshold < 1.0:
+            raise SafetyModelError(f"safety model threshold {threshold!r} is not in (0, 1)")
+        return cls(
+            spec=FeatureSpec.from_dict(meta["features"]),
+            keys=keys,
+            idf=idf,
+            coef=coef,
+            intercept=intercept,
+            threshold=threshold,
+            min_cjk=int(meta.get("min_cjk", 0)),
+            meta=meta,
+        )
+
+    def probability(self, screening_text: str) -> float:
+        """Probability that the text asks for help with something harmful (0–1)."""
+        cols, values = vectorize(feature_counts(screening_text, self.spec), self.keys, self.idf)
+        score = float(values @ self.coef[cols]) + self.intercept if cols.size else self.intercept
+        return 1.0 / (1.0 + math.exp(-score))
+
+    def flags(self, screening_text: str) -> bool:
+        """Whether to refuse: enough Chinese to judge and a probability at or above the threshold."""
+        if len(cjk_chars(screening_text)) < self.min_cjk:
+            return False
+        return self.probability(screening_text) >= self.threshold
+
+
+@functools.cache
+def default_classifier() -> SafetyClassifier:
+    """The shipped model, loaded once on first use."""
+    return SafetyClassifier.load(MODEL_DIR)
+
+
+def flags_unsafe(screening_text: str) -> bool:
+    """Whether the shipped classifier refuses this screening form of a message."""
+    return default_classifier().flags(screening_text)

@@ -1,0 +1,279 @@
+"""Train the safety classifier (the refusal decision's learned second line) and write ``knowledge/safety/``.
+
+Training data, all of it dev (``training_examples``):
+
+- positives: every should-refuse prompt of ``refuse.jsonl`` in the ``dev`` split (hand-written prompts,
+  their variants and the later dev-only rounds);
+- negatives: every should-answer prompt of ``answer.jsonl`` in the ``dev`` split, and questions the
+  product must answer — ``policy_qa.jsonl``, the in-scope, no-evidence and handoff items of
+  ``behaviour.jsonl``, ``guide_questions.jsonl``, the ``guide_match.jsonl`` queries and the
+  ``guide_dialogues.jsonl`` openings.
+
+Never read: the ``heldout`` halves of the banks, ``fresh.jsonl`` and ``policy_qa_heldout.jsonl``; the
+trainer refuses to run if a training text is one of theirs.
+
+Model: sublinear TF-IDF over character 1–3-grams of the router's screening form
+(:func:`assistant.router.screening_form`, features of :mod:`assistant.handoff.routing_features`, the
+same code the runtime runs) and a class-balanced logistic regression. Min document frequency, C and
+the weight of single characters (folded into their idf) are chosen by 5-fold cross-validation grouped
+by prompt (a variant is in its prompt's fold); the threshold
+is the lowest that keeps the out-of-fold false refusals at most ``MAX_FALSE_REFUSAL`` on the dev
+should-answer prompts and on the product's questions alike, and the grid point with the highest
+out-of-fold recall of should-refuse prompts at its threshold wins. The final model is fitted on all
+training examples with those settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.handoff.routing_features import Features, FeatureSpec, feature_counts
+from assistant.router import screening_form
+from assistant.safety_classifier import FORMAT_VERSION, META_FILE, MODEL_DIR, WEIGHTS_FILE
+from assistant.settings import PROJECT_ROOT
+from evals.routing_train import fit_vocabulary, to_matrix
+from evals.safety_bank import load_bank, load_fresh
+
+DATASETS = PROJECT_ROOT / "evals" / "datasets"
+MAX_FALSE_REFUSAL = 0.02
+MIN_CJK = 6
+"""Messages with fewer Chinese characters are left to the rules (too little to judge)."""
+CV_FOLDS = 5
+SEED = 0
+BEHAVIOUR_NEGATIVES = ("in_scope", "no_evidence", "complaint", "frustration", "human_request")
+ANSWER_BANK = "answer_bank"
+"""Source name of the dev should-answer prompts (the other negatives are the product's questions)."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training text: 1 should refuse, 0 should answer; ``group`` keeps variants in one fold."""
+
+    text: str
+    label: int
+    group: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Params:
+    """One grid point: min document frequency, C, and the weight of single characters (folded into idf:
+    one character such as 把 or 我 says more about style than about harm)."""
+
+    min_df: int
+    c: float
+    unigram_weight: float
+
+
+GRID = tuple(
+    Params(m, c, w) for m in (1, 2) for c in (2.0, 8.0, 32.0, 64.0, 128.0, 256.0) for w in (1.0, 0.5, 0.25)
+)
+SPEC = FeatureSpec(min_n=1, max_n=3)
+_UNIGRAM_KEYS = 1 << 21
+"""Keys below this pack a single character (``assistant.handoff.routing_features``: 21 bits each)."""
+
+
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def training_examples(datasets: Path = DATASETS) -> list[Example]:
+    """The dev training set (see the module docstring), de-duplicated by screening form."""
+    safety = datasets / "safety"
+    raw: list[Example] = []
+    for bank, label, source in (("refuse", 1, "refuse_bank"), ("answer", 0, ANSWER_BANK)):
+        for item in load_bank(bank, safety):
+            if item.split == "dev":
+                raw.append(Example(item.text, label, item.id.removesuffix("v"), source))
+    for row in _jsonl(datasets / "policy_qa.jsonl"):
+        raw.append(Example(row["question"], 0, row["id"], "policy_qa"))
+    for row in _jsonl(datasets / "behaviour.jsonl"):
+        if row.get("category") in BEHAVIOUR_NEGATIVES:
+            raw.append(Example(row["question"], 0, row["id"], "behaviour"))
+    for row in _jsonl(datasets / "guide_questions.jsonl"):
+        raw.append(Example(row["question"], 0, row["id"], "guide_questions"))
+    for row in _jsonl(datasets / "guide_match.jsonl"):
+        raw.append(Example(row["query"], 0, row["id"], "guide_match"))
+    for row in _jsonl(datasets / "guide_dialogues.jsonl"):
+        raw.append(Example(row["opening"], 0, row["id"], "guide_dialogues"))
+    seen: dict[str, Example] = {}
+    for example in raw:
+        key = screening_form(example.text)
+        if key in seen and seen[key].label != example.label:
+            raise ValueError(f"{example.text!r} is both a should-refuse and a should-answer example")
+        seen.setdefault(key, example)
+    examples = list(seen.values())
+    leaked = {screening_form(e.text) for e in examples} & unseen_texts(datasets)
+    if leaked:
+        raise ValueError(f"training would see held-out or fresh texts: {sorted(leaked)[:3]}")
+    return examples
+
+
+def unseen_texts(datasets: Path = DATASETS) -> set[str]:
+    """Screening forms of everything never trained on (bank heldout halves, fresh, policy_qa heldout)."""
+    safety = datasets / "safety"
+    texts = [i.text for b in ("refuse", "answer") for i in load_bank(b, safety) if i.split == "heldout"]
+    texts += [i.text for i in load_fresh(safety)]
+    texts += [row["question"] for row in _jsonl(datasets / "policy_qa_heldout.jsonl")]
+    return {screening_form(t) for t in texts}
+
+
+def data_hash(examples: Sequence[Example]) -> str:
+    """SHA-256 of the training set (label and text of each example, sorted): the model's provenance."""
+    lines = sorted(f"{e.label}\t{e.text}" for e in examples)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def featurize(examples: Sequence[Example]) -> list[Features]:
+    """Features of each example's screening form, as the runtime computes them."""
+    return [feature_counts(screening_form(e.text), SPEC) for e in examples]
+
+
+def fit(features: Sequence[Features], labels: np.ndarray, params: Params) -> tuple[Any, Any, Any]:
+    """(vocabulary keys, idf, fitted logistic regression) of one grid point."""
+    from sklearn.linear_model import LogisticRegression
+
+    keys, idf = fit_vocabulary(features, params.min_df)
+    idf = np.where(keys < _UNIGRAM_KEYS, idf * params.unigram_weight, idf).astype(np.float32)
+    model = LogisticRegression(
+        C=params.c, class_weight="balanced", solver="liblinear", random_state=SEED, max_iter=1000
+    )
+    model.fit(to_matrix(features, keys, idf), labels)
+    return keys, idf, model
+
+
+def threshold_for(negative_scores: Sequence[np.ndarray], max_rate: float = MAX_FALSE_REFUSAL) -> float:
+    """Lowest threshold at which each group of negatives is flagged at most ``max_rate`` of the time."""
+    best = 0.0
+    for scores in negative_scores:
+        ordered = np.sort(np.asarray(scores))[::-1]
+        allowed = int(np.floor(max_rate * ordered.size))
+        if allowed < ordered.size:
+            best = max(best, float(np.nextafter(ordered[allowed], 1.0)))
+    return best
+
+
+@dataclass(frozen=True)
+class CvResult:
+    params: Params
+    threshold: float
+    recall: float
+    false_refusal_answer: float
+    false_refusal_product: float
+    oof: np.ndarray
+
+
+def cross_validate(examples: Sequence[Example], grid: Sequence[Params] = GRID) -> list[CvResult]:
+    """Grouped stratified k-fold out-of-fold probabilities and the operating point of every grid point."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    y = np.array([e.label for e in examples])
+    groups = np.array([e.group for e in examples])
+    answer = np.array([e.label == 0 and e.source == ANSWER_BANK for e in examples])
+    product = np.array([e.label == 0 and e.source != ANSWER_BANK for e in examples])
+    oof = {p: np.zeros(len(y)) for p in grid}
+    splitter = StratifiedGroupKFold(CV_FOLDS, shuffle=True, random_state=SEED)
+    features = featurize(examples)
+    for fit_idx, val_idx in splitter.split(np.zeros(len(y)), y, groups):
+        fit_features = [features[i] for i in fit_idx]
+        val_features = [features[i] for i in val_idx]
+        for params in grid:
+            keys, idf, model = fit(fit_features, y[fit_idx], params)
+            oof[params][val_idx] = model.predict_proba(to_matrix(val_features, keys, idf))[:, 1]
+    results = []
+    for params, scores in oof.items():
+        t = threshold_for([scores[answer], scores[product]])
+        results.append(
+            CvResult(
+                params,
+                t,
+                float(np.mean(scores[y == 1] >= t)),
+                float(np.mean(scores[answer] >= t)),
+                float(np.mean(scores[product] >= t)),
+                scores,
+            )
+        )
+    return results
+
+
+def best_of(results: Sequence[CvResult]) -> CvResult:
+    """Highest recall at the operating point; ties go to the smaller vocabulary cut, C and change."""
+    return max(results, key=lambda r: (r.recall, -r.params.min_df, -r.params.c, r.params.unigram_weight))
+
+
+def save_model(out_dir: Path, keys: np.ndarray, idf: np.ndarray, model: Any, meta: dict[str, Any]) -> None:
+    """Write ``model.npz`` (float16 weights, no pickles) and ``model.json``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        out_dir / WEIGHTS_FILE,
+        allow_pickle=False,
+        keys=keys.astype(np.int64),
+        idf=idf.astype(np.float16),
+        coef=np.asarray(model.coef_[0]).astype(np.float16),
+        intercept=np.asarray(model.intercept_, dtype=np.float32).reshape(1),
+    )
+    text = json.dumps(meta, ensure_ascii=False, indent=2) + "\n"
+    (out_dir / META_FILE).write_text(text, encoding="utf-8")
+
+
+def train(out_dir: Path = MODEL_DIR, datasets: Path = DATASETS) -> dict[str, Any]:
+    """Cross-validate, fit on all dev examples and write the model folder; returns ``model.json``."""
+    examples = training_examples(datasets)
+    results = cross_validate(examples)
+    best = best_of(results)
+    y = np.array([e.label for e in examples])
+    keys, idf, model = fit(featurize(examples), y, best.params)
+    meta: dict[str, Any] = {
+        "format": FORMAT_VERSION,
+        "features": SPEC.to_dict(),
+        "threshold": round(best.threshold, 6),
+        "min_cjk": MIN_CJK,
+        "params": asdict(best.params),
+        "training_data_sha256": data_hash(examples),
+        "training_examples": dict(sorted(Counter(f"{e.source}:{e.label}" for e in examples).items())),
+        "n_features": int(keys.size),
+        "cv": {
+            "folds": CV_FOLDS,
+            "max_false_refusal": MAX_FALSE_REFUSAL,
+            "recall_refuse_dev": round(best.recall, 4),
+            "false_refusal_answer_dev": round(best.false_refusal_answer, 4),
+            "false_refusal_product": round(best.false_refusal_product, 4),
+            "grid": [
+                {**asdict(r.params), "threshold": round(r.threshold, 4), "recall": round(r.recall, 4)}
+                for r in results
+            ],
+        },
+    }
+    save_model(out_dir, keys, idf, model, meta)
+    return meta
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Train the safety classifier on the dev split.")
+    parser.add_argument("--out", type=Path, default=MODEL_DIR, help="model folder to write")
+    args = parser.parse_args(argv)
+    meta = train(args.out)
+    cv = meta["cv"]
+    print(
+        f"{sum(meta['training_examples'].values())} examples, {meta['n_features']} features, "
+        f"{meta['params']}, threshold {meta['threshold']:.4f}; out-of-fold: should-refuse refused "
+        f"{cv['recall_refuse_dev']:.3f}, should-answer refused {cv['false_refusal_answer_dev']:.3f}, "
+        f"product questions refused {cv['false_refusal_product']:.3f}",
+        file=sys.stderr,
+    )
+    print(f"wrote {args.out / WEIGHTS_FILE} and {args.out / META_FILE}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
