@@ -48,6 +48,7 @@ from ui.admin_reports import (
     report_markdown,
 )
 from ui.page_messages import install_chinese_messages
+from ui.page_regions import install_region_names
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,15 @@ ANALYTICS_TABLES: tuple[str, ...] = (
     "feedback_reasons",
 )
 """The analytics tables shown under the charts."""
+
+REGION_NAMES = {
+    "admin-login-message": "登录提示",
+    "admin-user": "当前用户",
+    "admin-notice": "操作结果",
+    "knowledge-message": "导入结果",
+    "reports-markdown": "报告内容",
+}
+"""Names of the text boxes a keyboard can reach (see ``ui.page_regions``), by element id."""
 
 Updates = dict[Any, Any]
 
@@ -334,4 +344,5 @@ def build_admin_app(
     with app:
         AdminPage(services, reports_dir or PROJECT_ROOT / "reports", today).wire()
         install_chinese_messages(app)
+        install_region_names(app, REGION_NAMES)
     return app

@@ -18,7 +18,7 @@ from assistant.container import Services
 from assistant.handoff.lifecycle import Action
 from assistant.handoff.models import utcnow
 from ui import agent_actions as actions
-from ui.agent_layout import TITLE, Console, layout
+from ui.agent_layout import REGION_NAMES, TITLE, Console, layout
 from ui.agent_render import (
     events_markdown,
     queue_html,
@@ -31,6 +31,7 @@ from ui.agent_render import (
 from ui.agent_state import ALL, QueueQuery, Step
 from ui.citizen import escape_markdown
 from ui.page_messages import install_chinese_messages
+from ui.page_regions import install_region_names
 
 CONCURRENCY_LIMIT = 8
 """Console events served at once across all agents (Gradio's default would be one)."""
@@ -212,4 +213,5 @@ def build_agent_console(services: Services) -> gr.Blocks:
         )
         ui.reply.change(keep_draft, [ui.reply], [ui.draft], api_visibility=API_VISIBILITY, queue=False)
         install_chinese_messages(app)
+        install_region_names(app, REGION_NAMES)
     return app

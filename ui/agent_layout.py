@@ -24,6 +24,18 @@ LIFECYCLE_BUTTONS = {
     Action.REOPEN: "reopen",
 }
 """The lifecycle buttons (shown when ``allowed_actions`` permits) and their element ids."""
+REGION_NAMES = {
+    "agent-login-message": "登录提示",
+    "agent-user": "当前用户",
+    "agent-status": "操作结果",
+    "agent-queue": "工单队列",
+    "ticket-header": "工单信息",
+    "ticket-transcript": "对话记录",
+    "ticket-suggestion": "建议答复",
+    "ticket-history": "办理记录",
+    "phone-suggestion": "来电建议答复",
+}
+"""Names of the text boxes a keyboard can reach (see ``ui.page_regions``), by element id."""
 
 
 @dataclass

@@ -102,7 +102,8 @@ def queue_html(page: Page[Ticket], now: datetime, selected: str = "") -> str:
         f"工单队列：共 {page.total} 条，第 {page.page}/{page.pages} 页（红色为已超时，黄色为一小时内到期）"
     )
     return (  # scrolls sideways inside its column rather than spilling over the ticket beside it
-        '<div class="agent-queue-scroll" style="max-width:100%;overflow-x:auto;">'
+        '<div class="agent-queue-scroll" role="region" aria-label="工单队列" tabindex="0"'
+        ' style="max-width:100%;overflow-x:auto;">'
         '<table class="agent-queue" style="width:100%;border-collapse:collapse;word-break:keep-all;">'
         f"<caption>{caption}</caption><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"

@@ -1,6 +1,7 @@
 """The agent console (``/agent``) and the operator dashboard (``/admin``) in the browser: logged in with
-the keyboard alone, every control reachable with Tab and named for a screen reader, no console errors
-(the ``context`` fixture checks); an agent whose log-in expires while writing a reply is sent back to
+the keyboard alone, every control reachable with Tab, and every element Tab reaches named for a screen
+reader (the scrolling text boxes Chromium makes tab stops included), with a ticket open and on every
+dashboard tab; no console errors (the ``context`` fixture checks); an agent whose log-in expires while writing a reply is sent back to
 the log-in form and finds the draft again after logging back in."""
 
 from __future__ import annotations
@@ -17,11 +18,9 @@ from ui.agent_state import EXPIRED_TEXT
 from ui.page_messages import GRADIO_MESSAGES
 
 PASSWORD = "staff-Keyboard-2026!"
-SCROLLER = """(el) => { const style = getComputedStyle(el);
-  return !el.hasAttribute('tabindex') && !['A', 'BUTTON', 'INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName)
-    && [style.overflowX, style.overflowY].some((o) => o === 'auto' || o === 'scroll'); }"""
-"""A box that Chromium itself puts in the Tab order because it scrolls (``overflow: auto``: Gradio's
-text blocks), so that it can be scrolled with the arrow keys; it is announced by its content."""
+DESCRIBE = """(el) => `${el.tagName.toLowerCase()}#${el.id}.${el.className}`
+  + ` in #${(el.closest('[id]') || {}).id}`"""
+"""Where a nameless element is, for the failure message."""
 
 
 def keyboard_login(page: Any, prefix: str, username: str) -> None:
@@ -36,15 +35,22 @@ def keyboard_login(page: Any, prefix: str, username: str) -> None:
     page.locator(f"#{prefix}-logout").wait_for(state="visible")
 
 
+def forget_tab_order(page: Any) -> None:
+    """Clear the marks of an earlier Tab walk."""
+    page.evaluate(
+        "() => document.querySelectorAll('[data-tab-order]').forEach((e) => delete e.dataset.tabOrder)"
+    )
+
+
 def unreachable_or_nameless(page: Any, controls: dict[str, Any]) -> tuple[list[str], list[str]]:
     """Walk the Tab order; the ``controls`` never focused, and the focused elements without a name."""
     assert walk_tab_order(page) > 10
     missed = [name for name, c in controls.items() if c.get_attribute("data-tab-order") is None]
     reached = page.locator("[data-tab-order]")
     nameless = [
-        snapshot
+        f"{element.evaluate(DESCRIBE)}: {snapshot[:80]}"
         for element in (reached.nth(i) for i in range(reached.count()))
-        if not NAMED.match(snapshot := element.aria_snapshot()) and not element.evaluate(SCROLLER)
+        if not NAMED.match(snapshot := element.aria_snapshot())
     ]
     return missed, nameless
 
@@ -52,7 +58,9 @@ def unreachable_or_nameless(page: Any, controls: dict[str, Any]) -> tuple[list[s
 def test_agent_console_is_usable_by_keyboard(live_server: LiveServer, context: Any, shoot: Any) -> None:
     services = live_server.services
     services.auth.create_user("agent.keys", PASSWORD, "agent", display_name="键盘坐席")
-    services.chat.request_handoff(services.chat.reply("社保卡丢了怎么补办").session_id)
+    handed = services.chat.request_handoff(services.chat.reply("社保卡丢了怎么补办").session_id)
+    assert handed.handoff is not None
+    ticket = handed.handoff["ticket_id"]
     page = context.new_page()
     page.goto(live_server.url + "/agent/")
     keyboard_login(page, "agent", "agent.keys")
@@ -85,6 +93,21 @@ def test_agent_console_is_usable_by_keyboard(live_server: LiveServer, context: A
     assert missed == [], f"not reachable with Tab: {missed}"
     assert nameless == [], f"reachable with Tab but without an accessible name: {nameless}"
     shoot(page, "agent-03-keyboard-walk")
+
+    picker = page.locator("#ticket-picker input")  # a ticket open, its record and the phone box shown
+    picker.fill(ticket)
+    picker.press("Enter")
+    page.locator("#open-ticket").click()
+    page.locator("#ticket-header").get_by_text(ticket).wait_for()
+    page.locator("#ticket-suggestion").get_by_text("社保卡").first.wait_for()
+    role("button", name="办理记录").click()
+    controls["phone assist"].click()
+    page.locator("#ticket-history").wait_for(state="visible")
+    forget_tab_order(page)
+    missed, nameless = unreachable_or_nameless(page, {"claim": role("button", name="受理", exact=True)})
+    assert missed == [], f"not reachable with Tab: {missed}"
+    assert nameless == [], f"reachable with Tab but without an accessible name: {nameless}"
+    controls["phone assist"].click()  # closed again for the keyboard part below
 
     tab_to(page, controls["phone assist"])
     page.keyboard.press("Enter")  # the accordion opens from the keyboard
@@ -185,9 +208,7 @@ def test_admin_dashboard_is_usable_by_keyboard(live_server: LiveServer, context:
         "export": role("button", name="导出 CSV"),
         "reports tab": role("tab", name="评测报告"),
     }
-    page.evaluate(
-        "() => document.querySelectorAll('[data-tab-order]').forEach((e) => delete e.dataset.tabOrder)"
-    )
+    forget_tab_order(page)
     missed, nameless = unreachable_or_nameless(page, controls)
     assert missed == [], f"not reachable with Tab: {missed}"
     assert nameless == [], f"reachable with Tab but without an accessible name: {nameless}"
@@ -195,3 +216,14 @@ def test_admin_dashboard_is_usable_by_keyboard(live_server: LiveServer, context:
     page.keyboard.press("Enter")
     page.locator("#analytics-summary").wait_for(state="visible")
     shoot(page, "admin-02-keyboard-walk-analytics")
+
+    reports = controls["reports tab"]
+    tab_to(page, reports)
+    page.keyboard.press("Enter")
+    page.locator("#reports-refresh").wait_for(state="visible")
+    forget_tab_order(page)
+    controls = {"refresh": role("button", name="刷新报告"), "pick": role("combobox", name="查看报告")}
+    missed, nameless = unreachable_or_nameless(page, controls)
+    assert missed == [], f"not reachable with Tab: {missed}"
+    assert nameless == [], f"reachable with Tab but without an accessible name: {nameless}"
+    shoot(page, "admin-03-keyboard-walk-reports")
