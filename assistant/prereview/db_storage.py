@@ -164,8 +164,9 @@ class DatabaseUploadStore:
         return len(deleted)
 
     def _working_copy(self, review_id: str, row: dict[str, object], kind: FileKind, data: bytes) -> Path:
+        self.scratch_root.mkdir(mode=0o700, parents=True, exist_ok=True)
         directory = self.scratch_root / review_id
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, exist_ok=True)
         path = directory / f"{row['file_id']}{EXTENSIONS[kind]}"
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as handle:

@@ -46,6 +46,7 @@ def test_an_upload_through_one_is_seen_and_deleted_through_the_other(
     saved = a.save_all(review, [("出生医学证明.png", PNG, "png"), ("申请表.pdf", PDF, "pdf")])
     assert [s.path.read_bytes() for s in saved] == [PNG, PDF]  # working copies for the extractors
     assert saved[0].path.stat().st_mode & 0o777 == 0o600
+    assert a.scratch_root.stat().st_mode & 0o777 == saved[0].path.parent.stat().st_mode & 0o777 == 0o700
     assert saved[0].display_name == "出生医学证明.png" and saved[1].size == len(PDF)
     a.release(review)
     assert not (a.scratch_root / review).exists()  # the working copies are gone, the rows stay
