@@ -24,9 +24,9 @@ from assistant.evidence import (
     has_value,
     query_terms,
     score_sentences,
-    select_sentences,
     split_sentences,
 )
+from assistant.evidence_selection import select_sentences
 from assistant.index.knowledge_index import KnowledgeIndex
 from assistant.injection_guard import drop_planted
 from assistant.retrieval import HybridRetriever, ScoredChunk

@@ -1,4 +1,4 @@
-"""Evidence from retrieved chunks: query terms, sentence splitting, support strength and sentence choice.
+"""Evidence from retrieved chunks: query terms, sentence splitting, support strength, sentence scores.
 
 Everything here is lexical and deterministic, so the same question over the same index always
 selects the same sentences. Matching runs on normalised text (NFKC, 繁→简); the sentences keep their
@@ -18,8 +18,11 @@ from assistant.textnorm import normalize
 from assistant.tokenization import ChineseTokenizer
 from ingest.models import Chunk
 
-_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|(?<=\.)\s+|\n+")
-_LEADING_MARK = re.compile(r"^[\s\d一二三四五六七八九十（）()、.．·•\-—]+")
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|(?<=[a-z]\.)(?:\s+|(?=[A-Z]))|(?<=\.)\s+|\n+")
+_LEADING_MARK = re.compile(
+    r"^(?:\s|[·•\-—]|[（(][\d一二三四五六七八九十]+[)）]|(?:\d+|[一二三四五六七八九十]+)(?:[、.．)）]|(?=\s)))+"
+)
+"""List markers (1. 、（一） • …) — not a date or a number that begins a sentence (2024年1月9日)."""
 _MIN_SENTENCE_CHARS = 8
 _HEADING = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十百]+[章节条])"
@@ -192,16 +195,31 @@ def _sentence_parts(chunk_text: str, title: str) -> tuple[tuple[str, str, int], 
     """(original, normalised, position) of each answer-worthy sentence; cached, as the same chunks are
     retrieved again and again."""
     out: list[tuple[str, str, int]] = []
+    cursor = 0
     for position, raw in enumerate(_SENTENCE_END.split(chunk_text)):
+        start = chunk_text.find(raw, cursor) if raw else cursor
+        cursor = start + len(raw)
         text = raw.strip()
         if len(_LEADING_MARK.sub("", text)) < _MIN_SENTENCE_CHARS:
             continue
         if _HEADING.match(text) and len(text) <= _MAX_HEADING_CHARS:
             continue  # a heading names the topic but answers nothing
+        if _is_lead_in(chunk_text, start, cursor, text):
+            continue  # nor does a paragraph's short title sentence (规范政务服务窗口设置。)
         if text == title:
             continue  # nor does the document's own title line
         out.append((text, normalize(text).lower(), position))
     return tuple(out)
+
+
+_MAX_LEAD_IN_CHARS = 15
+
+
+def _is_lead_in(chunk_text: str, start: int, end: int, text: str) -> bool:
+    """Whether ``text`` opens its paragraph as a short title sentence that the paragraph goes on from."""
+    opens = start == 0 or chunk_text[start - 1] == "\n"
+    goes_on = end < len(chunk_text) and chunk_text[end] != "\n"
+    return opens and goes_on and len(text) <= _MAX_LEAD_IN_CHARS and text.endswith("。")
 
 
 SCORING = {"bigram": 0.5, "rank": 0.3, "type": 0.25, "exact_type": 0.5}
@@ -209,7 +227,20 @@ SCORING = {"bigram": 0.5, "rank": 0.3, "type": 0.25, "exact_type": 0.5}
 and a further bonus for the value of the question's main type when that is a precise one (a phone
 number, an address, a fee, office hours, a time limit): 咨询电话是多少 wants the phone line."""
 
-PRECISE_TYPES = SPECIFIC_TYPES | {"deadline"}
+PRECISE_TYPES = SPECIFIC_TYPES | {"deadline", "date"}
+
+PRECISE_VALUES: dict[str, re.Pattern[str]] = {
+    **{name: ANSWER_TYPE_VALUES[name] for name in SPECIFIC_TYPES | {"deadline"}},
+    "date": re.compile(
+        r"\d{4}\s*年\s*\d{1,2}\s*月|\d{4}\s*年(?:底|内|前)|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}-\d{4}"
+    ),
+}
+"""The direct answer of each precise type: for a date, a day, a month or a year's end — not a bare year
+(国发〔2024〕3号 names a year, it does not say when)."""
+
+SECTION_SHARE = 0.5
+"""Credit of a term found in the section heading of a sentence rather than in the sentence itself:
+under （二）推广“免证办”服务 every sentence is about 免证办 without naming it."""
 
 
 def query_bigrams(terms: QueryTerms) -> set[str]:
@@ -221,18 +252,40 @@ def query_bigrams(terms: QueryTerms) -> set[str]:
     return grams
 
 
+def _term_credits(sentences: Sequence[Sentence], terms: QueryTerms) -> list[list[float]]:
+    """Each sentence's credit for each query term: in the sentence, or (at ``SECTION_SHARE``) in the
+    section heading it sits under."""
+    sections: dict[str, list[float]] = {}
+    for sentence in sentences:
+        if sentence.chunk.chunk_id not in sections:
+            heading = normalize(sentence.chunk.section).lower()
+            sections[sentence.chunk.chunk_id] = [SECTION_SHARE * g.credit(heading) for g in terms.groups]
+    return [
+        [
+            max(g.credit(s.normalized), in_heading)
+            for g, in_heading in zip(terms.groups, sections[s.chunk.chunk_id], strict=True)
+        ]
+        for s in sentences
+    ]
+
+
 def score_sentences(
     sentences: Sequence[Sentence], terms: QueryTerms, wanted_types: Sequence[str]
 ) -> list[ScoredSentence]:
     """Score each sentence by term coverage, bigram overlap, answer-type fit and the rank of its chunk."""
     grams = query_bigrams(terms)
     main = wanted_types[0] if wanted_types and wanted_types[0] in PRECISE_TYPES else None
+    credits = _term_credits(sentences, terms)
+    # Coverage counts only the terms some sentence contains: a question word no evidence has
+    # (啥时候, 能不能) says nothing about which sentence answers, yet would shrink every coverage.
+    present = [any(row[j] > 0 for row in credits) for j in range(len(terms.groups))]
+    total = sum(g.weight for g, p in zip(terms.groups, present, strict=True) if p) or 1.0
     scored: list[ScoredSentence] = []
-    for sentence in sentences:
-        coverage = terms.coverage(sentence.normalized)
+    for sentence, row in zip(sentences, credits, strict=True):
+        coverage = sum(g.weight * c for g, c in zip(terms.groups, row, strict=True)) / total
         overlap = sum(1 for g in grams if g in sentence.normalized) / len(grams) if grams else 0.0
         answers = any(has_value(t, sentence.normalized) for t in wanted_types)
-        exact = main is not None and has_value(main, sentence.normalized)
+        exact = main is not None and bool(PRECISE_VALUES[main].search(sentence.normalized))
         score = (
             coverage
             + SCORING["bigram"] * overlap
@@ -244,45 +297,3 @@ def score_sentences(
         scored.append(ScoredSentence(sentence, score, coverage, answers, exact=exact))
     scored.sort(key=lambda s: (-s.score, s.sentence.chunk_rank, s.sentence.position))
     return scored
-
-
-CONTEXT_AFTER = 2
-"""Sentences after the best one in its chunk that join the answer (policy texts list measures in runs)."""
-
-
-def select_sentences(
-    scored: Sequence[ScoredSentence], max_sentences: int = 3, min_coverage: float = 0.2
-) -> list[ScoredSentence]:
-    """The best sentence with the one after it, then others that add coverage and are not repeats;
-    a sentence holding the precise value asked for (phone, fee, time limit …) is put first."""
-    chosen: list[ScoredSentence] = []
-    if scored:
-        best = scored[0].sentence
-        chosen.append(scored[0])
-        following = [
-            s
-            for s in scored
-            if s.sentence.chunk.chunk_id == best.chunk.chunk_id
-            and 0 < s.sentence.position - best.position <= CONTEXT_AFTER
-        ]
-        chosen.extend(sorted(following, key=lambda s: s.sentence.position)[: max_sentences - 1])
-    for candidate in scored:
-        if candidate in chosen:
-            continue
-        if len(chosen) >= max_sentences:
-            break
-        if chosen and candidate.coverage < min_coverage and not candidate.exact:
-            continue
-        if any(_overlap(candidate.sentence.normalized, c.sentence.normalized) > 0.6 for c in chosen):
-            continue
-        chosen.append(candidate)
-    return sorted(chosen, key=lambda s: not s.exact)  # the direct answer (phone, fee …) leads
-
-
-def _overlap(a: str, b: str) -> float:
-    """Share of the shorter string's character bigrams found in the longer one."""
-    short, long_ = sorted((a, b), key=len)
-    grams = {short[i : i + 2] for i in range(len(short) - 1)}
-    if not grams:
-        return 1.0 if short in long_ else 0.0
-    return sum(1 for g in grams if g in long_) / len(grams)

@@ -1,18 +1,16 @@
-"""Tests for assistant.evidence: answer types, query terms with synonyms and IDF, sentences and their choice."""
+"""Tests for assistant.evidence: answer types, query terms with synonyms and IDF, sentences and their scores."""
 
 from __future__ import annotations
 
 import pytest
 
 from assistant.evidence import (
-    ScoredSentence,
-    Sentence,
+    SECTION_SHARE,
     TermWeights,
     answer_types,
     has_value,
     query_terms,
     score_sentences,
-    select_sentences,
     split_sentences,
 )
 from assistant.lexicon import load_lexicon
@@ -123,6 +121,28 @@ def test_a_long_numbered_sentence_is_not_a_heading() -> None:
     assert len(split_sentences(chunk(text), 0)) == 1
 
 
+def test_a_sentence_that_begins_with_a_date_is_kept() -> None:
+    """Only list markers are discounted from a sentence's length, not the digits of a date."""
+    text = "国务院\n2024年1月9日\n1. 好的。\n（三）是。"
+    assert [s.text for s in split_sentences(chunk(text), 0)] == ["2024年1月9日"]
+
+
+def test_a_paragraphs_short_title_sentence_is_not_an_answer() -> None:
+    text = "规范政务服务窗口设置。政务服务中心要设置综合咨询窗口，统一提供咨询服务。\n短句独占一行也算答案。"
+    assert [s.text for s in split_sentences(chunk(text), 0)] == [
+        "政务服务中心要设置综合咨询窗口，统一提供咨询服务。",
+        "短句独占一行也算答案。",  # alone on its line: a statement, not a paragraph's title
+    ]
+
+
+def test_english_sentences_are_split_where_a_space_is_missing() -> None:
+    text = "Improve the satisfaction of the public.For the purposes of this opinion, see below."
+    assert [s.text for s in split_sentences(chunk(text), 0)] == [
+        "Improve the satisfaction of the public.",
+        "For the purposes of this opinion, see below.",
+    ]
+
+
 # ----------------------------------------------------------------------------- query terms
 
 
@@ -178,38 +198,7 @@ def test_search_mode_sub_words_are_not_counted_beside_the_longer_word(
     assert "电子" not in words and "证照" not in words
 
 
-# ------------------------------------------------------------------------ scoring and choice
-
-
-def scored(text: str, chunk_id: str, score: float, coverage: float, position: int = 0) -> ScoredSentence:
-    sentence = Sentence(text, normalize(text), chunk(text, chunk_id), 0, position)
-    return ScoredSentence(sentence, score, coverage)
-
-
-def test_select_sentences_skips_near_duplicates() -> None:
-    candidates = [
-        scored("推进电子证照在全国范围内互通互认。", "a", 2.0, 0.9),
-        scored("推进电子证照在全国范围内的互通互认。", "b", 1.9, 0.9),  # the same sentence from another chunk
-        scored("加快电子证照归集共享和签发应用。", "c", 1.5, 0.5),
-        scored("统一政务服务场所名称。", "d", 1.0, 0.1),  # adds too little coverage
-    ]
-    chosen = select_sentences(candidates, max_sentences=3)
-    assert [c.sentence.chunk.chunk_id for c in chosen] == ["a", "c"]
-
-
-def test_select_sentences_keeps_the_sentences_after_the_best_one() -> None:
-    best = scored("推进电子证照全国互通互认。", "a", 2.0, 0.9, position=1)
-    after = scored("相关工作由各地区负责落实。", "a", 0.2, 0.0, position=2)  # low score, but follows the best
-    far = scored("其他与问题无关的内容不选。", "a", 0.1, 0.0, position=9)
-    chosen = select_sentences(
-        [best, scored("加快电子证照共享应用。", "b", 1.0, 0.5), after, far], max_sentences=3
-    )
-    assert [c.sentence.text for c in chosen] == [
-        best.sentence.text,
-        after.sentence.text,
-        "加快电子证照共享应用。",
-    ]
-    assert select_sentences([], max_sentences=3) == []
+# ----------------------------------------------------------------------------------- scoring
 
 
 def test_score_sentences_prefers_coverage_and_the_wanted_value(
@@ -230,3 +219,48 @@ def test_a_sub_word_alone_earns_partial_credit(tokenizer: ChineseTokenizer, weig
     assert group.credit("谁审批、谁监管") == pytest.approx(0.5)
     assert group.credit("监管部门要加强协同") == 1.0
     assert group.credit("与此无关的句子") == 0.0
+
+
+def test_a_term_no_evidence_has_does_not_dilute_coverage(
+    tokenizer: ChineseTokenizer, weights: TermWeights
+) -> None:
+    """啥时候 is in no sentence: it cannot tell sentences apart, so coverage is over the other terms."""
+    sentences = split_sentences(chunk("推进电子证照互通互认。\n政务服务中心设置综合窗口。"), 0)
+    terms = query_terms("电子证照互通互认啥时候", tokenizer, weights)
+    assert terms.coverage(sentences[0].normalized) < 1.0  # the refusal's strength still counts it
+    ranked = score_sentences(sentences, terms, [])
+    assert ranked[0].sentence.text == "推进电子证照互通互认。" and ranked[0].coverage == pytest.approx(1.0)
+    assert ranked[1].coverage == 0.0
+
+
+def test_a_term_in_the_section_heading_earns_half_credit(
+    tokenizer: ChineseTokenizer, weights: TermWeights
+) -> None:
+    under = Chunk(
+        chunk_id="h",
+        doc_id="doc",
+        ordinal=0,
+        title="标题",
+        section="（二）推广告知承诺制",
+        text="减少证明材料，方便企业群众。\n",
+    )
+    elsewhere = chunk("统一政务服务场所名称。", "o")
+    sentences = split_sentences(under, 0) + split_sentences(elsewhere, 0)
+    terms = query_terms("告知承诺制", tokenizer, weights)
+    by_text = {s.sentence.text: s for s in score_sentences(sentences, terms, [])}
+    assert by_text["减少证明材料，方便企业群众。"].coverage == pytest.approx(SECTION_SHARE)
+    assert by_text["统一政务服务场所名称。"].coverage == 0.0
+
+
+def test_the_exact_date_is_a_day_a_month_or_a_years_end_not_a_bare_year(
+    tokenizer: ChineseTokenizer, weights: TermWeights
+) -> None:
+    texts = "国发〔2024〕3号文件印发。\n该意见于2024年1月9日印发。\n2025年底前基本建成。"
+    sentences = split_sentences(chunk(texts), 0)
+    terms = query_terms("意见是哪天印发的", tokenizer, weights)
+    exact = {s.sentence.text: s.exact for s in score_sentences(sentences, terms, ["date"])}
+    assert exact == {
+        "国发〔2024〕3号文件印发。": False,
+        "该意见于2024年1月9日印发。": True,
+        "2025年底前基本建成。": True,
+    }

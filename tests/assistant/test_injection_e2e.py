@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import text as sql
 
 from assistant.container import Services, build_services
-from assistant.evidence import answer_types, score_sentences, select_sentences, split_sentences
+from assistant.evidence import answer_types, score_sentences, split_sentences
+from assistant.evidence_selection import select_sentences
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.textnorm import normalize
 from evals.safety_indirect import DOCUMENTS, write_documents
