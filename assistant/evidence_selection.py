@@ -3,7 +3,8 @@
 The best sentence always leads the choice; others join only when they score at least a share of it
 (an adaptive count: a clear answer stays short), add something the chosen ones do not say, and fit
 under the cap. Policy texts write lists as runs of clauses ending in “；” or “：”, so the opening of a
-run brings its next items, and a list item whose run opens with the date asked for (2025年底前，…；)
+run brings its next items (in the document's next chunk too, when a chunk boundary cuts the run),
+and a list item whose run opens with the date asked for (2025年底前，…；)
 brings that opening. The direct answer (the date, fee, phone … asked for) is put first.
 """
 
@@ -33,25 +34,30 @@ def continues(sentence: Sentence) -> bool:
 
 
 class _Neighbours:
-    """The scored sentences of each chunk in document order, to find a sentence's neighbours."""
+    """The scored sentences of each document in reading order, to find a sentence's neighbours.
+
+    A document's consecutive chunks read on from one another (a list cut by a chunk boundary goes on
+    in the next chunk); where a chunk between two retrieved ones is missing, reading stops.
+    """
 
     def __init__(self, scored: Sequence[ScoredSentence]) -> None:
-        self.by_chunk: dict[str, list[ScoredSentence]] = {}
+        self.by_doc: dict[str, list[ScoredSentence]] = {}
         for item in scored:
-            self.by_chunk.setdefault(item.sentence.chunk.chunk_id, []).append(item)
+            self.by_doc.setdefault(item.sentence.chunk.doc_id, []).append(item)
         self.index: dict[int, int] = {}
-        for items in self.by_chunk.values():
-            items.sort(key=lambda s: s.sentence.position)
+        for items in self.by_doc.values():
+            items.sort(key=lambda s: (s.sentence.chunk.ordinal, s.sentence.position))
             self.index.update((id(s), i) for i, s in enumerate(items))
 
     def after(self, item: ScoredSentence) -> list[ScoredSentence]:
-        items = self.by_chunk[item.sentence.chunk.chunk_id]
-        return items[self.index[id(item)] + 1 :]
+        """The sentences that read on from ``item``, in reading order."""
+        items = self.by_doc[item.sentence.chunk.doc_id]
+        return _contiguous(item, items[self.index[id(item)] + 1 :])
 
     def before(self, item: ScoredSentence) -> list[ScoredSentence]:
-        """The chunk's sentences before ``item``, nearest first."""
-        items = self.by_chunk[item.sentence.chunk.chunk_id]
-        return items[: self.index[id(item)]][::-1]
+        """The sentences ``item`` reads on from, nearest first."""
+        items = self.by_doc[item.sentence.chunk.doc_id]
+        return _contiguous(item, items[: self.index[id(item)]][::-1])
 
     def opens_run(self, item: ScoredSentence) -> bool:
         """Whether ``item`` continues into the next sentence and the one before it does not."""
@@ -77,6 +83,18 @@ class _Neighbours:
             if earlier.exact:
                 return earlier
         return None
+
+
+def _contiguous(item: ScoredSentence, ordered: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The leading part of ``ordered`` (moving away from ``item``) without a missing chunk in between."""
+    out: list[ScoredSentence] = []
+    ordinal = item.sentence.chunk.ordinal
+    for other in ordered:
+        if abs(other.sentence.chunk.ordinal - ordinal) > 1:
+            break
+        out.append(other)
+        ordinal = other.sentence.chunk.ordinal
+    return out
 
 
 def select_sentences(

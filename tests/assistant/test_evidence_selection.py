@@ -16,8 +16,12 @@ def scored(
     position: int = 0,
     *,
     exact: bool = False,
+    doc: str | None = None,
+    ordinal: int = 0,
 ) -> ScoredSentence:
-    chunk = Chunk(chunk_id=chunk_id, doc_id="doc", ordinal=0, title="标题", section="", text=text)
+    chunk = Chunk(
+        chunk_id=chunk_id, doc_id=doc or chunk_id, ordinal=ordinal, title="标题", section="", text=text
+    )
     sentence = Sentence(text, normalize(text), chunk, 0, position)
     return ScoredSentence(sentence, score, coverage, answers_type=exact, exact=exact)
 
@@ -109,3 +113,14 @@ def test_room_left_is_filled_with_the_sentence_after_the_best_one() -> None:
         best.sentence.text,
         elsewhere.sentence.text,
     ]
+
+
+def test_a_list_cut_by_a_chunk_boundary_goes_on_in_the_next_chunk() -> None:
+    opening = scored("100 bottlenecks in key industries;", "d:8", 2.0, 1.0, 3, doc="d", ordinal=8)
+    next_chunk = scored("and 100 services of departmental linkage.", "d:9", 0.1, 0.0, 0, doc="d", ordinal=9)
+    far_chunk = scored("A passage two chunks further on.", "d:11", 0.1, 0.0, 0, doc="d", ordinal=11)
+    chosen = select_sentences(best_first(opening, next_chunk, far_chunk), max_sentences=4)
+    assert texts(chosen) == texts([opening, next_chunk])
+    # without the chunk in between, the document does not read on
+    chosen = select_sentences(best_first(opening, far_chunk), max_sentences=4)
+    assert texts(chosen) == texts([opening])
