@@ -9,8 +9,10 @@ from typing import Any
 
 from assistant.textnorm import normalize
 
-CITATION_MARK = re.compile(r"\[(\d+)\]")
-_MARKER_RUN = re.compile(r"(?:\s*\[\d+\])+[。；;，,.]?")
+_MARK = r"\[(\d{1,3})\](?!\s*\d+\s*号)"
+CITATION_MARK = re.compile(_MARK)
+"""A citation marker ``[n]`` — not the year of a document number (京发改[2018]12号)."""
+_MARKER_RUN = re.compile(rf"(?:\s*{_MARK})+[。；;，,.]?")
 _VALUE = re.compile(
     r"\d+(?:[.:：]\d+)*\s*(?:年|月|日|号|元|天|个工作日|工作日|小时|项|个|万|%|％)?|[一二三四五六七八九十百千万]+(?:个)?(?:工作日|天|小时)"
 )

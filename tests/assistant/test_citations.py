@@ -34,6 +34,7 @@ def kinds(answer: str, citations: list[Citation] = CITATIONS, **kwargs: bool) ->
         ("没有任何引用。", []),
         ("编号[12]和[1]", [12, 1]),
         ("不是引用：【1】 (2) [a]", []),
+        ("依据京发改[2018]12号和粤人社发[12]37号文件 [1]", [1]),  # document numbers are not markers
     ],
 )
 def test_cited_indexes(answer: str, expected: list[int]) -> None:
@@ -47,6 +48,14 @@ def test_statements_split_on_marker_runs() -> None:
         ("乙事项就近办理", [3]),  # the punctuation after the run belongs to the run, not the next statement
         ("丙没有出处", []),  # the tail after the last run is uncited
     ]
+
+
+def test_a_document_number_is_part_of_its_statement() -> None:
+    """An answer quoting 京发改[2018]12号 is one statement citing [1], not a citation of source 2018."""
+    snippet = "按照京发改[2018]12号文件执行，办理时限为5个工作日。"
+    answer = f"{snippet} [1]"
+    assert statements(answer) == [(snippet, [1])]
+    assert check_citations(answer, [cite(1, snippet)], require_verbatim=True) == []
 
 
 def test_statements_of_an_answer_with_one_per_line() -> None:
