@@ -131,7 +131,7 @@ def layout() -> tuple[Console, Controls]:
                 )
                 open_ = gr.Button("打开工单", elem_id="open-ticket")
             with gr.Column(scale=3, min_width=320):
-                header = gr.Markdown("请在左侧选择工单。", elem_id="ticket-header")
+                header = gr.Markdown("请在工单队列中选择工单。", elem_id="ticket-header")
                 with gr.Row():
                     buttons = {
                         action: gr.Button(action.value, visible=False, elem_id=f"action-{name}", min_width=0)
