@@ -74,10 +74,18 @@ class E5Embedder(TextEmbedder):
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Batch work (ingest) uses every core; queries keep to ``threads`` (see Settings)."""
+        return self.embed_passages(texts, os.cpu_count() or 1)
+
+    def embed_passages(self, texts: list[str], threads: int) -> list[list[float]]:
+        """Passage vectors computed by an OpenMP team of ``threads`` on the calling thread.
+
+        A text's vector does not depend on the team size nor on the other texts of the batch (the
+        engine runs each text's tokens on their own, without padding), so several threads may each
+        embed part of a corpus with a team of one."""
         if not texts:
             return []
         model = self._load()
-        self._set_threads(os.cpu_count() or 1)
+        self._set_threads(threads)
         try:
             vectors = model.passage([normalize(t) for t in texts])
         finally:

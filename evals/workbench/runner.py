@@ -10,14 +10,17 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.settings import PROJECT_ROOT
+from assistant.components.embeddings import build_embedder
+from assistant.settings import PROJECT_ROOT, Settings
 from evals.workbench.configs import Config, ConfigError, check_llm, settings_for
 from evals.workbench.jsonl import Item, Loaded
 from evals.workbench.judge import JUDGE_PROMPT, judge_for
+from evals.workbench.passage_pool import PassagePool
 from evals.workbench.registry import SUITES
 from evals.workbench.stats import paired_bootstrap, verdict
 from evals.workbench.suite import Suite, SuiteUnavailable, spread
@@ -106,6 +109,46 @@ def _run_suite(
                 out.flush()
                 done[item.id] = result
     return [done.get(item.id) or errors[item.id] for item in items]
+
+
+def _pending(suite: Suite, items: Sequence[Item], config: Config, run_dir: Path) -> bool:
+    done = _read_done(run_dir / "results" / config.name / f"{suite.name}.jsonl")
+    return any(item.id not in done for item in items)
+
+
+def _prefetch(
+    pool: PassagePool,
+    suites: dict[str, Suite],
+    items: dict[str, list[Item]],
+    config: Config,
+    run_dir: Path,
+    settings: Settings,
+) -> list[str]:
+    """Queue the passages of the corpora still to be indexed for background embedding, and the order
+    to run the suites in: those without such a corpus first (their items leave a core to the pool),
+    then the others, by corpus. A single configuration only: the background work slows the items
+    running beside it a little, and configurations compared must be timed alike."""
+    from evals.workbench.corpus_index import pending_texts
+
+    if not pool.can_prefetch:
+        return list(items)
+    waiting: dict[tuple[str, Path], list[str]] = {}  # corpus → suites that index it
+    for name in items:
+        if _pending(suites[name], items[name], config, run_dir):
+            for key in suites[name].corpora():
+                waiting.setdefault(key, []).append(name)
+    queued: list[str] = []
+    for (corpus_name, corpus), names in waiting.items():
+        try:
+            texts = pending_texts(settings, corpus_name, corpus)
+        except Exception as error:  # the suite's own session reports it
+            print(f"{corpus_name}: not embedded ahead ({error})", file=sys.stderr)
+            continue
+        if texts:
+            count = pool.prefetch(texts)
+            print(f"{corpus_name}: {count} passages to embed, in the background first", file=sys.stderr)
+            queued.extend(n for n in names if n not in queued)
+    return [n for n in items if n not in queued] + queued
 
 
 def _shortfall(suite: Suite, result: dict[str, Any]) -> float:
@@ -217,22 +260,35 @@ def run_workbench(
             entry["error"] = str(error)
             print(f"configuration {config.name} failed: {error}", file=sys.stderr)
             continue
-        for name in items:
-            suite = suites[name]
-            started = time.perf_counter()
-            try:
-                results = _run_suite(suite, items[name], config, run_dir, progress)
-            except Exception as error:  # the suite could not start for this configuration
-                entry["suites"][name] = {"error": f"{type(error).__name__}: {error}"}
-                print(f"{config.name}/{name} failed: {error}", file=sys.stderr)
-                continue
-            outcome.results[config.name][name] = results
-            entry["suites"][name] = {
-                "metrics": suite.aggregate(results),
-                "results_file": str(run_dir / "results" / config.name / f"{name}.jsonl"),
-                "worst": _worst(suite, results),
-                "seconds": round(time.perf_counter() - started, 1),
-            }
+        entry["suites"] = dict.fromkeys(items)  # the report's order, whatever the order they run in
+        pool = PassagePool(build_embedder(settings))
+        order = list(items)
+        if len(configs) == 1:
+            order = _prefetch(pool, suites, items, config, run_dir, settings)
+        try:
+            for name in order:
+                suite = suites[name]
+                suite.pool = pool
+                started = time.perf_counter()
+                try:
+                    with pool.paused() if suite.busy_cores > 1 else nullcontext():
+                        results = _run_suite(suite, items[name], config, run_dir, progress)
+                except Exception as error:  # the suite could not start for this configuration
+                    entry["suites"][name] = {"error": f"{type(error).__name__}: {error}"}
+                    print(f"{config.name}/{name} failed: {error}", file=sys.stderr)
+                    continue
+                finally:
+                    suite.pool = None
+                outcome.results[config.name][name] = results
+                entry["suites"][name] = {
+                    "metrics": suite.aggregate(results),
+                    "results_file": str(run_dir / "results" / config.name / f"{name}.jsonl"),
+                    "worst": _worst(suite, results),
+                    "seconds": round(time.perf_counter() - started, 1),
+                }
+        finally:
+            pool.close()
+        entry["passages"] = {"embedded": len(pool.vectors), "in_background": pool.background_texts}
     reference = configs[0].name
     for config in configs[1:]:
         for name, suite in suites.items():

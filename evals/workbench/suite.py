@@ -21,7 +21,10 @@ from evals.metrics import mean_or_none, percentile
 from evals.workbench.jsonl import Item, Loaded
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from evals.workbench.judge import Judge
+    from evals.workbench.passage_pool import PassagePool
 
 RunItem = Callable[[Item], dict[str, Any]]
 
@@ -43,6 +46,10 @@ class Suite(ABC):
     """Items a normal run takes, evenly spaced (0: every item)."""
     judge: Judge | None = None
     """Set by the runner for a configuration with the LLM judge on; suites that grade answers use it."""
+    pool: PassagePool | None = None
+    """Set by the runner: the passage vectors of the configuration, for the suite's corpus indexes."""
+    busy_cores: ClassVar[int] = 1
+    """Cores one item keeps busy; above 1 the runner pauses the pool's background embedding meanwhile."""
 
     @abstractmethod
     def load(self) -> Loaded:
@@ -51,6 +58,10 @@ class Suite(ABC):
     @abstractmethod
     def session(self, settings: Settings) -> AbstractContextManager[RunItem]:
         """Build what the items need once (index, models, services) and yield the per-item runner."""
+
+    def corpora(self) -> list[tuple[str, Path]]:
+        """The external corpora (cache name, corpus file) the session indexes; known after ``load``."""
+        return []
 
     def aggregate(self, results: Sequence[dict[str, Any]]) -> dict[str, float | None]:
         """Mean of every score over the items that carry it, the error count and latency percentiles."""

@@ -51,11 +51,14 @@ class MsgabenchSuite(Suite):
             raise SuiteUnavailable(str(error)) from error
         return load_questions([dataset])
 
+    def corpora(self) -> list[tuple[str, Path]]:
+        return [("msgabench", self.corpus)] if self.corpus is not None else []
+
     @contextmanager
     def session(self, settings: Settings) -> Iterator[RunItem]:
         if self.corpus is None:
             raise SuiteUnavailable("load() first")
-        with corpus_index(settings, "msgabench", self.corpus) as corpus:
+        with corpus_index(settings, "msgabench", self.corpus, pool=self.pool) as corpus:
             retriever = corpus.retriever
 
             def run(item: Item) -> dict[str, Any]:

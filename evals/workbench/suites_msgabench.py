@@ -68,7 +68,7 @@ class MsgabenchAnswersSuite(MsgabenchSuite):
     def session(self, settings: Settings) -> Iterator[RunItem]:
         if self.corpus is None:
             raise SuiteUnavailable("load() first")
-        with corpus_index(settings, "msgabench", self.corpus) as corpus:
+        with corpus_index(settings, "msgabench", self.corpus, pool=self.pool) as corpus:
             answerer = answerer_for(corpus)
 
             def run(item: Item) -> dict[str, Any]:

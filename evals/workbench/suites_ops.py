@@ -81,6 +81,7 @@ class PrereviewSuite(Suite):
     }
     smoke_size = 0
     full_size = 11
+    busy_cores = 2  # OCR runs on prereview_ocr_threads (2)
     """Every twentieth case of the 220: real OCR takes 15–40 s a case on 2 cores, so the whole set
     (``govassist eval-prereview``) would take hours; 11 cases (a subset of the earlier every-tenth 22)
     keep ``make eval`` with the external suites within 20 minutes."""

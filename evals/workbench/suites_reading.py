@@ -56,13 +56,16 @@ class NcpPoliciesSuite(Suite):
         self.corpus = write_corpus(loaded.items, self.out_dir)
         return loaded
 
+    def corpora(self) -> list[tuple[str, Path]]:
+        return [("ncppolicies", self.corpus)] if self.corpus is not None else []
+
     @contextmanager
     def session(self, settings: Settings) -> Iterator[RunItem]:
         from evals.ncppolicies import ReadingItem
 
         if self.corpus is None:
             raise SuiteUnavailable("load() first")
-        with corpus_index(settings, "ncppolicies", self.corpus) as corpus:
+        with corpus_index(settings, "ncppolicies", self.corpus, pool=self.pool) as corpus:
             answerer = answerer_for(corpus)
 
             def run(item: Item) -> dict[str, Any]:
