@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run test lint typecheck ingest search bench bench-policy bench-heldout bench-answers bench-behaviour bench-load calibrate bench-msgabench bench-guides bench-routing routing-model bench-durability bench-queue bench-sweep test-faults clean
+.PHONY: install run test lint typecheck ingest search bench bench-policy bench-heldout bench-heldout-answers bench-answers bench-behaviour bench-load calibrate bench-msgabench bench-guides bench-routing routing-model bench-durability bench-queue bench-sweep test-faults clean
 .PHONY: pg-start pg-stop audit chroma-start chroma-stop
 
 # Debian packages: CJK fonts (synthetic sample materials for the pre-review benchmark) and the
@@ -150,6 +150,10 @@ bench-answers: $(STAMP)
 
 bench-behaviour: $(STAMP)
 	$(VENV)/bin/govassist eval --dataset evals/datasets/behaviour.jsonl --report reports/behaviour
+
+# The held-out questions through the full chat path: the blind check of the answers' keywords.
+bench-heldout-answers: $(STAMP)
+	$(VENV)/bin/govassist eval --dataset evals/datasets/policy_qa_heldout.jsonl --report reports/policy_qa_heldout_answers
 
 # Safety: the refusal banks (TC260 style) and prompt injection, offline (evals/datasets/safety/README.md).
 .PHONY: bench-safety

@@ -15,7 +15,7 @@ from typing import Any
 
 from assistant.answering import LOCAL_RULES_NOTE
 from assistant.chat import ChatReply
-from assistant.citations import Citation, check_citations
+from assistant.citations import Citation, check_citations, statements
 from assistant.container import Services, build_services
 from assistant.settings import Settings
 from evals.datasets import EvalItem, load_dataset
@@ -43,6 +43,9 @@ def score_reply(item: EvalItem, reply: ChatReply, latency_ms: float) -> dict[str
         "citation_problems": [p.detail for p in problems],
         "answer": reply.answer,
     }
+    if reply.outcome == "answered":  # how long the answer reads: characters and cited statements
+        result["answer_chars"] = len(body.strip())
+        result["statements"] = sum(1 for _, numbers in statements(body) if numbers)
     if item.expected_keywords and item.expected_outcome == "answered":
         result["keywords_ok"] = reply.outcome == "answered" and groups_covered(
             reply.answer, item.expected_keywords
@@ -51,7 +54,8 @@ def score_reply(item: EvalItem, reply: ChatReply, latency_ms: float) -> dict[str
 
 
 def summarize_answers(items: list[EvalItem], results: list[dict[str, Any]]) -> dict[str, Any]:
-    """The DESIGN.md answer metrics plus the behaviour rates of the answering issue."""
+    """The DESIGN.md answer metrics plus the behaviour rates of the answering issue, and how long the
+    answers read (characters without the closing note, cited statements)."""
     should_not = [r for i, r in zip(items, results, strict=True) if i.expected_outcome in NOT_ANSWERED]
     should = [r for i, r in zip(items, results, strict=True) if i.expected_outcome == "answered"]
     answered = [r for r in results if r["outcome"] == "answered"]
@@ -69,6 +73,9 @@ def summarize_answers(items: list[EvalItem], results: list[dict[str, Any]]) -> d
         "answers_with_citation_problems": mean_or_none(
             [float(bool(r["citation_problems"])) for r in answered]
         ),
+        "answer_chars.mean": mean_or_none([r["answer_chars"] for r in answered if "answer_chars" in r]),
+        "answer_statements.mean": mean_or_none([r["statements"] for r in answered if "statements" in r]),
+        "answer_statements.max": max((r["statements"] for r in answered if "statements" in r), default=None),
         "answer_latency_ms.p50": percentile(latencies, 50),
         "answer_latency_ms.p95": percentile(latencies, 95),
         "by_category": {name: mean_or_none(values) for name, values in categories.items()},
