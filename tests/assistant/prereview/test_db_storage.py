@@ -108,3 +108,21 @@ def test_a_full_database_is_storage_full(tmp_path: Path) -> None:
         store.save_all(review, [("big.pdf", b"%PDF-1.4\n" + b"1" * 200_000, "pdf")])
     assert not store.exists(review) and not (tmp_path / "work" / review).exists()
     engine.dispose()
+
+
+def test_postgresql_disk_full_is_storage_full(tmp_path: Path) -> None:
+    with database_engine("postgresql", tmp_path) as engine:  # skips without the test PostgreSQL
+        store = DatabaseUploadStore(engine, tmp_path / "work", timedelta(hours=1))
+        store.create_schema()
+        with engine.begin() as connection:  # the server's own error for a full disk (SQLSTATE 53100)
+            connection.exec_driver_sql(
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'could not extend file' USING ERRCODE = 'disk_full'; END $$"
+            )
+            connection.exec_driver_sql(
+                "CREATE TRIGGER full_disk BEFORE INSERT ON prereview_uploads FOR EACH ROW EXECUTE FUNCTION refuse()"
+            )
+        review = new_review_id()
+        with pytest.raises(StorageFull):
+            store.save_all(review, [("a.png", PNG, "png")])
+        assert not store.exists(review) and not (tmp_path / "work" / review).exists()
