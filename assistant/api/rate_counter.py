@@ -37,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
+from assistant.components.tables import create_tables
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,7 @@ class DatabaseRateCounter:
             self._writer.dispose()
 
     def create_schema(self) -> None:
-        metadata.create_all(self.engine)
+        create_tables(metadata, self.engine)
 
     def take(self, rule: RateRule, client: str) -> float:
         now = self.clock()

@@ -36,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import OperationalError
 
+from assistant.components.tables import create_tables
 from assistant.prereview.intake import EXTENSIONS
 from assistant.prereview.models import FileKind, StoredUpload
 from assistant.prereview.storage import StorageFull, is_review_id, new_review_id
@@ -74,7 +75,7 @@ class DatabaseUploadStore:
         self.max_bytes = max_bytes
 
     def create_schema(self) -> None:
-        metadata.create_all(self.engine)
+        create_tables(metadata, self.engine)
 
     def save_all(self, review_id: str, files: list[tuple[str, bytes, FileKind]]) -> list[StoredUpload]:
         """Store a request's files (name, bytes, kind) in a new review: all of them, or none.
