@@ -255,8 +255,8 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
         def on_restore(kept: str | None, saved: str | None) -> tuple[Any, ...]:
             """After a reload: the conversation of the session this tab kept (see READ_SESSION_JS), with
             the guided flow's option buttons and checklist as they were."""
-            history, sid = restore_history(backend.store, kept, backend.source_dates())
-            options, sheet = restore_guide(backend.chat, sid)
+            options, sheet = restore_guide(backend.chat, kept)
+            history, sid = restore_history(backend.store, kept, backend.source_dates(), sheet)
             turn = Turn(history, sid, UNCHANGED, "", options, sheet or UNCHANGED)
             return (*turn_outputs(turn, restore_script(saved)), sid or "")
 

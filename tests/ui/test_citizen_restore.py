@@ -1,5 +1,5 @@
-"""The conversation rebuilt after a reload (``ui.citizen_restore``) and Gradio's notices in Chinese
-(``ui.page_messages``)."""
+"""The conversation, the guided flow's buttons and its checklist rebuilt after a reload
+(``ui.citizen_restore``) and Gradio's notices in Chinese (``ui.page_messages``)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Any
 import gradio
 import pytest
 
-from ui.citizen_handlers import CitizenBackend, handoff, poll_ticket, respond
+from ui.citizen_handlers import CitizenBackend, handoff, poll_ticket, respond, unchanged
 from ui.citizen_render import TRADITIONAL, escape_markdown, format_sources, to_script
-from ui.citizen_restore import restore_history
+from ui.citizen_restore import restore_guide, restore_history
 from ui.page_messages import GRADIO_MESSAGES, messages_js
 
 
@@ -59,6 +59,21 @@ def test_restored_agent_replies_are_not_added_again_by_the_ticket_poll(page_serv
     assert "已办结" in history[5]["content"]
     polled = poll_ticket(backend.handoff, turn.session_id, history)
     assert polled.history == history  # each agent message once, the poll knows them by key
+
+
+def test_a_finished_guided_flow_is_restored_as_the_page_showed_it(page_services: Any) -> None:
+    chat = page_services.chat
+    dates = CitizenBackend.of(page_services).source_dates()
+    turn = list(respond("孩子刚出生要办什么", [], None, chat, dates=dates))[-1]
+    asked = turn.options
+    assert restore_guide(chat, turn.session_id) == (asked, None)  # mid-flow: the question's buttons
+    while unchanged(turn.checklist):
+        turn = list(respond(turn.options[0], turn.history, turn.session_id, chat, dates=dates))[-1]
+    options, checklist = restore_guide(chat, turn.session_id)
+    assert (options, checklist) == (turn.options, turn.checklist)
+    history, _ = restore_history(page_services.store, turn.session_id, dates, checklist)
+    assert history == turn.history  # the checklist answer summarised, as the page showed it
+    assert restore_guide(chat, "s_1'; DROP TABLE chat_messages;--") == ([], None)
 
 
 @pytest.mark.parametrize("kept", [None, "", "s_no_such_session", "s_1'; DROP TABLE chat_messages;--"])
