@@ -55,7 +55,7 @@ def services(chat_services: Services, tmp_path: Path) -> Iterator[Services]:
             engine,
             fake_routing,
             handoff_accept_sla_hours={"urgent": 0.0, "high": 1.0, "normal": 2.0, "low": 4.0},
-            handoff_max_text_chars=500,
+            handoff_max_text_chars=2000,  # a suggested answer with its sources must fit
         )
         built.auth.create_user("agent.zhao", PASSWORD, "agent", display_name="赵晓明")
         built.auth.create_user("agent.qian", PASSWORD, "agent", display_name="钱丽华")
