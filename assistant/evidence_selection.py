@@ -2,10 +2,11 @@
 
 The best sentence always leads the choice; others join only when they score at least a share of it
 (an adaptive count: a clear answer stays short), add something the chosen ones do not say, and fit
-under the cap. Policy texts write lists as runs of clauses ending in “；” or “：”, so the opening of a
-run brings its next items (in the document's next chunk too, when a chunk boundary cuts the run),
-and a list item whose run opens with the date asked for (2025年底前，…；)
-brings that opening. The direct answer (the date, fee, phone … asked for) is put first.
+under the cap of sentences and (but for list items and the direct answer) of characters. Policy
+texts write lists as runs of clauses ending in “；” or “：”, so the opening of a run brings its next
+items (in the document's next chunk too, when a chunk boundary cuts the run), and a list item whose
+run opens with the date asked for (2025年底前，…；) brings that opening. The direct answer (the date,
+fee, phone … asked for) is put first.
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ CONTEXT_AFTER = 2
 FILL_AFTER = 1
 """Sentences right after the best one that fill room left under the cap: a policy text often
 elaborates a measure in the next sentence, which need not share a word with the question."""
+
+ANSWER_CHARS = 300
+"""Once the chosen sentences reach about this many characters, further candidates no longer join
+(a list's items and the direct answer still do): the answer stays readable."""
 
 MIN_NOVELTY = 0.4
 """Share of a candidate's character bigrams the chosen sentences must lack for it to join (the same
@@ -117,6 +122,9 @@ def select_sentences(
     def room() -> bool:
         return len(chosen) < max_sentences
 
+    def short() -> bool:
+        return sum(len(c.sentence.text) for c in chosen) < ANSWER_CHARS
+
     def add(item: ScoredSentence) -> None:
         chosen.append(item)
         if neighbours.opens_run(item):  # the opening of a list: its next items follow it
@@ -129,7 +137,7 @@ def select_sentences(
     floor = min_share * best.score
     _add_direct_answer(scored, chosen, add, neighbours, floor, max_sentences)
     for candidate in scored[1:]:
-        if not room():
+        if not room() or not short():
             break
         if _among(candidate, chosen):
             continue
@@ -138,7 +146,7 @@ def select_sentences(
         if _adds(candidate, chosen):
             add(candidate)
     for follower in neighbours.after(best)[:FILL_AFTER]:
-        if room() and not _among(follower, chosen) and _adds(follower, chosen):
+        if room() and short() and not _among(follower, chosen) and _adds(follower, chosen):
             chosen.append(follower)
     return sorted(chosen, key=lambda s: not s.exact)  # the direct answer (phone, fee …) leads
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.evidence import ScoredSentence, Sentence
-from assistant.evidence_selection import continues, select_sentences
+from assistant.evidence_selection import ANSWER_CHARS, continues, select_sentences
 from assistant.textnorm import normalize
 from ingest.models import Chunk
 
@@ -124,3 +124,12 @@ def test_a_list_cut_by_a_chunk_boundary_goes_on_in_the_next_chunk() -> None:
     # without the chunk in between, the document does not read on
     chosen = select_sentences(best_first(opening, far_chunk), max_sentences=4)
     assert texts(chosen) == texts([opening])
+
+
+def test_a_long_answer_takes_no_further_candidates() -> None:
+    long_text = "推进政务服务标准化规范化便利化，" * (ANSWER_CHARS // 16 + 1) + "全面提升服务水平。"
+    best = scored(long_text, "a", 2.0, 1.0)
+    other = scored("加快电子证照归集共享和签发应用。", "b", 1.8, 0.9)
+    assert texts(select_sentences(best_first(best, other), max_sentences=4)) == [long_text]
+    short_best = scored("推进政务服务标准化。", "a", 2.0, 1.0)
+    assert len(texts(select_sentences(best_first(short_best, other), max_sentences=4))) == 2
