@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -292,6 +293,29 @@ def guide(
         turn = service.reply(turn.state, answer)
 
 
+def serving_processes(requested: int | None, configured: int, *, ui: bool) -> int:
+    """Server processes: ``requested`` (``--workers``), else the configured number; one with the web
+    pages mounted. A page event is two requests that must reach the process holding the page's Gradio
+    session, and uvicorn's workers share one socket without affinity (docs/production.md), so pages
+    served by several workers lose events. An explicit ``--workers N`` with the pages is refused."""
+    if not ui:
+        return requested or configured
+    if requested is not None and requested > 1:
+        raise typer.BadParameter(
+            f"--workers {requested} 需要 --no-ui：网页（Gradio）的会话保存在提供该页面的进程中。"
+            f" / --workers {requested} needs --no-ui: the web pages keep each visitor's session in the "
+            "process that served the page, so they run in one process; serve the API with several workers "
+            "by --no-ui, and the pages from one-process servers behind a balancer with session affinity "
+            "(docs/production.md).",
+            param_hint="--workers",
+        )
+    if configured > 1:
+        logging.getLogger(__name__).info(
+            "web pages mounted: one server process (GOVASSIST_WORKERS=%d applies with --no-ui)", configured
+        )
+    return 1
+
+
 @app.command()
 def serve(
     host: Annotated[
@@ -300,7 +324,11 @@ def serve(
     port: Annotated[int | None, typer.Option(help="端口 / port (default from settings: 8000)")] = None,
     no_ui: Annotated[bool, typer.Option("--no-ui", help="不挂载网页 / API only, no web chat.")] = False,
     workers: Annotated[
-        int | None, typer.Option(help="进程数 / server processes (default from settings: 1)")
+        int | None,
+        typer.Option(
+            help="进程数 / server processes: API only (--no-ui) defaults to settings (2); with the web "
+            "pages, one (Gradio keeps each page's state in the process that served it)."
+        ),
     ] = None,
 ) -> None:
     """启动 API 与网页聊天 / Serve the API and web chat, bringing the index up to date first."""
@@ -316,7 +344,7 @@ def serve(
     started = time.perf_counter()
     settings = Settings()
     host, port = host or settings.host, port or settings.port
-    processes = workers or settings.workers
+    processes = serving_processes(workers, settings.workers, ui=not no_ui)
     if no_ui:
         os.environ["GOVASSIST_SERVE_UI"] = "false"  # read by the worker processes' settings
     if processes > 1:

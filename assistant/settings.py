@@ -206,7 +206,12 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     serve_ui: bool = Field(default=True, description="Mount the web chat at / (off: API only).")
     workers: int = Field(
-        default=2, ge=1, le=32, description="Server processes (each holds its own index readers)."
+        default=2,
+        ge=1,
+        le=32,
+        description="Server processes of an API-only server (serve --no-ui; each holds its own index "
+        "readers). With the web pages mounted the server runs one process: Gradio keeps each page's state "
+        "in the process that served it.",
     )
 
     deployment_profile: Literal["single", "scale-out"] = Field(

@@ -96,3 +96,18 @@ def test_guide_walks_to_the_checklist() -> None:
 def test_guide_without_a_matching_service_says_so() -> None:
     result = runner.invoke(app, ["guide", "今天天气怎么样"])
     assert result.exit_code == 1 and "12345" in result.output
+
+
+def test_serve_runs_the_web_pages_in_one_process() -> None:
+    from assistant.cli import serving_processes
+
+    assert serving_processes(None, 2, ui=False) == 2  # API only: the configured workers
+    assert serving_processes(4, 2, ui=False) == 4
+    assert serving_processes(None, 4, ui=True) == 1  # pages: one process, whatever is configured
+    assert serving_processes(1, 4, ui=True) == 1
+
+
+def test_serve_refuses_several_workers_with_the_web_pages() -> None:
+    result = runner.invoke(app, ["serve", "--workers", "2", "--port", "1"])
+    assert result.exit_code == 2
+    assert "--no-ui" in result.output and "affinity" in result.output
