@@ -69,7 +69,8 @@ def statements(answer: str) -> list[tuple[str, list[int]]]:
 
 def values_in(text: str) -> list[str]:
     """The numeric facts (numbers, dates, amounts, durations) in ``text``, normalised."""
-    return [m.group(0).replace(" ", "") for m in _VALUE.finditer(normalize(text)) if m.group(0).strip()]
+    # "".join(split()): the pattern's \s* may take a line break after a number that has no unit
+    return ["".join(m.group(0).split()) for m in _VALUE.finditer(normalize(text)) if m.group(0).strip()]
 
 
 def _contains_value(source: str, value: str) -> bool:

@@ -69,6 +69,7 @@ def test_values_are_normalised() -> None:
     assert values_in("2024 年底前") == ["2024年"]
     assert values_in("三个工作日内办结") == ["三个工作日"]
     assert values_in("推进跨省通办") == []
+    assert values_in("到2023\n下一句") == ["2023"]  # a line break after a bare number is not part of it
 
 
 # ------------------------------------------------------------------------------- the check

@@ -42,3 +42,9 @@ def test_citation_precision_counts_statement_citation_pairs() -> None:
 def test_a_template_lead_in_is_not_part_of_the_cited_claim() -> None:
     answer = "关于【出生登记】，办事指南中的相关内容如下：\n- 实施主体：市公安局 [1]"
     assert citation_precision(answer, [_citation(1, "实施主体：市公安局（信息来源：政务服务网）")]) == (1, 1)
+
+
+def test_a_number_at_the_end_of_a_line_is_supported_by_its_source() -> None:
+    snippet = "到2023年底前，政务服务事项全面实现标准化管理。"
+    answer = "政务服务事项全面实现标准化管理的期限是2023 [1]\n详见原文。"
+    assert answer_quality(answer, [_citation(1, snippet)])["unsupported"] == []
