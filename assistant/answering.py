@@ -132,7 +132,7 @@ class ExtractiveAnswerer:
     def evidence_strength(self, terms: QueryTerms, hits: Sequence[ScoredChunk]) -> float:
         """How well the best hit covers the question's terms (IDF-weighted, 0–1)."""
         return max(
-            (terms.coverage(normalize(f"{h.chunk.section}\n{h.chunk.text}").lower()) for h in hits),
+            (terms.support(normalize(f"{h.chunk.section}\n{h.chunk.text}").lower()) for h in hits),
             default=0.0,
         )
 

@@ -94,6 +94,10 @@ class TermGroup:
         return max((len(p) / length for p in self.parts if p in normalized_text), default=0.0)
 
 
+_LONE_PART_CHARS = 3
+"""Shortest sub-word that is evidence on its own (see ``QueryTerms.support``)."""
+
+
 @dataclass(frozen=True)
 class QueryTerms:
     """The weighted content terms of a question."""
@@ -110,6 +114,17 @@ class QueryTerms:
         if total <= 0:
             return 0.0
         return sum(g.weight * g.credit(normalized_text) for g in self.groups) / total
+
+    def support(self, normalized_text: str) -> float:
+        """``coverage``, except that a two-character fragment of one term, matching nothing else of the
+        question, is no evidence (0): 动力 (of 动力学) in a policy's 内生动力 does not make it about
+        量子色动力学, while a word such as 不动产 (of 不动产登记中心) does say what a question is about."""
+        credited = [g for g in self.groups if g.credit(normalized_text) > 0]
+        if len(credited) == 1 and not credited[0].found_in(normalized_text):
+            longest = max(len(p) for p in credited[0].parts if p in normalized_text)
+            if longest < _LONE_PART_CHARS:
+                return 0.0
+        return self.coverage(normalized_text)
 
 
 @dataclass(frozen=True)

@@ -264,3 +264,21 @@ def test_the_exact_date_is_a_day_a_month_or_a_years_end_not_a_bare_year(
         "该意见于2024年1月9日印发。": True,
         "2025年底前基本建成。": True,
     }
+
+
+def test_a_lone_two_character_fragment_is_no_evidence() -> None:
+    from assistant.evidence import QueryTerms, TermGroup
+
+    terms = QueryTerms(
+        (
+            TermGroup(("量子",), 1.0),
+            TermGroup(("动力学",), 1.0, parts=("动力", "力学")),
+            TermGroup(("夸克",), 1.0),
+        )
+    )
+    policy = "激发经济社会发展内生动力"
+    assert terms.coverage(policy) > 0 and terms.support(policy) == 0.0
+    assert terms.support("量子动力学") == terms.coverage("量子动力学") > 0  # whole terms count
+
+    office = QueryTerms((TermGroup(("不动产登记中心",), 1.0, parts=("不动产", "登记", "中心")),))
+    assert office.support("办理不动产抵押") == office.coverage("办理不动产抵押") > 0  # a word, not a fragment
