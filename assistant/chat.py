@@ -208,7 +208,7 @@ class ChatService:
             self.store.set_guide_state(session.id, None)  # left the flow: a new message, routed as usual
             current_guide = turn.guide.id if turn.guide is not None else None
 
-        decision = route(text)
+        decision = route(text, use_classifier=self.settings.safety_classifier)
         if decision.intent is Intent.HANDOFF:
             yield self._handoff(session.id, decision.reason, text)
             return

@@ -244,8 +244,9 @@ def matching_forms(message: str) -> list[str]:
     return forms
 
 
-def route(message: str) -> Route:
-    """Decide what kind of message this is; deterministic and fast (a few regular expressions)."""
+def route(message: str, *, use_classifier: bool = True) -> Route:
+    """Decide what kind of message this is; deterministic and fast (a few regular expressions, then the
+    safety classifier unless ``use_classifier`` is off)."""
     forms = matching_forms(message)
     text = forms[0]
     # A payload hidden in base64 or escapes, or spelt out in pinyin, is an attempt to get past the rules.
@@ -274,6 +275,6 @@ def route(message: str) -> Route:
         return Route(Intent.OUT_OF_SCOPE, "live_status", question)
     # The learned second line: a harmful request in wording the rules were not written for.
     # forms[-1] is the screening form (a decoded payload never gets here: it is refused as injection).
-    if flags_unsafe(forms[-1]):
+    if use_classifier and flags_unsafe(forms[-1]):
         return Route(Intent.OUT_OF_SCOPE, "unsafe:classifier", message)
     return Route(Intent.QA, "", question)

@@ -112,6 +112,11 @@ class Settings(BaseSettings):
         "embedding ranks low can sit just below the top five).",
     )
     answer_max_sentences: int = Field(default=4, ge=1)
+    safety_classifier: bool = Field(
+        default=True,
+        description="After the hand-written safety rules, refuse a message the learned classifier of harmful "
+        "requests flags (knowledge/safety/; reason unsafe:classifier). Off: the rules alone decide.",
+    )
     evidence_threshold: float = Field(
         default=0.125,
         ge=0,
