@@ -86,12 +86,15 @@ class TermGroup:
     def found_in(self, normalized_text: str) -> bool:
         return any(alt in normalized_text for alt in self.alternatives)
 
+    def longest_part(self, normalized_text: str) -> int:
+        """Characters of the longest sub-word of the term found in the text (0: none)."""
+        return max((len(p) for p in self.parts if p in normalized_text), default=0)
+
     def credit(self, normalized_text: str) -> float:
         """1 when the term (or a synonym) is in the text; else the largest share of it a sub-word covers."""
         if self.found_in(normalized_text):
             return 1.0
-        length = len(self.alternatives[0])
-        return max((len(p) / length for p in self.parts if p in normalized_text), default=0.0)
+        return self.longest_part(normalized_text) / len(self.alternatives[0])
 
 
 _LONE_PART_CHARS = 3
@@ -110,21 +113,27 @@ class QueryTerms:
 
     def coverage(self, normalized_text: str) -> float:
         """IDF-weighted share (0–1) of the question's terms that ``normalized_text`` contains."""
+        return self._share([g.credit(normalized_text) for g in self.groups])
+
+    def _share(self, credits: Sequence[float]) -> float:
         total = self.total_weight
         if total <= 0:
             return 0.0
-        return sum(g.weight * g.credit(normalized_text) for g in self.groups) / total
+        return sum(g.weight * credit for g, credit in zip(self.groups, credits, strict=True)) / total
 
     def support(self, normalized_text: str) -> float:
         """``coverage``, except that a two-character fragment of one term, matching nothing else of the
         question, is no evidence (0): 动力 (of 动力学) in a policy's 内生动力 does not make it about
         量子色动力学, while a word such as 不动产 (of 不动产登记中心) does say what a question is about."""
-        credited = [g for g in self.groups if g.credit(normalized_text) > 0]
-        if len(credited) == 1 and not credited[0].found_in(normalized_text):
-            longest = max(len(p) for p in credited[0].parts if p in normalized_text)
-            if longest < _LONE_PART_CHARS:
-                return 0.0
-        return self.coverage(normalized_text)
+        credits = [g.credit(normalized_text) for g in self.groups]
+        credited = [g for g, credit in zip(self.groups, credits, strict=True) if credit > 0]
+        if (
+            len(credited) == 1
+            and not credited[0].found_in(normalized_text)
+            and credited[0].longest_part(normalized_text) < _LONE_PART_CHARS
+        ):
+            return 0.0
+        return self._share(credits)
 
 
 @dataclass(frozen=True)
