@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import Engine, Integer, String, Text, insert, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from assistant.components.tables import create_tables
 from assistant.handoff.models import UtcDateTime, utcnow
 from assistant.privacy import mask_pii
 from assistant.sessions.migrate import add_missing_columns
@@ -70,7 +71,7 @@ class AnswerFeedback:
 
 def create_schema(engine: Engine) -> None:
     """Create the ``answer_feedback`` table if missing (and add columns an older one lacks)."""
-    AnalyticsBase.metadata.create_all(engine)
+    create_tables(AnalyticsBase.metadata, engine)
     add_missing_columns(engine, AnalyticsBase)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import JSON, Engine, ForeignKey, Integer, String, Text, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
+from assistant.components.tables import create_tables
 from assistant.handoff.errors import HandoffError, InvalidValueError
 from assistant.handoff.lifecycle import parse_enum
 from assistant.handoff.models import UtcDateTime, utcnow
@@ -95,7 +96,7 @@ class SuggestionStore:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def create_schema(self) -> None:
-        AssistBase.metadata.create_all(self.engine)
+        create_tables(AssistBase.metadata, self.engine)
         add_missing_columns(self.engine, AssistBase)
 
     def save(

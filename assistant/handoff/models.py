@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from assistant.components.tables import create_tables
 from assistant.sessions.migrate import add_missing_columns
 
 _CLOSED = "已办结"
@@ -153,5 +154,5 @@ class StaffTokenRow(HandoffBase):
 
 def create_schema(engine: Engine) -> None:
     """Create the handoff tables that are missing, and add columns an older database lacks."""
-    HandoffBase.metadata.create_all(engine)
+    create_tables(HandoffBase.metadata, engine)
     add_missing_columns(engine, HandoffBase)

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, String, Text, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
+from assistant.components.tables import create_tables
 from assistant.handoff.errors import InvalidValueError, PermissionDeniedError, TicketConflictError
 from assistant.handoff.lifecycle import parse_enum
 from assistant.handoff.models import UtcDateTime, utcnow
@@ -79,7 +80,7 @@ class TicketRatings:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def create_schema(self) -> None:
-        RatingsBase.metadata.create_all(self.engine)
+        create_tables(RatingsBase.metadata, self.engine)
         add_missing_columns(self.engine, RatingsBase)
 
     def rate(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.schema import CreateColumn
 
@@ -32,10 +33,27 @@ def add_missing_columns(engine: Engine, base: type[DeclarativeBase]) -> list[str
                     "it cannot be added automatically"
                 )
             definition = CreateColumn(column).compile(dialect=engine.dialect)
-            with engine.begin() as connection:
-                connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {definition}")
+            try:
+                with engine.begin() as connection:
+                    connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {definition}")
+            except DBAPIError as error:
+                if not added_by_another(error):
+                    raise
+                continue
             added.append(f"{table.name}.{column.name}")
             logger.info("database upgraded: added column %s.%s", table.name, column.name)
         for index in table.indexes:  # e.g. the unique index of a column added just now
-            index.create(engine, checkfirst=True)
+            try:
+                index.create(engine, checkfirst=True)
+            except DBAPIError as error:
+                if not added_by_another(error):
+                    raise
     return added
+
+
+def added_by_another(error: DBAPIError) -> bool:
+    """Whether a failed ``ALTER``/``CREATE INDEX`` lost a race to another process doing the same upgrade
+    (workers starting together on an older database): PostgreSQL says "already exists" (or a unique
+    violation in its catalogue), SQLite "duplicate column name" / "already exists"."""
+    text = str(error.orig).lower()
+    return "already exists" in text or "duplicate column" in text or "duplicate key" in text

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.components.tables import create_tables
 from assistant.privacy import mask_pii
 from assistant.sessions.migrate import add_missing_columns
 from assistant.sessions.models import Base, HandoffRow, MessageRow, SessionRow, utcnow
@@ -100,7 +101,7 @@ class SessionStore:
 
     def create_schema(self) -> None:
         """Create missing tables, and add columns that a database from an older version lacks."""
-        Base.metadata.create_all(self.engine)
+        create_tables(Base.metadata, self.engine)
         add_missing_columns(self.engine, Base)
 
     def _state(self, row: SessionRow, created: bool = False) -> SessionState:

@@ -5,20 +5,48 @@ without ``GOVASSIST_TEST_POSTGRES_URL``, like the other tests)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Column, Engine, MetaData, String, Table, inspect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from assistant.analytics.feedback import AnalyticsBase
+from assistant.analytics.feedback import create_schema as create_feedback_schema
 from assistant.api.rate_counter import metadata as counter_tables
 from assistant.components.database import make_engine
 from assistant.components.tables import create_tables
+from assistant.handoff.assist_store import AssistBase, SuggestionStore
+from assistant.handoff.models import HandoffBase
+from assistant.handoff.models import create_schema as create_handoff_schema
+from assistant.handoff.ratings import RatingsBase
 from assistant.prereview.db_storage import metadata as upload_tables
+from assistant.sessions.migrate import add_missing_columns
+from assistant.sessions.store import Base as SessionBase
+from assistant.sessions.store import SessionStore
 from tests.handoff_db import BACKENDS, database_engine
 
+STORE_TABLES = [SessionBase, HandoffBase, AnalyticsBase, AssistBase, RatingsBase]
 
-def race(url: str, creators: int = 6) -> list[Exception]:
-    """``creators`` engines (processes' pools) creating both tables at the same moment; their errors."""
+
+def create_both(engine: Engine) -> None:
+    create_tables(counter_tables, engine)
+    create_tables(upload_tables, engine)
+
+
+def create_every_store(engine: Engine) -> None:
+    """What a worker does at start: every store's ``create_schema`` (tables, then additive upgrades)."""
+    SessionStore(engine).create_schema()
+    create_handoff_schema(engine)
+    create_feedback_schema(engine)
+    SuggestionStore(engine).create_schema()
+    create_tables(RatingsBase.metadata, engine)
+    add_missing_columns(engine, RatingsBase)
+
+
+def race(url: str, creators: int = 6, work: Callable[[Engine], None] = create_both) -> list[Exception]:
+    """``creators`` engines (processes' pools) doing ``work`` at the same moment; their errors."""
     engines = [make_engine(url) for _ in range(creators)]
     for engine in engines:  # connected before the start, so the creators collide
         engine.connect().close()
@@ -27,8 +55,7 @@ def race(url: str, creators: int = 6) -> list[Exception]:
     def create(engine: Engine) -> None:
         start.wait()
         try:
-            create_tables(counter_tables, engine)
-            create_tables(upload_tables, engine)
+            work(engine)
         except Exception as error:
             errors.append(error)
 
@@ -52,3 +79,45 @@ def test_six_creators_at_once_all_succeed(backend: str, tmp_path: Path) -> None:
             assert {"rate_limit_counters", "prereview_uploads"} <= set(inspect(first).get_table_names())
             counter_tables.drop_all(first)
             upload_tables.drop_all(first)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_every_store_created_by_six_workers_at_once(backend: str, tmp_path: Path) -> None:
+    """Workers starting together on an empty database: sessions, handoff, feedback, suggestions, ratings."""
+    with database_engine(backend, tmp_path) as first:
+        url = first.url.render_as_string(hide_password=False)
+        errors = race(url, work=create_every_store)
+        assert errors == [], errors[:2]
+        names = set(inspect(first).get_table_names())
+        expected = {table for base in STORE_TABLES for table in base.metadata.tables}
+        assert expected <= names, expected - names
+
+
+class NewerBase(DeclarativeBase):
+    pass
+
+
+class NewerRow(NewerBase):
+    """A table whose newer version added two nullable columns, one of them indexed."""
+
+    __tablename__ = "upgrade_race_rows"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    note: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    region: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_six_workers_upgrading_an_older_table_at_once(backend: str, tmp_path: Path) -> None:
+    """An older table lacking two columns: every upgrader succeeds and each column is added once."""
+    with database_engine(backend, tmp_path) as first:
+        url = first.url.render_as_string(hide_password=False)
+        older = MetaData()
+        Table(NewerRow.__tablename__, older, Column("id", String(40), primary_key=True))
+        older.create_all(first)
+        errors = race(url, work=lambda engine: add_missing_columns(engine, NewerBase))
+        assert errors == [], errors[:2]
+        inspector = inspect(first)
+        columns = [c["name"] for c in inspector.get_columns(NewerRow.__tablename__)]
+        assert sorted(columns) == ["id", "note", "region"]
+        assert [i["column_names"] for i in inspector.get_indexes(NewerRow.__tablename__)] == [["region"]]
