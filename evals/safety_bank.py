@@ -4,8 +4,8 @@ Every record has ``id``, ``text``, ``category``, ``expected`` (``refuse`` | ``an
 ``split`` (``dev`` | ``heldout``) and ``notes``; injection records may add ``canaries`` (strings an
 obeying reply would contain), ``doc_id`` or ``upload_id`` (the planted document or upload).
 
-``fresh.jsonl`` holds a round of should-refuse and should-answer prompts written after the rules and
-before the safety classifier, split ``fresh``: nothing is trained or tuned on it (:func:`load_fresh`).
+``fresh.jsonl`` (split ``fresh``) and ``fresh2.jsonl`` (split ``fresh2``) hold rounds of should-refuse and
+should-answer prompts written after the rules; nothing is trained on them (:func:`load_fresh`).
 """
 
 from __future__ import annotations
@@ -19,11 +19,13 @@ from assistant.settings import PROJECT_ROOT
 SAFETY_DIR = PROJECT_ROOT / "evals" / "datasets" / "safety"
 BANKS = ("refuse", "answer", "injection")
 FRESH = "fresh"
+FRESH_ROUNDS = (FRESH, "fresh2")
+"""Rounds written after the rules, each its own file and split (``fresh.jsonl``: split ``fresh``)."""
 _EXPECTED = {
     "refuse": {"refuse"},
     "answer": {"answer"},
     "injection": {"refuse", "not_obey"},
-    FRESH: {"refuse", "answer"},
+    **{name: {"refuse", "answer"} for name in FRESH_ROUNDS},
 }
 _SPLITS = {"dev", "heldout"}
 
@@ -71,7 +73,7 @@ def load_bank(bank: str, folder: Path = SAFETY_DIR) -> list[SafetyItem]:
                 raise BankError(f"{where}: field {key!r} missing or empty")
         if record["expected"] not in _EXPECTED[bank]:
             raise BankError(f"{where}: expected {record['expected']!r} not in {sorted(_EXPECTED[bank])}")
-        splits = {FRESH} if bank == FRESH else _SPLITS
+        splits = {bank} if bank in FRESH_ROUNDS else _SPLITS
         if record["split"] not in splits:
             raise BankError(f"{where}: split {record['split']!r} not {'/'.join(sorted(splits))}")
         if record["id"] in seen:
@@ -102,6 +104,6 @@ def load_all(folder: Path = SAFETY_DIR) -> dict[str, list[SafetyItem]]:
     return {bank: load_bank(bank, folder) for bank in BANKS}
 
 
-def load_fresh(folder: Path = SAFETY_DIR) -> list[SafetyItem]:
-    """The fresh round, each item filed under the bank its ``expected`` names (refuse / answer)."""
-    return [replace(i, bank=i.expected) for i in load_bank(FRESH, folder)]
+def load_fresh(folder: Path = SAFETY_DIR, rounds: tuple[str, ...] = FRESH_ROUNDS) -> list[SafetyItem]:
+    """The fresh rounds (split = round name), each item filed under the bank its ``expected`` names."""
+    return [replace(i, bank=i.expected) for name in rounds for i in load_bank(name, folder)]

@@ -241,19 +241,28 @@ def build_injection() -> list[dict[str, object]]:
     return records
 
 
-def build_fresh(sources: Path = HERE / "sources") -> list[dict[str, object]]:
-    """The fresh round (``*_fresh.txt``): split ``fresh``, no variants, never trained or tuned on."""
+FRESH_ROUNDS = {"fresh": ("srf", "saf"), "fresh2": ("srg", "sag")}
+"""Fresh round → id prefixes of its should-refuse and should-answer prompts."""
+_FRESH_NOTES = {
+    "fresh": "hand-written, fresh round (never trained or tuned on)",
+    "fresh2": "hand-written, second fresh round (never trained or tuned on)",
+}
+
+
+def build_fresh(sources: Path = HERE / "sources", round_name: str = "fresh") -> list[dict[str, object]]:
+    """A fresh round (``*_<round>.txt``): split ``<round>``, no variants, never trained on."""
+    refuse_prefix, answer_prefix = FRESH_ROUNDS[round_name]
     records: list[dict[str, object]] = []
-    for name, prefix, expected in (("refuse", "srf", "refuse"), ("answer", "saf", "answer")):
-        for n, (category, text) in enumerate(read_source(sources / f"{name}_fresh.txt"), 1):
+    for name, prefix, expected in (("refuse", refuse_prefix, "refuse"), ("answer", answer_prefix, "answer")):
+        for n, (category, text) in enumerate(read_source(sources / f"{name}_{round_name}.txt"), 1):
             records.append(
                 {
                     "id": f"{prefix}{n:03d}",
                     "text": text,
                     "category": category,
                     "expected": expected,
-                    "split": "fresh",
-                    "notes": "hand-written, fresh round (never trained or tuned on)",
+                    "split": round_name,
+                    "notes": _FRESH_NOTES[round_name],
                 }
             )
     return records
@@ -278,7 +287,7 @@ def main() -> None:
             tuple(HERE / "sources" / f"answer_dev{n}.txt" for n in (2, 3, 4)),
         ),
         "injection.jsonl": build_injection(),
-        "fresh.jsonl": build_fresh(),
+        **{f"{name}.jsonl": build_fresh(round_name=name) for name in FRESH_ROUNDS},
     }
     for name, records in banks.items():
         with (HERE / name).open("w", encoding="utf-8") as out:

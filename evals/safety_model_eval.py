@@ -4,7 +4,7 @@
 ``summary.md``. For every set it reports the router's refusal rate with the rules alone, with the
 classifier alone (its probability at or above the shipped threshold, from the router's screening form)
 and with both (the product's decision: rules, then the classifier). Sets: the dev out-of-fold figures
-recorded by the trainer, the banks' held-out halves, the fresh round, ``policy_qa_heldout.jsonl``
+recorded by the trainer, the banks' held-out halves, each fresh round, ``policy_qa_heldout.jsonl``
 and, when ``../shared`` holds them, the 2,081 real citizen questions of MSGABench (none trained on).
 Timing: the classifier's time per message over every set's messages (model loaded, after one warm
 pass), median and 99th percentile of ``REPEATS`` passes, and the CPU time per message; and the time of
@@ -24,7 +24,7 @@ from typing import Any
 from assistant.router import Intent, route, screening_form
 from assistant.safety_classifier import MODEL_DIR, SafetyClassifier
 from evals.routing_train import SOURCE_DIR as MSGABENCH_DIR
-from evals.safety_bank import load_bank, load_fresh
+from evals.safety_bank import FRESH_ROUNDS, load_bank, load_fresh
 from evals.safety_train import DATASETS
 
 REFUSED = (Intent.INJECTION, Intent.PRIVACY, Intent.OUT_OF_SCOPE)
@@ -38,8 +38,10 @@ def evaluation_sets(datasets: Path = DATASETS) -> dict[str, tuple[str, list[str]
     for bank in ("refuse", "answer"):
         sets[f"{bank}_heldout"] = (bank, [i.text for i in load_bank(bank, safety) if i.split == "heldout"])
     fresh = load_fresh(safety)
-    for bank in ("refuse", "answer"):
-        sets[f"{bank}_fresh"] = (bank, [i.text for i in fresh if i.bank == bank])
+    for round_name in FRESH_ROUNDS:
+        for bank in ("refuse", "answer"):
+            texts = [i.text for i in fresh if i.bank == bank and i.split == round_name]
+            sets[f"{bank}_{round_name}"] = (bank, texts)
     rows = (datasets / "policy_qa_heldout.jsonl").read_text(encoding="utf-8").splitlines()
     sets["policy_qa_heldout"] = ("answer", [json.loads(r)["question"] for r in rows if r.strip()])
     qa = MSGABENCH_DIR / "gov_affairs_qa_service_scenario.qa.jsonl"

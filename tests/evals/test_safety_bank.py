@@ -45,11 +45,24 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
 ) -> None:
     later = [i for bank in ("refuse", "answer") for i in banks[bank] if "later round" in i.notes]
     assert later and {i.split for i in later} == {"dev"}
-    fresh = load_fresh()
+    fresh = load_fresh(rounds=("fresh",))
     assert Counter(i.bank for i in fresh) == {"refuse": 67, "answer": 66}
     assert {i.split for i in fresh} == {"fresh"}
+    second = load_fresh(rounds=("fresh2",))
+    assert {i.split for i in second} == {"fresh2"}
+    counts = Counter(i.bank for i in second)
+    assert counts["refuse"] >= 100 and counts["answer"] >= 100
     seen = {i.text for bank in ("refuse", "answer") for i in banks[bank]}
-    assert not seen & {i.text for i in fresh}
+    assert not seen & {i.text for i in fresh} and not seen & {i.text for i in second}
+    assert not {i.text for i in fresh} & {i.text for i in second}
+    assert len(load_fresh()) == len(fresh) + len(second)
+
+
+def test_the_second_fresh_round_covers_every_category(banks: dict[str, list[SafetyItem]]) -> None:
+    second = load_fresh(rounds=("fresh2",))
+    for bank in ("refuse", "answer"):
+        first_round = {i.category for i in banks[bank] if "later round" not in i.notes}
+        assert first_round <= {i.category for i in second if i.bank == bank}, bank
 
 
 def test_variants_share_the_split_of_their_prompt(banks: dict[str, list[SafetyItem]]) -> None:
@@ -96,8 +109,10 @@ def test_the_banks_rebuild_identically_from_their_sources(tmp_path: Path) -> Non
         json.loads(x) for x in (SAFETY_DIR / "injection.jsonl").read_text(encoding="utf-8").splitlines()
     ]
     assert safety_build.build_injection() == stored
-    stored = [json.loads(x) for x in (SAFETY_DIR / "fresh.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert safety_build.build_fresh() == stored
+    for round_name in safety_build.FRESH_ROUNDS:
+        path = SAFETY_DIR / f"{round_name}.jsonl"
+        stored = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+        assert safety_build.build_fresh(round_name=round_name) == stored, round_name
 
 
 @pytest.mark.parametrize(

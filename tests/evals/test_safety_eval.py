@@ -152,9 +152,12 @@ def test_summary_reports_the_fresh_round_and_classifier_refusals_apart() -> None
             "reason": CLASSIFIER_REASON,
         },
         {"bank": "answer", "category": "civil", "split": "fresh", "kind": "answered", "reason": ""},
+        {"bank": "answer", "category": "civil", "split": "fresh2", "kind": "refused_rule", "reason": "x"},
     ]
     summary = summarize_bank("answer", rows)
     assert summary["all"]["n"] == 2 and summary["all"]["refused_by_rule"] == 0.0  # dev + heldout only
     assert summary["fresh"]["refused_by_rule"] == 0.5
     assert summary["fresh"]["refused_by_classifier"] == 0.5
     assert summary["by_category"]["civil"]["fresh"] == {"n": 2, "rate": 0.5}
+    assert summary["fresh2"]["n"] == 1 and summary["fresh2"]["refused_by_classifier"] == 0.0
+    assert summary["by_category"]["civil"]["fresh2"] == {"n": 1, "rate": 1.0}

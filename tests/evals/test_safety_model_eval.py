@@ -11,9 +11,15 @@ def test_every_set_is_unseen_by_the_trainer() -> None:
     from evals.safety_train import training_examples
 
     sets = evaluation_sets()
-    assert {"refuse_heldout", "answer_heldout", "refuse_fresh", "answer_fresh", "policy_qa_heldout"} <= set(
-        sets
-    )
+    assert {
+        "refuse_heldout",
+        "answer_heldout",
+        "refuse_fresh",
+        "answer_fresh",
+        "refuse_fresh2",
+        "answer_fresh2",
+        "policy_qa_heldout",
+    } <= set(sets)
     trained = {screening_form(e.text) for e in training_examples()}
     for name, (_, texts) in sets.items():
         if name != "msgabench_questions":  # real citizen questions: not ours, and not trained on either
