@@ -46,6 +46,15 @@ def ingest(
 
     settings = Settings()
     index = KnowledgeIndex(settings)
+    if settings.shares_state_in_database:  # other machines' dashboard uploads, before pruning
+        from assistant.components.database import make_engine
+        from assistant.index.knowledge_uploads import shared_knowledge_uploads
+
+        engine = make_engine(settings.resolved_database_url)
+        shared = shared_knowledge_uploads(settings, engine)
+        if shared is not None:
+            shared.materialise()
+        engine.dispose()
     report = ingest_paths(
         index,
         paths or settings.default_ingest_paths,

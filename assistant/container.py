@@ -23,6 +23,7 @@ from assistant.handoff.ratings import TicketRatings
 from assistant.handoff.tickets import TicketService
 from assistant.handoff.triage import RoutingHook, load_routing_hook
 from assistant.index.knowledge_index import KnowledgeIndex
+from assistant.index.knowledge_uploads import KnowledgeUploadStore, shared_knowledge_uploads
 from assistant.llm_answering import LlmAnswerer
 from assistant.prereview.db_storage import DatabaseUploadStore
 from assistant.prereview.limits import PrereviewLimits
@@ -55,6 +56,8 @@ class Services:
     assist: AgentAssist
     ratings: TicketRatings
     analytics: AnalyticsService
+    knowledge_uploads: KnowledgeUploadStore | None = None
+    """Dashboard uploads kept in the shared database (``shared_state_store``); None: local folder only."""
 
     def warm_up(self) -> float:
         """Load the tokenizer, BM25 index, term weights and the Chroma collection; returns seconds taken.
@@ -77,8 +80,15 @@ class Services:
 def build_services(settings: Settings, *, ensure_index: bool = False) -> Services:
     """Wire the components; with ``ensure_index`` the bundled knowledge is ingested if missing or stale."""
     index = KnowledgeIndex(settings)
+    busy_s = settings.database_busy_timeout_s
+    store = SessionStore(make_engine(settings.resolved_database_url, sqlite_busy_timeout_s=busy_s))
+    store.create_schema()
+    knowledge_uploads = shared_knowledge_uploads(settings, store.engine)
     if ensure_index:
         from ingest.pipeline import ingest_bundled
+
+        if knowledge_uploads is not None:  # before the ingest, which prunes files this machine lacks
+            knowledge_uploads.materialise()
 
         report = ingest_bundled(index)
         logger.info(
@@ -96,9 +106,6 @@ def build_services(settings: Settings, *, ensure_index: bool = False) -> Service
     answerer: Answerer = (
         LlmAnswerer(model, extractive) if model is not None else ExtractiveStreamer(extractive)
     )
-    busy_s = settings.database_busy_timeout_s
-    store = SessionStore(make_engine(settings.resolved_database_url, sqlite_busy_timeout_s=busy_s))
-    store.create_schema()
     interpreter = LlmOptionInterpreter(model) if model is not None else None
     guides = (
         GuideService(settings.guides_dir, index.tokenizer, interpreter) if settings.guide_enabled else None
@@ -124,6 +131,7 @@ def build_services(settings: Settings, *, ensure_index: bool = False) -> Service
         handoff.assist,
         handoff.ratings,
         analytics,
+        knowledge_uploads,
     )
 
 

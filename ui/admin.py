@@ -18,6 +18,7 @@ import gradio as gr
 
 from assistant.analytics.period import CHINA_TZ, InvalidPeriodError
 from assistant.container import Services
+from assistant.index.knowledge_uploads import UPLOAD_SUFFIXES
 from assistant.settings import PROJECT_ROOT
 from ingest.models import MAX_UPLOAD_BYTES
 from ui.admin_access import AdminAccessError, admin_login, admin_logout, require_admin
@@ -33,7 +34,6 @@ from ui.admin_analytics import (
     write_csv,
 )
 from ui.admin_knowledge import (
-    UPLOAD_SUFFIXES,
     KnowledgeAdmin,
     documents_frame,
     format_bytes,

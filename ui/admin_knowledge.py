@@ -21,15 +21,14 @@ import pandas as pd
 
 from assistant.analytics.period import CHINA_TZ
 from assistant.container import Services
+from assistant.index.knowledge_uploads import UPLOAD_SUFFIXES
+from assistant.index.knowledge_uploads import uploads_folder as settings_uploads_folder
 from assistant.settings import PROJECT_ROOT
 from ingest.loaders import load_path, make_doc_id
 from ingest.models import MAX_UPLOAD_BYTES, LoadError
 from ingest.pipeline import IngestReport, Progress, file_key, ingest_paths, options_from, prepare_document
 
-UPLOAD_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
-"""Largest document the dashboard accepts (20 MB)."""
 MAX_STEM_CHARS = 80
-UPLOADS_FOLDER = "uploads_knowledge"
 
 ProgressCallback = Callable[[float, str], None]
 """``progress(fraction, description)``; ``gr.Progress()`` fits."""
@@ -104,7 +103,7 @@ def stored_name(original_name: str) -> str:
 
 
 def uploads_folder(services: Services) -> Path:
-    return services.settings.data_dir / UPLOADS_FOLDER
+    return settings_uploads_folder(services.settings)
 
 
 class _IngestBar(Progress):
@@ -196,6 +195,8 @@ class KnowledgeAdmin:
             if problem:
                 return IngestOutcome(False, problem, failed={name: problem})
             progress(0.3, "正在保存文件")
+            shared = self.services.knowledge_uploads
+            previous_shared = shared.save(target.name, staged.read_bytes()) if shared else None
             had_previous = target.exists()
             if had_previous:
                 os.replace(target, backup)
@@ -209,10 +210,14 @@ class KnowledgeAdmin:
                 )
             except Exception:
                 self._restore(target, backup, had_previous)
+                if shared:
+                    shared.restore(target.name, previous_shared)
                 raise
             key = file_key(target, PROJECT_ROOT)
             if key in report.failed:
                 self._restore(target, backup, had_previous)
+                if shared:
+                    shared.restore(target.name, previous_shared)
                 reason = report.failed[key].replace(key, name)
                 return _outcome(report, False, f"「{name}」未能导入：{reason}。索引未改变。")
             progress(1.0, "完成")
@@ -249,6 +254,9 @@ class KnowledgeAdmin:
         try:
             settings = self.services.settings
             folder = uploads_folder(self.services)
+            if self.services.knowledge_uploads is not None:  # other machines' uploads, before pruning
+                progress(0.01, "正在同步其他服务器上传的文档")
+                self.services.knowledge_uploads.materialise()
             paths = [*settings.default_ingest_paths, *([folder] if folder.is_dir() else [])]
             progress(0.02, "正在核对索引")
             report = ingest_paths(
