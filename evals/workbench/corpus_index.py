@@ -8,7 +8,8 @@ the index instead of embedding the corpus again. The cache is never part of the 
 second process opening the same cache folder waits for the first to finish with it.
 
 With a ``PassagePool`` (evals/workbench/passage_pool.py) the index takes its passage vectors from the
-pool, which ``pending_texts`` fills ahead of time with what the index will ask for.
+pool, which ``pending_texts`` fills ahead of time with what the index will ask for; while the build
+waits for the ones still missing, the pool's background thread goes on with the next ones.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import fcntl
 import hashlib
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -92,7 +93,7 @@ def corpus_index(
     pool: PassagePool | None = None,
 ) -> Iterator[CorpusIndex]:
     """Open (building or updating as needed) the cached index of ``corpus`` and warm its retriever;
-    with ``pool``, its passage vectors come from the pool (paused meanwhile: the build has every core)."""
+    with ``pool``, its passage vectors come from the pool."""
     from assistant.index.knowledge_index import KnowledgeIndex
     from assistant.retrieval import HybridRetriever
     from ingest.pipeline import ingest_paths
@@ -104,8 +105,7 @@ def corpus_index(
         fcntl.flock(lock, fcntl.LOCK_EX)  # another run on the same cache waits instead of corrupting it
         index = KnowledgeIndex(local, pool.embedder() if pool is not None else None)
         try:
-            with pool.paused() if pool is not None else nullcontext():
-                report = ingest_paths(index, [corpus], project_root=PROJECT_ROOT)
+            report = ingest_paths(index, [corpus], project_root=PROJECT_ROOT)
             if report.failed:
                 raise ValueError("; ".join(report.failed.values()))
             retriever = HybridRetriever.from_settings(local, index)

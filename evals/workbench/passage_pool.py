@@ -1,21 +1,26 @@
-"""Passage vectors of the external corpora: each distinct text embedded once, some ahead of time.
+"""Passage vectors of the external corpora: each distinct text embedded once, on teams of one thread.
 
 A cold run spends most of its time embedding the corpora of the external suites (MSGABench,
-NCPPolicies) into their cached indexes, with every core, while the other suites' items run one at a
-time and leave a core idle. A ``PassagePool`` fills that gap: given the texts an index will ask for
-(``prefetch``), one background thread embeds them with an OpenMP team of one while the foreground
-works, and the index's embedder (``embedder``) takes the vectors found in the pool and embeds only
-the rest, with every core, while the pool is ``paused``. A text that repeats (a policy published
-under two ids) is embedded once.
+NCPPolicies) into their cached indexes, while the other suites' items run one at a time and leave a
+core idle. A ``PassagePool`` fills that gap: given the texts an index will ask for (``prefetch``), one
+background thread embeds them with an OpenMP team of one while the foreground works. When an index
+build asks for vectors (``embedder``), the calling thread and, on a machine with more than two cores,
+helper threads embed the ones still missing, each text on a team of one, beside the background thread,
+which goes on with the queue (the build's next batches) meanwhile: every core works on its own texts.
+One team of every core is no faster on this 2-core machine and much slower when it is shared (measured
+on 120 NCPPolicies chunks at load 2–3: a team of two 142 s, one thread 100 s, two threads with a team of
+one each 55 s; evals/README.md). ``paused`` keeps the background thread idle (the pre-review's OCR
+needs both cores). A text that repeats (a policy published under two ids) is embedded once.
 
 A text's vector is the same whoever computes it and whatever it is batched with (the engine runs each
 text on its own; ``embed_passages``), so a run with the pool builds the same index as one without.
-Only an embedder with ``embed_passages(texts, threads)`` (the packaged E5) is embedded ahead; for any
-other the pool just removes repeats.
+Only an embedder with ``embed_passages(texts, threads)`` (the packaged E5) is embedded this way; for
+any other the pool just removes repeats.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -25,16 +30,21 @@ from assistant.components.embeddings import TextEmbedder
 
 BACKGROUND_BATCH = 4
 """Texts per background call: short calls, so that a pause waits at most a couple of CPU-seconds."""
+FOREGROUND_BATCH = 1
+"""Texts per call of a thread waiting for its vectors: one, so that no core idles at a batch's end."""
 
 
 class PassagePool:
     """Vectors by text for one embedder, a queue of texts to embed ahead, and its worker thread."""
 
-    def __init__(self, base: TextEmbedder) -> None:
+    def __init__(self, base: TextEmbedder, threads: int | None = None) -> None:
         self.base = base
+        self.threads = max(1, threads or os.cpu_count() or 1)
+        """Threads embedding at once while an index build waits (the background one included)."""
         self.vectors: dict[str, list[float]] = {}
         self._queue: list[str] = []
         self._queued: set[str] = set()
+        self._inflight: set[str] = set()
         self._pauses = 0
         self._busy = False
         self._closed = False
@@ -88,6 +98,18 @@ class PassagePool:
         if self._worker is not None:
             self._worker.join()
 
+    def _claim(self, texts: list[str], limit: int) -> list[str]:
+        """Up to ``limit`` of ``texts`` that nobody has embedded or is embedding, now marked in flight
+        (call with the lock held)."""
+        batch: list[str] = []
+        for text in texts:
+            if len(batch) == limit:
+                break
+            if text not in self.vectors and text not in self._inflight:
+                batch.append(text)
+        self._inflight.update(batch)
+        return batch
+
     def _take(self) -> list[str] | None:
         """The next batch to embed in the background, or None when the pool is closed."""
         with self._cond:
@@ -95,14 +117,25 @@ class PassagePool:
                 if self._closed:
                     return None
                 if self._pauses == 0:
-                    while self._queue and self._queue[0] in self.vectors:
-                        self._queued.discard(self._queue.pop(0))
-                    if self._queue:
-                        batch = self._queue[:BACKGROUND_BATCH]
-                        del self._queue[:BACKGROUND_BATCH]
+                    batch: list[str] = []
+                    while self._queue and len(batch) < BACKGROUND_BATCH:
+                        text = self._queue.pop(0)
+                        self._queued.discard(text)
+                        if text not in self.vectors and text not in self._inflight:
+                            batch.append(text)
+                    if batch:
+                        self._inflight.update(batch)
                         self._busy = True
                         return batch
                 self._cond.wait()
+
+    def _store(self, batch: list[str], rows: list[list[float]] | None) -> None:
+        """Record a finished call's vectors (None: it failed) and release its texts."""
+        with self._cond:
+            self._inflight.difference_update(batch)
+            if rows is not None:
+                self.vectors.update(zip(batch, rows, strict=True))
+            self._cond.notify_all()
 
     def _work(self) -> None:
         embed: Any = getattr(self.base, "embed_passages")  # noqa: B009 (checked by can_prefetch)
@@ -113,19 +146,56 @@ class PassagePool:
                 rows = None
             with self._cond:
                 self._busy = False
-                self._queued.difference_update(batch)
                 if rows is not None:
-                    self.vectors.update(zip(batch, rows, strict=True))
                     self.background_texts += len(batch)
-                self._cond.notify_all()
+            self._store(batch, rows)
+
+    def _help(self, wanted: list[str], errors: list[Exception]) -> None:
+        """Embed the texts of ``wanted`` nobody has taken yet, one call at a time, on a team of one."""
+        embed: Any = getattr(self.base, "embed_passages")  # noqa: B009 (checked by can_prefetch)
+        while not errors:
+            with self._cond:
+                batch = self._claim(wanted, FOREGROUND_BATCH)
+            if not batch:
+                return
+            try:
+                rows = embed(batch, 1)
+            except Exception as error:
+                self._store(batch, None)
+                errors.append(error)
+                return
+            self._store(batch, rows)
 
     def embed(self, texts: list[str]) -> list[list[float]]:
-        """Vectors of ``texts``: from the pool, the missing ones embedded now with every core."""
-        with self.paused():
-            missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
+        """Vectors of ``texts``: from the pool, the missing ones embedded now, every core on its own texts
+        (the background thread, unless paused, on the queue; the caller and helpers on these)."""
+        wanted = list(dict.fromkeys(texts))
+        if not self.can_prefetch:
+            missing = [t for t in wanted if t not in self.vectors]
             if missing:
                 self.vectors.update(zip(missing, self.base.embed_documents(missing), strict=True))
             return [list(self.vectors[t]) for t in texts]
+        with self._cond:
+            working = self._worker is not None and self._pauses == 0 and not self._closed
+        errors: list[Exception] = []
+        helpers = [
+            threading.Thread(target=self._help, args=(wanted, errors), name=f"passage-help-{n}", daemon=True)
+            for n in range(1, self.threads - (1 if working else 0))
+        ]
+        for helper in helpers:
+            helper.start()
+        self._help(wanted, errors)
+        for helper in helpers:
+            helper.join()
+        if errors:
+            raise errors[0]
+        with self._cond:  # the worker may still be on some of them
+            while any(t in self._inflight for t in wanted):
+                self._cond.wait()
+            missing = [t for t in wanted if t not in self.vectors]
+        if missing:  # the worker's call failed: embed them here, so that its error is raised
+            self.vectors.update(zip(missing, self.base.embed_documents(missing), strict=True))
+        return [list(self.vectors[t]) for t in texts]
 
 
 class PooledEmbedder(TextEmbedder):

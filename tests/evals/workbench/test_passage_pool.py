@@ -82,23 +82,93 @@ def test_texts_are_embedded_once_in_the_background_on_a_team_of_one() -> None:
     assert sorted(base.embedded()) == sorted([*texts, "新的"])  # each text once
     background = [(team, batch) for name, team, batch in base.calls if name == "passage-prefetch"]
     assert {team for team, _ in background} == {1} and pool.background_texts == 10
-    assert ("MainThread", 0, ["新的"]) in base.calls  # the foreground: every core, only what was missing
+    assert ("MainThread", 1, ["新的"]) in base.calls  # the foreground: a team of one, only what was missing
 
 
 def test_a_pause_keeps_the_worker_idle_and_the_foreground_embeds_what_is_left() -> None:
     base = CountingEmbedder()
-    pool = PassagePool(base)
+    pool = PassagePool(base, threads=2)
+    texts = [f"段落{i}" for i in range(8)]
     try:
         with pool.paused():
-            pool.prefetch([f"段落{i}" for i in range(8)])
+            pool.prefetch(texts)
             time.sleep(0.2)
             assert base.calls == []
-            vectors = pool.embed([f"段落{i}" for i in range(8)])
-        assert len(vectors) == 8
+            vectors = pool.embed(texts)
+        assert vectors == HashEmbedder().embed_documents(texts)
     finally:
         pool.close()
-    assert [name for name, _, _ in base.calls] == ["MainThread"]
-    assert pool.background_texts == 0
+    # the worker paused, the caller and one helper take its core: two threads, a team of one each
+    assert {name for name, _, _ in base.calls} <= {"MainThread", "passage-help-1"}
+    assert {team for _, team, _ in base.calls} == {1}
+    assert sorted(base.embedded()) == sorted(texts) and pool.background_texts == 0
+
+
+class HeldWorkerEmbedder(CountingEmbedder):
+    """The worker's calls wait until the caller has embedded something: both threads get a share."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def embed_passages(self, texts: list[str], threads: int) -> list[list[float]]:
+        if threading.current_thread().name == "passage-prefetch":
+            self.release.wait(5)
+        rows = super().embed_passages(texts, threads)
+        if threading.current_thread().name == "MainThread":
+            self.release.set()
+        return rows
+
+
+def test_the_build_and_the_worker_embed_side_by_side_each_text_once() -> None:
+    base = HeldWorkerEmbedder()
+    pool = PassagePool(base, threads=2)
+    texts = [f"条文{i}" for i in range(60)]
+    try:
+        pool.prefetch(texts)
+        _wait_for(lambda: bool(pool._inflight))  # the worker holds its first batch
+        first = pool.embed(texts[:30])  # waits for that batch; the worker goes on with the queue
+        second = pool.embed(texts[30:])
+    finally:
+        pool.close()
+    assert first + second == HashEmbedder().embed_documents(texts)
+    assert sorted(base.embedded()) == sorted(texts)  # nothing embedded twice
+    names = {name for name, _, _ in base.calls}
+    assert names == {"MainThread", "passage-prefetch"}  # two cores: the worker and the caller, no helper
+    assert {team for _, team, _ in base.calls} == {1}
+
+
+class FailingEmbedder(CountingEmbedder):
+    """Fails every call of the thread named ``fails``."""
+
+    def __init__(self, fails: str) -> None:
+        super().__init__()
+        self.fails = fails
+
+    def embed_passages(self, texts: list[str], threads: int) -> list[list[float]]:
+        if threading.current_thread().name == self.fails:
+            raise RuntimeError(f"engine failed on {self.fails}")
+        return super().embed_passages(texts, threads)
+
+
+def test_texts_the_worker_failed_on_are_embedded_by_the_caller() -> None:
+    base = FailingEmbedder("passage-prefetch")
+    pool = PassagePool(base, threads=2)
+    texts = ["甲条", "乙条", "丙条"]
+    try:
+        pool.prefetch(texts)
+        time.sleep(0.2)
+        assert pool.vectors == {}
+        assert pool.embed(texts) == HashEmbedder().embed_documents(texts)
+    finally:
+        pool.close()
+
+
+def test_an_error_of_the_caller_is_raised() -> None:
+    pool = PassagePool(FailingEmbedder("MainThread"), threads=1)
+    with pytest.raises(RuntimeError, match="engine failed on MainThread"):
+        pool.embed(["甲条"])
+    pool.close()
 
 
 def test_a_pause_waits_for_the_call_in_progress() -> None:
