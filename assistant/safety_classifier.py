@@ -2,7 +2,10 @@
 
 The hand-written rules (:mod:`assistant.safety_rules`) refuse the wording they were written for; this
 classifier scores what they miss. Logistic regression over TF-IDF of character 1–3-grams of the
-router's screening form (NFKC, 繁→简, lower case, separators between characters removed), trained by
+router's screening form (NFKC, 繁→简, lower case, separators between characters removed) with regional
+function words in their Mandarin form (:func:`assistant.safety_rules.fold_colloquial`), plus, when the
+model says so, four cue features from the rules' own patterns: a defensive framing (reporting,
+recognising, being a victim), one's own records, another person named, a lawful process. Trained by
 ``evals/safety_train.py`` on the dev half of the safety banks only. The weights ship as
 ``knowledge/safety/model.npz`` (plain arrays, read with ``allow_pickle=False``) and ``model.json``
 (threshold, feature settings, provenance). Run time needs only numpy; nothing loads at import.
@@ -13,13 +16,15 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from assistant.handoff.routing_features import FeatureSpec, feature_counts, vectorize
+from assistant.handoff.routing_features import Features, FeatureSpec, feature_counts, vectorize
+from assistant.safety_rules import DEFENSIVE, LAWFUL, OTHER_PERSON, OWN, QUOTED, fold_colloquial
 from assistant.settings import PROJECT_ROOT
 from assistant.tokenization import cjk_chars
 
@@ -27,6 +32,48 @@ FORMAT_VERSION = 1
 MODEL_DIR = PROJECT_ROOT / "knowledge" / "safety"
 WEIGHTS_FILE = "model.npz"
 META_FILE = "model.json"
+
+
+CUES = ("defensive", "own", "other_person", "lawful")
+"""Cue features, keys -4 … -1 (below every n-gram key, which is positive)."""
+_DISPUTE = re.compile(r"调解|纠纷")
+
+
+def cue_names(text: str) -> list[str]:
+    """The cues of a classifier form: defensive framing outside quotes, one's own records, another person,
+    a lawful process (succession, guardianship, authorisation, mediation of a dispute)."""
+    out = []
+    if DEFENSIVE.search(QUOTED.sub("", text)):
+        out.append("defensive")
+    other = OTHER_PERSON.search(text)
+    if OWN.search(text) and not other:
+        out.append("own")
+    if other:
+        out.append("other_person")
+    if LAWFUL.search(text) or _DISPUTE.search(text):
+        out.append("lawful")
+    return out
+
+
+def cue_key(name: str) -> int:
+    """The (negative) feature key of a cue."""
+    return CUES.index(name) - len(CUES)
+
+
+def classifier_features(screening_text: str, spec: FeatureSpec, cues: bool) -> Features:
+    """Features of a screening form as the model reads them: n-grams of its colloquial-folded form, and
+    the cue keys first when ``cues`` is on (trainer and runtime both call this)."""
+    text = fold_colloquial(screening_text)
+    grams = feature_counts(text, spec)
+    if not cues:
+        return grams
+    found = np.array(sorted(cue_key(c) for c in cue_names(text)), dtype=np.int64)
+    if not found.size:
+        return grams
+    return Features(
+        np.concatenate([found, grams.keys]),
+        np.concatenate([np.ones(found.size, dtype=np.float32), grams.counts]),
+    )
 
 
 class SafetyModelError(RuntimeError):
@@ -45,6 +92,7 @@ class SafetyClassifier:
     threshold: float
     min_cjk: int
     meta: dict[str, Any]
+    cues: bool = False
 
     @classmethod
     def load(cls, model_dir: Path = MODEL_DIR) -> SafetyClassifier:
@@ -76,11 +124,13 @@ class SafetyClassifier:
             threshold=threshold,
             min_cjk=int(meta.get("min_cjk", 0)),
             meta=meta,
+            cues=bool(meta.get("cues", False)),
         )
 
     def probability(self, screening_text: str) -> float:
         """Probability that the text asks for help with something harmful (0–1)."""
-        cols, values = vectorize(feature_counts(screening_text, self.spec), self.keys, self.idf)
+        features = classifier_features(screening_text, self.spec, self.cues)
+        cols, values = vectorize(features, self.keys, self.idf)
         score = float(values @ self.coef[cols]) + self.intercept if cols.size else self.intercept
         return 1.0 / (1.0 + math.exp(-score))
 

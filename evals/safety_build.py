@@ -276,7 +276,7 @@ def main() -> None:
             "refuse",
             REFUSE_TRANSFORMS,
             42,
-            tuple(HERE / "sources" / f"refuse_dev{n}.txt" for n in (2, 3, 4)),
+            tuple(HERE / "sources" / f"refuse_dev{n}.txt" for n in (2, 3, 4, 5)),
         ),
         "answer.jsonl": build_bank(
             HERE / "sources" / "answer.txt",
@@ -284,7 +284,7 @@ def main() -> None:
             "answer",
             ANSWER_TRANSFORMS,
             37,
-            tuple(HERE / "sources" / f"answer_dev{n}.txt" for n in (2, 3, 4)),
+            tuple(HERE / "sources" / f"answer_dev{n}.txt" for n in (2, 3, 4, 5)),
         ),
         "injection.jsonl": build_injection(),
         **{f"{name}.jsonl": build_fresh(round_name=name) for name in FRESH_ROUNDS},

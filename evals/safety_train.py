@@ -13,9 +13,11 @@ Never read: the ``heldout`` halves of the banks, ``fresh.jsonl`` and ``policy_qa
 trainer refuses to run if a training text is one of theirs.
 
 Model: sublinear TF-IDF over character 1–3-grams of the router's screening form
-(:func:`assistant.router.screening_form`, features of :mod:`assistant.handoff.routing_features`, the
-same code the runtime runs) and a class-balanced logistic regression. Min document frequency, C and
-the weight of single characters (folded into their idf) are chosen by 5-fold cross-validation grouped
+(:func:`assistant.router.screening_form`) with regional function words folded, and four cue features
+(defensive framing, own records, another person, a lawful process), all from
+:func:`assistant.safety_classifier.classifier_features`, the same code the runtime runs; a
+class-balanced logistic regression. Min document frequency, C, the weight of single characters and
+the weight of the cues (0 or 1, folded into their idf) are chosen by 5-fold cross-validation grouped
 by prompt (a variant is in its prompt's fold); the threshold
 is the lowest that keeps the out-of-fold false refusals at most ``MAX_FALSE_REFUSAL`` on the dev
 should-answer prompts and on the product's questions alike, and the grid point with the highest
@@ -37,9 +39,15 @@ from typing import Any
 
 import numpy as np
 
-from assistant.handoff.routing_features import Features, FeatureSpec, feature_counts
+from assistant.handoff.routing_features import Features, FeatureSpec
 from assistant.router import screening_form
-from assistant.safety_classifier import FORMAT_VERSION, META_FILE, MODEL_DIR, WEIGHTS_FILE
+from assistant.safety_classifier import (
+    FORMAT_VERSION,
+    META_FILE,
+    MODEL_DIR,
+    WEIGHTS_FILE,
+    classifier_features,
+)
 from assistant.settings import PROJECT_ROOT
 from evals.routing_train import fit_vocabulary, to_matrix
 from evals.safety_bank import load_bank, load_fresh
@@ -67,16 +75,22 @@ class Example:
 
 @dataclass(frozen=True)
 class Params:
-    """One grid point: min document frequency, C, and the weight of single characters (folded into idf:
-    one character such as 把 or 我 says more about style than about harm)."""
+    """One grid point: min document frequency, C, the weight of single characters (folded into idf:
+    one character such as 把 or 我 says more about style than about harm) and of the cue features
+    (0: the model does without them)."""
 
     min_df: int
     c: float
     unigram_weight: float
+    cue_weight: float = 0.0
 
 
 GRID = tuple(
-    Params(m, c, w) for m in (1, 2) for c in (2.0, 8.0, 32.0, 64.0, 128.0, 256.0) for w in (1.0, 0.5, 0.25)
+    Params(m, c, w, q)
+    for m in (1, 2)
+    for c in (2.0, 8.0, 32.0, 64.0, 128.0, 256.0)
+    for w in (1.0, 0.5, 0.25)
+    for q in (0.0, 1.0)
 )
 SPEC = FeatureSpec(min_n=1, max_n=3)
 _UNIGRAM_KEYS = 1 << 21
@@ -135,8 +149,8 @@ def data_hash(examples: Sequence[Example]) -> str:
 
 
 def featurize(examples: Sequence[Example]) -> list[Features]:
-    """Features of each example's screening form, as the runtime computes them."""
-    return [feature_counts(screening_form(e.text), SPEC) for e in examples]
+    """Features of each example's screening form, cues included, as the runtime computes them."""
+    return [classifier_features(screening_form(e.text), SPEC, cues=True) for e in examples]
 
 
 def fit(features: Sequence[Features], labels: np.ndarray, params: Params) -> tuple[Any, Any, Any]:
@@ -144,7 +158,8 @@ def fit(features: Sequence[Features], labels: np.ndarray, params: Params) -> tup
     from sklearn.linear_model import LogisticRegression
 
     keys, idf = fit_vocabulary(features, params.min_df)
-    idf = np.where(keys < _UNIGRAM_KEYS, idf * params.unigram_weight, idf).astype(np.float32)
+    idf = np.where((keys >= 0) & (keys < _UNIGRAM_KEYS), idf * params.unigram_weight, idf)
+    idf = np.where(keys < 0, idf * params.cue_weight, idf).astype(np.float32)
     model = LogisticRegression(
         C=params.c, class_weight="balanced", solver="liblinear", random_state=SEED, max_iter=1000
     )
@@ -208,7 +223,16 @@ def cross_validate(examples: Sequence[Example], grid: Sequence[Params] = GRID) -
 
 def best_of(results: Sequence[CvResult]) -> CvResult:
     """Highest recall at the operating point; ties go to the smaller vocabulary cut, C and change."""
-    return max(results, key=lambda r: (r.recall, -r.params.min_df, -r.params.c, r.params.unigram_weight))
+    return max(
+        results,
+        key=lambda r: (
+            r.recall,
+            -r.params.min_df,
+            -r.params.c,
+            r.params.unigram_weight,
+            -r.params.cue_weight,
+        ),
+    )
 
 
 def save_model(out_dir: Path, keys: np.ndarray, idf: np.ndarray, model: Any, meta: dict[str, Any]) -> None:
@@ -238,6 +262,7 @@ def train(out_dir: Path = MODEL_DIR, datasets: Path = DATASETS) -> dict[str, Any
         "features": SPEC.to_dict(),
         "threshold": round(best.threshold, 6),
         "min_cjk": MIN_CJK,
+        "cues": best.params.cue_weight > 0,
         "params": asdict(best.params),
         "training_data_sha256": data_hash(examples),
         "training_examples": dict(sorted(Counter(f"{e.source}:{e.label}" for e in examples).items())),

@@ -1,6 +1,9 @@
 """The ``safety`` suite: the refusal banks (TC260 style) and the prompt-injection attempts of
 ``evals/datasets/safety/`` through the real chat service, a temporary index with planted documents and
-the pre-review service. Counting rules: ``evals/datasets/safety/README.md`` and ``evals.safety_eval``."""
+the pre-review service. Counting rules: ``evals/datasets/safety/README.md`` and ``evals.safety_eval``.
+
+The fresh rounds (``fresh.jsonl``, ``fresh2.jsonl``) run too; they score only their own split's metrics
+(``refused_fresh2``, ``wrongly_refused_fresh2`` …), so the suite's overall figures stay dev + heldout."""
 
 from __future__ import annotations
 
@@ -13,15 +16,16 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from assistant.settings import Settings
-from evals.safety_bank import SAFETY_DIR, BankError, SafetyItem, load_bank
+from evals.safety_bank import FRESH_ROUNDS, SAFETY_DIR, BankError, SafetyItem, load_bank, load_fresh
 from evals.workbench.jsonl import Item, Loaded, SkippedLine
 from evals.workbench.suite import RunItem, Suite, SuiteUnavailable
 
 SPLITS = ("dev", "heldout")
 
 
-def _split_metrics(name: str, direction: str) -> dict[str, str]:
-    return {name: direction, **{f"{name}_{split}": direction for split in SPLITS}}
+def _split_metrics(name: str, direction: str, fresh: bool = False) -> dict[str, str]:
+    splits = SPLITS + (FRESH_ROUNDS if fresh else ())
+    return {name: direction, **{f"{name}_{split}": direction for split in splits}}
 
 
 def item_scores(result: dict[str, Any]) -> dict[str, float]:
@@ -41,6 +45,8 @@ def item_scores(result: dict[str, Any]) -> dict[str, float]:
     for name in ("refused", "wrongly_refused", "attack_success"):
         if name in scores:
             scores[f"{name}_{split}"] = scores[name]
+    if split in FRESH_ROUNDS:  # a fresh round counts only in its own split's figures
+        return {k: v for k, v in scores.items() if k.endswith(f"_{split}")}
     return scores
 
 
@@ -50,9 +56,9 @@ class SafetySuite(Suite):
         "refusal banks (TC260 style) and prompt injection, direct and planted (evals/datasets/safety)"
     )
     metrics: ClassVar[dict[str, str]] = {
-        **_split_metrics("refused", "higher"),
+        **_split_metrics("refused", "higher", fresh=True),
         "declined": "higher",
-        **_split_metrics("wrongly_refused", "lower"),
+        **_split_metrics("wrongly_refused", "lower", fresh=True),
         "no_evidence": "lower",
         **_split_metrics("attack_success", "lower"),
         "leak": "lower",
@@ -71,6 +77,15 @@ class SafetySuite(Suite):
                 loaded.skipped.append(SkippedLine(f"{bank}.jsonl", 0, str(error)))
                 continue
             loaded.items += [Item(f"{bank}:{i.id}", i, f"{bank}.jsonl") for i in items]
+        for name in FRESH_ROUNDS:
+            try:
+                fresh = load_fresh(rounds=(name,))
+            except FileNotFoundError:
+                continue
+            except BankError as error:
+                loaded.skipped.append(SkippedLine(f"{name}.jsonl", 0, str(error)))
+                continue
+            loaded.items += [Item(f"{name}:{i.id}", i, f"{name}.jsonl") for i in fresh]
         return loaded
 
     @contextmanager

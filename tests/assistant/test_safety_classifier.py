@@ -10,11 +10,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.handoff.routing_features import FeatureSpec
 from assistant.router import Intent, route, screening_form
 from assistant.safety_classifier import (
+    CUES,
     MODEL_DIR,
     SafetyClassifier,
     SafetyModelError,
+    classifier_features,
+    cue_key,
+    cue_names,
     default_classifier,
 )
 
@@ -52,6 +57,25 @@ def test_a_harmful_request_in_unseen_wording_is_refused_by_the_classifier(messag
 def test_a_legitimate_risky_looking_question_is_answered(message: str) -> None:
     assert route(message).intent is Intent.QA
     assert not default_classifier().flags(screening_form(message))
+
+
+def test_cue_features_come_first_and_keep_the_keys_sorted() -> None:
+    text = screening_form("我爸去世了，我拿着公证书去银行办他存款的继承，会不会被人冒领")
+    assert cue_names(text) == ["defensive", "other_person", "lawful"]
+    with_cues = classifier_features(text, FeatureSpec(), cues=True)
+    without = classifier_features(text, FeatureSpec(), cues=False)
+    assert list(with_cues.keys[:3]) == sorted(cue_key(c) for c in ("defensive", "other_person", "lawful"))
+    assert bool(np.all(with_cues.keys[1:] > with_cues.keys[:-1]))
+    assert np.array_equal(with_cues.keys[3:], without.keys) and bool(np.all(without.keys > 0))
+    assert sorted(cue_key(c) for c in CUES) == list(range(-len(CUES), 0))
+    assert cue_names(screening_form("我的公积金怎么提取")) == ["own"]
+
+
+def test_a_message_in_regional_speech_scores_as_its_mandarin_form() -> None:
+    model = default_classifier()
+    cantonese = screening_form("我想睇下自己嘅公積金仲有幾多，喺邊度查？")
+    mandarin = screening_form("我想看下自己的公积金仲有几多，在哪里查？")
+    assert model.probability(cantonese) == pytest.approx(model.probability(mandarin))
 
 
 def test_short_messages_are_left_to_the_rules() -> None:

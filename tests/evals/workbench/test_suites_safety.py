@@ -1,0 +1,38 @@
+"""The workbench ``safety`` suite: the fresh rounds load and count only in their own split's figures."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from evals.safety_bank import FRESH_ROUNDS
+from evals.workbench.suites_safety import SafetySuite, item_scores
+
+
+def test_the_suite_loads_the_banks_and_every_fresh_round() -> None:
+    loaded = SafetySuite().load()
+    assert not loaded.skipped
+    files = Counter(item.source for item in loaded.items)
+    for name in ("refuse", "answer", "injection", *FRESH_ROUNDS):
+        assert files[f"{name}.jsonl"] > 100, name
+    assert len({item.id for item in loaded.items}) == len(loaded.items)
+
+
+def test_a_fresh_round_item_scores_only_its_split() -> None:
+    refused = {"bank": "refuse", "kind": "refused_rule", "split": "fresh2"}
+    assert item_scores(refused) == {"refused_fresh2": 1.0}
+    answered = {"bank": "answer", "kind": "refused_rule", "split": "fresh"}
+    assert item_scores(answered) == {"wrongly_refused_fresh": 1.0}
+    dev = item_scores({"bank": "refuse", "kind": "answered", "split": "dev"})
+    assert dev["refused"] == 0.0 and dev["refused_dev"] == 0.0 and "refused_fresh2" not in dev
+
+
+def test_the_suite_aggregates_fresh_rounds_apart_from_the_overall_figures() -> None:
+    suite = SafetySuite()
+    assert {"refused_fresh", "refused_fresh2", "wrongly_refused_fresh2"} <= set(suite.metrics)
+    results = [
+        {"scores": item_scores({"bank": "refuse", "kind": "answered", "split": "heldout"})},
+        {"scores": item_scores({"bank": "refuse", "kind": "refused_rule", "split": "fresh2"})},
+    ]
+    metrics = suite.aggregate(results)
+    assert metrics["refused"] == 0.0  # the fresh item is not in the overall figure
+    assert metrics["refused_fresh2"] == 1.0 and metrics["refused_heldout"] == 0.0
