@@ -10,7 +10,9 @@ which goes on with the queue (the build's next batches) meanwhile: every core wo
 One team of every core is no faster on this 2-core machine and much slower when it is shared (measured
 on 120 NCPPolicies chunks at load 2–3: a team of two 142 s, one thread 100 s, two threads with a team of
 one each 55 s; evals/README.md). ``paused`` keeps the background thread idle (the pre-review's OCR
-needs both cores). A text that repeats (a policy published under two ids) is embedded once.
+needs both cores). A text that repeats (a policy published under two ids) is embedded once, and so
+are texts the embedder reads alike: E5 reads ``normalize(text)``, so NCPPolicies' 39 chunks that differ
+from another only in full-width forms or spacing take that one's vector (2,150 embedded, not 2,189).
 
 A text's vector is the same whoever computes it and whatever it is batched with (the engine runs each
 text on its own; ``embed_passages``), so a run with the pool builds the same index as one without.
@@ -22,11 +24,13 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from assistant.components.e5_embeddings import E5Embedder
 from assistant.components.embeddings import TextEmbedder
+from assistant.textnorm import normalize
 
 BACKGROUND_BATCH = 4
 """Texts per background call: short calls, so that a pause waits at most a couple of CPU-seconds."""
@@ -34,17 +38,29 @@ FOREGROUND_BATCH = 1
 """Texts per call of a thread waiting for its vectors: one, so that no core idles at a batch's end."""
 
 
+def _same(text: str) -> str:
+    return text
+
+
+def reading_key(base: TextEmbedder) -> Callable[[str], str]:
+    """What ``base`` reads of a text: two texts with the same key get the same vector. The packaged E5
+    embeds ``normalize(text)`` (assistant/components/e5_embeddings.py); any other, the text itself."""
+    return normalize if isinstance(base, E5Embedder) else _same
+
+
 class PassagePool:
     """Vectors by text for one embedder, a queue of texts to embed ahead, and its worker thread."""
 
     def __init__(self, base: TextEmbedder, threads: int | None = None) -> None:
         self.base = base
+        self.key = reading_key(base)
         self.threads = max(1, threads or os.cpu_count() or 1)
         """Threads embedding at once while an index build waits (the background one included)."""
         self.vectors: dict[str, list[float]] = {}
+        """Vectors by reading key (``key``)."""
         self._queue: list[str] = []
-        self._queued: set[str] = set()
-        self._inflight: set[str] = set()
+        self._queued: set[str] = set()  # keys of the queued texts
+        self._inflight: set[str] = set()  # keys of the texts being embedded
         self._pauses = 0
         self._busy = False
         self._closed = False
@@ -67,9 +83,9 @@ class PassagePool:
         if not self.can_prefetch:
             return 0
         with self._cond:
-            fresh = [t for t in dict.fromkeys(texts) if t not in self.vectors and t not in self._queued]
+            fresh = [t for t in self._unique(texts) if self._todo(t) and self.key(t) not in self._queued]
             self._queue.extend(fresh)
-            self._queued.update(fresh)
+            self._queued.update(map(self.key, fresh))
             if fresh and self._worker is None and not self._closed:
                 self._worker = threading.Thread(target=self._work, name="passage-prefetch", daemon=True)
                 self._worker.start()
@@ -98,6 +114,18 @@ class PassagePool:
         if self._worker is not None:
             self._worker.join()
 
+    def _unique(self, texts: Sequence[str]) -> list[str]:
+        """The first text of each key, in order."""
+        first: dict[str, str] = {}
+        for text in texts:
+            first.setdefault(self.key(text), text)
+        return list(first.values())
+
+    def _todo(self, text: str) -> bool:
+        """Whether nobody has embedded or is embedding ``text`` (call with the lock held)."""
+        key = self.key(text)
+        return key not in self.vectors and key not in self._inflight
+
     def _claim(self, texts: list[str], limit: int) -> list[str]:
         """Up to ``limit`` of ``texts`` that nobody has embedded or is embedding, now marked in flight
         (call with the lock held)."""
@@ -105,9 +133,9 @@ class PassagePool:
         for text in texts:
             if len(batch) == limit:
                 break
-            if text not in self.vectors and text not in self._inflight:
+            if self._todo(text):
                 batch.append(text)
-        self._inflight.update(batch)
+                self._inflight.add(self.key(text))
         return batch
 
     def _take(self) -> list[str] | None:
@@ -120,11 +148,11 @@ class PassagePool:
                     batch: list[str] = []
                     while self._queue and len(batch) < BACKGROUND_BATCH:
                         text = self._queue.pop(0)
-                        self._queued.discard(text)
-                        if text not in self.vectors and text not in self._inflight:
+                        self._queued.discard(self.key(text))
+                        if self._todo(text):
                             batch.append(text)
+                            self._inflight.add(self.key(text))
                     if batch:
-                        self._inflight.update(batch)
                         self._busy = True
                         return batch
                 self._cond.wait()
@@ -132,9 +160,10 @@ class PassagePool:
     def _store(self, batch: list[str], rows: list[list[float]] | None) -> None:
         """Record a finished call's vectors (None: it failed) and release its texts."""
         with self._cond:
-            self._inflight.difference_update(batch)
+            keys = [self.key(t) for t in batch]
+            self._inflight.difference_update(keys)
             if rows is not None:
-                self.vectors.update(zip(batch, rows, strict=True))
+                self.vectors.update(zip(keys, rows, strict=True))
             self._cond.notify_all()
 
     def _work(self) -> None:
@@ -169,12 +198,10 @@ class PassagePool:
     def embed(self, texts: list[str]) -> list[list[float]]:
         """Vectors of ``texts``: from the pool, the missing ones embedded now, every core on its own texts
         (the background thread, unless paused, on the queue; the caller and helpers on these)."""
-        wanted = list(dict.fromkeys(texts))
+        wanted = self._unique(texts)
         if not self.can_prefetch:
-            missing = [t for t in wanted if t not in self.vectors]
-            if missing:
-                self.vectors.update(zip(missing, self.base.embed_documents(missing), strict=True))
-            return [list(self.vectors[t]) for t in texts]
+            self._embed_here([t for t in wanted if self.key(t) not in self.vectors])
+            return [list(self.vectors[self.key(t)]) for t in texts]
         with self._cond:
             working = self._worker is not None and self._pauses == 0 and not self._closed
         errors: list[Exception] = []
@@ -190,12 +217,17 @@ class PassagePool:
         if errors:
             raise errors[0]
         with self._cond:  # the worker may still be on some of them
-            while any(t in self._inflight for t in wanted):
+            while any(self.key(t) in self._inflight for t in wanted):
                 self._cond.wait()
-            missing = [t for t in wanted if t not in self.vectors]
-        if missing:  # the worker's call failed: embed them here, so that its error is raised
-            self.vectors.update(zip(missing, self.base.embed_documents(missing), strict=True))
-        return [list(self.vectors[t]) for t in texts]
+            missing = [t for t in wanted if self.key(t) not in self.vectors]
+        self._embed_here(missing)  # the worker's call failed on these: its error is raised here
+        return [list(self.vectors[self.key(t)]) for t in texts]
+
+    def _embed_here(self, texts: list[str]) -> None:
+        if texts:
+            rows = self.base.embed_documents(texts)
+            with self._cond:
+                self.vectors.update(zip(map(self.key, texts), rows, strict=True))
 
 
 class PooledEmbedder(TextEmbedder):

@@ -12,8 +12,10 @@ from typing import Any, ClassVar
 
 import pytest
 
+from assistant.components.e5_embeddings import E5Embedder
 from assistant.components.embeddings import HashEmbedder
 from assistant.settings import Settings
+from assistant.textnorm import normalize
 from evals.workbench import corpus_index as corpus_index_module
 from evals.workbench import runner
 from evals.workbench.configs import Config
@@ -305,3 +307,31 @@ def test_the_runner_embeds_ahead_for_a_single_configuration_only(
     else:
         assert ORDER == ["corpus", "plain", "corpus", "plain"]
         assert outcome.metrics["configs"]["one"]["passages"]["in_background"] == 0
+
+
+class FakeE5(E5Embedder):
+    """An E5Embedder without the engine: like it, the vector is that of the normalised text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read: list[str] = []
+
+    def embed_passages(self, texts: list[str], threads: int) -> list[list[float]]:
+        self.read.extend(texts)
+        return HashEmbedder().embed_documents([normalize(t) for t in texts])
+
+
+def test_texts_the_model_reads_alike_are_embedded_once() -> None:
+    base = FakeE5()
+    pool = PassagePool(base, threads=2)
+    texts = ["第１条　防控措施", "第1条 防控措施", "第二条 复工"]  # full-width digit and space: same reading
+    assert normalize(texts[0]) == normalize(texts[1])
+    try:
+        assert pool.prefetch(texts) == 2
+        _wait_for(lambda: len(pool.vectors) == 2)
+        vectors = pool.embed(list(reversed(texts)))
+    finally:
+        pool.close()
+    assert base.read == [texts[0], texts[2]]
+    assert vectors == list(reversed(base.embed_passages(texts, 1)))  # what each text alone would get
+    assert PassagePool(HashEmbedder()).key("第１条") == "第１条"  # other embedders: the text itself
