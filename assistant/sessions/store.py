@@ -9,11 +9,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.dml import Update
 
 from assistant.components.tables import create_tables
 from assistant.privacy import mask_pii
@@ -70,6 +72,85 @@ class HandoffRecord:
     status: str
 
 
+# The chat turn's reads and writes are Core statements built once: no ORM objects, flushes or identity
+# map on the path every message takes.
+_SESSIONS = cast(Table, SessionRow.__table__)
+_MESSAGES = cast(Table, MessageRow.__table__)
+_SESSION_STATE = select(
+    _SESSIONS.c.id,
+    _SESSIONS.c.last_topic,
+    _SESSIONS.c.consecutive_refusals,
+    _SESSIONS.c.handoff_id,
+    _SESSIONS.c.guide_state,
+).where(_SESSIONS.c.id == bindparam("sid"))
+_MESSAGE_FIELDS = (
+    _MESSAGES.c.id,
+    _MESSAGES.c.session_id,
+    _MESSAGES.c.role,
+    _MESSAGES.c.content,
+    _MESSAGES.c.outcome,
+    _MESSAGES.c.reason,
+    _MESSAGES.c.citations,
+    _MESSAGES.c.rating,
+)
+_INSERT_SESSION = insert(_SESSIONS)
+_INSERT_MESSAGE = insert(_MESSAGES)
+_ASKED = select(_MESSAGES.c.pk, _MESSAGES.c.id, _MESSAGES.c.session_id).where(
+    _MESSAGES.c.client_id == bindparam("cid")
+)
+_REPLY_AFTER = (
+    select(*_MESSAGE_FIELDS)
+    .where(
+        _MESSAGES.c.session_id == bindparam("sid"),
+        _MESSAGES.c.pk > bindparam("after"),
+        _MESSAGES.c.role == "assistant",
+    )
+    .order_by(_MESSAGES.c.pk)
+    .limit(1)
+)
+_REFUSED = (
+    update(_SESSIONS)
+    .where(_SESSIONS.c.id == bindparam("sid"))
+    .values(consecutive_refusals=_SESSIONS.c.consecutive_refusals + 1, updated_at=bindparam("now"))
+    .returning(_SESSIONS.c.consecutive_refusals)
+)
+
+
+@cache
+def _session_update(columns: tuple[str, ...]) -> Update:
+    """``UPDATE chat_sessions SET <columns> WHERE id = :sid``, one statement per column set; the
+    values are passed as parameters named ``v_<column>``."""
+    return (
+        update(_SESSIONS)
+        .where(_SESSIONS.c.id == bindparam("sid"))
+        .values({column: bindparam(f"v_{column}") for column in columns})
+    )
+
+
+def _set_session(connection: Connection, session_id: str, values: dict[str, Any]) -> None:
+    statement = _session_update(tuple(values))
+    connection.execute(statement, {"sid": session_id, **{f"v_{k}": v for k, v in values.items()}})
+
+
+def _state_of(row: Any, created: bool = False) -> SessionState:
+    return SessionState(
+        row.id, row.last_topic, row.consecutive_refusals, row.handoff_id, created, row.guide_state
+    )
+
+
+def _stored(values: dict[str, Any]) -> StoredMessage:
+    return StoredMessage(
+        values["id"],
+        values["session_id"],
+        values["role"],
+        values["content"],
+        values["outcome"],
+        values["reason"],
+        list(values["citations"] or []),
+        values.get("rating"),
+    )
+
+
 def _message(row: MessageRow) -> StoredMessage:
     return StoredMessage(
         row.id,
@@ -83,12 +164,24 @@ def _message(row: MessageRow) -> StoredMessage:
     )
 
 
-def _row_values(row: MessageRow) -> dict[str, Any]:
-    """The column values set on a new (unsaved) message row, for a Core insert."""
+def _message_values(
+    session_id: str,
+    role: str,
+    content: str,
+    outcome: str,
+    reason: str,
+    citations: Sequence[dict[str, Any]],
+) -> dict[str, Any]:
+    """A new message's column values, its text and citation snippets masked."""
     return {
-        column.key: getattr(row, column.key)
-        for column in MessageRow.__table__.columns
-        if getattr(row, column.key, None) is not None
+        "id": new_id("m"),
+        "session_id": session_id,
+        "role": role,
+        "content": mask_pii(content),
+        "outcome": outcome,
+        "reason": reason,
+        "citations": [{**c, "snippet": mask_pii(str(c.get("snippet", "")))} for c in citations],
+        "created_at": utcnow(),
     }
 
 
@@ -128,47 +221,53 @@ class SessionStore:
         """Open (or create) the session and store the citizen's message, in one transaction.
 
         With a ``client_id`` already stored (a retried request), nothing is stored again: the state is
-        that message's session, ``repeated`` set and ``replay`` holding the reply it got, if any.
+        that message's session, ``repeated`` set and ``replay`` holding the reply it got, if any. The
+        stored id is found by the unique index refusing the insert (the transaction, a session it
+        created included, is rolled back), so a first request pays no extra query.
         """
-        if client_id:
-            earlier = self._earlier_turn(client_id)
-            if earlier is not None:
-                return earlier
+        message = _message_values(session_id or "", "user", content, "", "", ())
+        message["client_id"] = client_id
         try:
-            with self._sessions.begin() as db:
-                state = self._open(db, session_id)
-                row = self._message_row(state.id, "user", content, "", "", ())
-                row.client_id = client_id
-                db.add(row)
-            return replace(state, message_id=row.id)
+            with self.engine.begin() as connection:
+                row = connection.execute(_SESSION_STATE, {"sid": session_id}).first() if session_id else None
+                if row is not None:
+                    state = _state_of(row)
+                else:
+                    state = SessionState(new_id("s"), "", 0, None, created=True)
+                    now = message["created_at"]
+                    connection.execute(
+                        _INSERT_SESSION,
+                        {
+                            "id": state.id,
+                            "created_at": now,
+                            "updated_at": now,
+                            "last_topic": "",
+                            "consecutive_refusals": 0,
+                        },
+                    )
+                message["session_id"] = state.id
+                connection.execute(_INSERT_MESSAGE, message)
+            return replace(state, message_id=message["id"])
         except IntegrityError:
             earlier = self._earlier_turn(client_id) if client_id else None
             if earlier is None:
                 raise
-            return earlier  # the same message, retried concurrently: the other request stored it
+            return earlier  # the same message sent again: the earlier request stored it
 
     def _earlier_turn(self, client_id: str) -> SessionState | None:
-        with self._sessions() as db:
-            asked = db.scalars(select(MessageRow).where(MessageRow.client_id == client_id)).first()
+        with self.engine.connect() as connection:
+            asked = connection.execute(_ASKED, {"cid": client_id}).first()
             if asked is None:
                 return None
-            session = db.get(SessionRow, asked.session_id)
+            session = connection.execute(_SESSION_STATE, {"sid": asked.session_id}).first()
             if session is None:
                 return None
-            reply = db.scalars(
-                select(MessageRow)
-                .where(
-                    MessageRow.session_id == asked.session_id,
-                    MessageRow.pk > asked.pk,
-                    MessageRow.role == "assistant",
-                )
-                .order_by(MessageRow.pk)
-            ).first()
+            reply = connection.execute(_REPLY_AFTER, {"sid": asked.session_id, "after": asked.pk}).first()
             return replace(
-                self._state(session),
+                _state_of(session),
                 message_id=asked.id,
                 repeated=True,
-                replay=_message(reply) if reply is not None else None,
+                replay=_stored(reply._asdict()) if reply is not None else None,
             )
 
     def set_guide_state(self, session_id: str, state: dict[str, Any] | None) -> None:
@@ -204,16 +303,16 @@ class SessionStore:
         ``guide_state`` (a dict, or None to end the guided flow) is stored with the message unless
         left as ``KEEP``; its ``opening`` text is masked like every other text.
         """
-        row = self._message_row(session_id, role, content, outcome, reason, citations)
-        values: dict[str, Any] = {"updated_at": utcnow()}
+        message = _message_values(session_id, role, content, outcome, reason, citations)
+        values: dict[str, Any] = {"updated_at": message["created_at"]}
         if topic:
             values.update(last_topic=mask_pii(topic), consecutive_refusals=0)
         if guide_state is not KEEP:
             values["guide_state"] = _masked_guide_state(guide_state)
         with self.engine.begin() as connection:  # Core, not the ORM: this write is on every chat turn
-            connection.execute(insert(MessageRow), [_row_values(row)])
-            connection.execute(update(SessionRow).where(SessionRow.id == session_id).values(**values))
-        return _message(row)
+            connection.execute(_INSERT_MESSAGE, message)
+            _set_session(connection, session_id, values)
+        return _stored(message)
 
     def add_message_once(
         self, session_id: str, message_id: str, role: str, content: str, *, reason: str = ""
@@ -223,7 +322,7 @@ class SessionStore:
         Used to mirror an agent's reply or a ticket's closure into the citizen's session, so a retried
         request never shows the same reply twice.
         """
-        row = self._message_row(session_id, role, content, "", reason, ())
+        row = MessageRow(**_message_values(session_id, role, content, "", reason, ()))
         row.id = message_id
         try:
             with self._sessions.begin() as db:
@@ -243,27 +342,6 @@ class SessionStore:
                 .where(SessionRow.id == session_id)
                 .values(handoff_id=ticket_id, consecutive_refusals=0, updated_at=utcnow())
             )
-
-    @staticmethod
-    def _message_row(
-        session_id: str,
-        role: str,
-        content: str,
-        outcome: str,
-        reason: str,
-        citations: Sequence[dict[str, Any]],
-    ) -> MessageRow:
-        masked_citations = [{**c, "snippet": mask_pii(str(c.get("snippet", "")))} for c in citations]
-        return MessageRow(
-            id=new_id("m"),
-            session_id=session_id,
-            role=role,
-            content=mask_pii(content),
-            outcome=outcome,
-            reason=reason,
-            citations=masked_citations,
-            created_at=utcnow(),
-        )
 
     def messages(self, session_id: str) -> list[StoredMessage]:
         with self._sessions() as db:
@@ -288,18 +366,20 @@ class SessionStore:
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def record_outcome(self, session_id: str, outcome: str, topic: str | None) -> int:
-        """Update the session after an answer; returns the count of consecutive refusals (atomic)."""
-        with self._sessions.begin() as db:
-            values: dict[str, Any] = {"updated_at": utcnow()}
+        """Update the session after an answer; returns the count of consecutive refusals (atomic: one
+        ``UPDATE … RETURNING`` for a refusal)."""
+        now = utcnow()
+        with self.engine.begin() as connection:
             if outcome == "refused":
-                values["consecutive_refusals"] = SessionRow.consecutive_refusals + 1
-            else:
-                values["consecutive_refusals"] = 0
+                if topic:
+                    _set_session(connection, session_id, {"last_topic": mask_pii(topic)})
+                count = connection.execute(_REFUSED, {"sid": session_id, "now": now}).scalar()
+                return int(count) if count is not None else 0
+            values: dict[str, Any] = {"updated_at": now, "consecutive_refusals": 0}
             if topic:
                 values["last_topic"] = mask_pii(topic)
-            db.execute(update(SessionRow).where(SessionRow.id == session_id).values(**values))
-            row = db.get(SessionRow, session_id, populate_existing=True)
-            return row.consecutive_refusals if row else 0
+            _set_session(connection, session_id, values)
+            return 0
 
     def create_handoff(self, session_id: str, reason: str, question: str) -> HandoffRecord:
         """Record a handoff with the session's (masked) transcript; one open handoff per session."""

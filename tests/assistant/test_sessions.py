@@ -12,6 +12,7 @@ from sqlalchemy import event, text
 
 from assistant.components.database import make_engine
 from assistant.sessions import SessionStore
+from tests.handoff_db import BACKENDS, database_engine
 
 PHONE = "13800138000"  # made up
 
@@ -37,6 +38,15 @@ def store(db_path: Path) -> Iterator[SessionStore]:
     session_store.create_schema()
     yield session_store
     session_store.engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SessionStore]:
+    """A store on SQLite, and on a fresh schema of the test PostgreSQL when there is one."""
+    with database_engine(request.param, tmp_path) as engine:
+        session_store = SessionStore(engine)
+        session_store.create_schema()
+        yield session_store
 
 
 def raw_rows(store: SessionStore, table: str) -> str:
@@ -132,17 +142,17 @@ def test_rate_message(store: SessionStore) -> None:
 # ------------------------------------------------------------------------------------- outcomes
 
 
-def test_record_outcome_counts_consecutive_refusals_and_resets(store: SessionStore) -> None:
-    session = store.open_session(None)
-    assert store.record_outcome(session.id, "refused", None) == 1
-    assert store.record_outcome(session.id, "refused", None) == 2
-    assert store.get_session(session.id).consecutive_refusals == 2  # type: ignore[union-attr]
-    assert store.record_outcome(session.id, "answered", "什么是跨省通办？") == 0
-    assert store.record_outcome(session.id, "refused", None) == 1
-    assert store.record_outcome(session.id, "clarify", None) == 0
-    state = store.get_session(session.id)
+def test_record_outcome_counts_consecutive_refusals_and_resets(any_store: SessionStore) -> None:
+    session = any_store.open_session(None)
+    assert any_store.record_outcome(session.id, "refused", None) == 1
+    assert any_store.record_outcome(session.id, "refused", None) == 2
+    assert any_store.get_session(session.id).consecutive_refusals == 2  # type: ignore[union-attr]
+    assert any_store.record_outcome(session.id, "answered", "什么是跨省通办？") == 0
+    assert any_store.record_outcome(session.id, "refused", None) == 1
+    assert any_store.record_outcome(session.id, "clarify", None) == 0
+    state = any_store.get_session(session.id)
     assert state is not None and state.last_topic == "什么是跨省通办？"  # a topic-less outcome keeps it
-    assert store.record_outcome("s_unknown", "refused", None) == 0
+    assert any_store.record_outcome("s_unknown", "refused", None) == 0
 
 
 def test_the_topic_is_masked(store: SessionStore) -> None:
@@ -151,14 +161,14 @@ def test_the_topic_is_masked(store: SessionStore) -> None:
     assert store.get_session(session.id).last_topic == "138****8000这个号码能办什么"  # type: ignore[union-attr]
 
 
-def test_concurrent_refusals_are_all_counted(store: SessionStore) -> None:
-    session = store.open_session(None)
+def test_concurrent_refusals_are_all_counted(any_store: SessionStore) -> None:
+    session = any_store.open_session(None)
     counts: list[int] = []
     barrier = threading.Barrier(8)
 
     def refuse() -> None:
         barrier.wait()
-        counts.append(store.record_outcome(session.id, "refused", None))
+        counts.append(any_store.record_outcome(session.id, "refused", None))
 
     threads = [threading.Thread(target=refuse) for _ in range(8)]
     for thread in threads:
@@ -166,7 +176,7 @@ def test_concurrent_refusals_are_all_counted(store: SessionStore) -> None:
     for thread in threads:
         thread.join()
     assert sorted(counts) == list(range(1, 9))
-    assert store.get_session(session.id).consecutive_refusals == 8  # type: ignore[union-attr]
+    assert any_store.get_session(session.id).consecutive_refusals == 8  # type: ignore[union-attr]
 
 
 # ------------------------------------------------------------------------------------- handoffs
@@ -276,14 +286,51 @@ def test_concurrent_create_handoff_opens_one_ticket(store: SessionStore) -> None
     assert len(store.handoffs("open")) == 1
 
 
-def test_a_retried_turn_is_stored_once_and_finds_its_reply(store: SessionStore) -> None:
-    first = store.start_turn(None, "社保卡怎么补办", "c-42")
+def test_a_retried_turn_is_stored_once_and_finds_its_reply(any_store: SessionStore) -> None:
+    first = any_store.start_turn(None, "社保卡怎么补办", "c-42")
     assert not first.repeated and first.replay is None
-    pending = store.start_turn(first.id, "社保卡怎么补办", "c-42")  # retried before any reply was stored
+    pending = any_store.start_turn(first.id, "社保卡怎么补办", "c-42")  # retried before any reply was stored
     assert pending.repeated and pending.replay is None and pending.message_id == first.message_id
-    reply = store.add_message(first.id, "assistant", "可到社保经办机构补办 [1]", outcome="answered")
-    replayed = store.start_turn(None, "社保卡怎么补办", "c-42")  # retried without the session id
+    reply = any_store.add_message(first.id, "assistant", "可到社保经办机构补办 [1]", outcome="answered")
+    replayed = any_store.start_turn(None, "社保卡怎么补办", "c-42")  # retried without the session id
     assert replayed.id == first.id and replayed.replay is not None and replayed.replay.id == reply.id
-    assert [m.role for m in store.messages(first.id)] == ["user", "assistant"]
-    other = store.start_turn(first.id, "社保卡怎么补办", "c-43")  # another message, same words
-    assert not other.repeated and len(store.messages(first.id)) == 3
+    assert [m.role for m in any_store.messages(first.id)] == ["user", "assistant"]
+    other = any_store.start_turn(first.id, "社保卡怎么补办", "c-43")  # another message, same words
+    assert not other.repeated and len(any_store.messages(first.id)) == 3
+
+
+def test_a_retry_without_its_session_leaves_no_stray_session(any_store: SessionStore) -> None:
+    first = any_store.start_turn(None, "居住证怎么办理", "c-7")
+    any_store.start_turn(
+        None, "居住证怎么办理", "c-7"
+    )  # would open a new session: rolled back with the insert
+    with any_store.engine.connect() as connection:
+        assert connection.execute(text("SELECT id FROM chat_sessions")).scalars().all() == [first.id]
+
+
+def test_start_turn_reads_a_known_session_and_opens_one_for_an_unknown_id(any_store: SessionStore) -> None:
+    first = any_store.start_turn(None, f"我的电话是{PHONE}，社保卡怎么补办")
+    assert first.created and first.message_id and first.message_id.startswith("m_")
+    any_store.add_message(
+        first.id, "assistant", "可到社保经办机构补办", outcome="answered", topic="社保卡补办"
+    )
+    any_store.record_outcome(first.id, "refused", None)
+    again = any_store.start_turn(first.id, "要带什么")
+    assert not again.created and again.id == first.id
+    assert (again.last_topic, again.consecutive_refusals) == ("社保卡补办", 1)
+    unknown = any_store.start_turn("s_gone", "你好")
+    assert unknown.created and unknown.id not in ("s_gone", first.id)
+    assert [m.content for m in any_store.messages(first.id) if m.role == "user"] == [
+        "我的电话是138****8000，社保卡怎么补办",
+        "要带什么",
+    ]
+
+
+def test_a_refusal_with_a_topic_keeps_the_topic_and_counts(any_store: SessionStore) -> None:
+    session = any_store.open_session(None)
+    assert any_store.record_outcome(session.id, "refused", f"{PHONE}的机主是谁") == 1
+    state = any_store.get_session(session.id)
+    assert state is not None and (state.last_topic, state.consecutive_refusals) == (
+        "138****8000的机主是谁",
+        1,
+    )
