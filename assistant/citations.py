@@ -73,6 +73,22 @@ def values_in(text: str) -> list[str]:
     return ["".join(m.group(0).split()) for m in _VALUE.finditer(normalize(text)) if m.group(0).strip()]
 
 
+_SPACES = re.compile(r" +")
+
+
+def _squash(text: str) -> str:
+    """``text`` without spaces, but for one between two digits: removing that one would run two numbers
+    together (“13870934738 2” → “138709347382”, “2020-02-25 16:10” → “…2516:10”), and neither would be
+    found as a whole number."""
+
+    def between_digits(match: re.Match[str]) -> str:
+        start, end = match.span()
+        digits = start > 0 and end < len(text) and text[start - 1].isdigit() and text[end].isdigit()
+        return " " if digits else ""
+
+    return _SPACES.sub(between_digits, text)
+
+
 def _contains_value(source: str, value: str) -> bool:
     """Whether ``value`` occurs in ``source`` as a whole number ("5个工作日" is not in "15个工作日")."""
     return re.search(rf"(?<!\d)(?<!\d\.){re.escape(value)}", source) is not None
@@ -97,7 +113,7 @@ def check_citations(
         if number not in by_index:
             problems.append(CitationProblem("unknown_index", f"[{number}] is not a returned citation"))
     for text, numbers in statements(answer):
-        sources = [normalize(by_index[n].snippet).replace(" ", "") for n in numbers if n in by_index]
+        sources = [_squash(normalize(by_index[n].snippet)) for n in numbers if n in by_index]
         if not numbers:
             # An uncited statement may not carry facts of its own.
             if values_in(text):
@@ -109,7 +125,7 @@ def check_citations(
             if not any(_contains_value(source, value) for source in sources):
                 problems.append(CitationProblem("unsupported_value", f"{value!r} is in no cited snippet"))
         if require_verbatim:
-            body = normalize(text).replace(" ", "")
+            body = _squash(normalize(text))
             if not any(body in source for source in sources):
                 problems.append(CitationProblem("unsupported_text", f"not found in its snippet: {text}"))
     return problems

@@ -149,3 +149,17 @@ def test_citation_to_dict_round_trips() -> None:
 def test_a_value_that_is_only_a_suffix_of_a_sourced_number_is_rejected(answer: str) -> None:
     citations = [cite(1, "办理时限为15个工作日，工本费100元。")]
     assert kinds(answer, citations) == ["unsupported_value"]
+
+
+def test_numbers_a_space_separates_in_the_snippet_stay_separate() -> None:
+    # A table row or a time stamp: the space between two numbers is kept, so neither runs into the
+    # other (“13870934738 2” is not “138709347382”) and a verbatim sentence passes its own check.
+    row = "序号 姓名 电话 1 余斌 13870934738 2 陈海波 13970092609"
+    stamp = "作者：齐金钊 2020-02-25 16:10来源：中国证券报"
+    for sentence in (row, stamp):
+        answer = f"{sentence} [1]"
+        assert kinds(answer, [cite(1, sentence)], require_verbatim=True) == []
+    # a number the snippet does not hold is still caught
+    assert kinds("序号 1 余斌 2 陈海波 3 [1]", [cite(1, row)]) == ["unsupported_value"]
+    # spaces elsewhere still do not matter for a verbatim statement
+    assert kinds("政务 服务 [1]", [cite(1, "政务服务")], require_verbatim=True) == []
