@@ -172,13 +172,47 @@ class TermWeights:
             for word in set(tokenizer.words(text)):
                 self.df[word] = self.df.get(word, 0) + 1
 
-    def idf(self, term: str) -> float:
-        """BM25-style IDF; a term no chunk contains as a word is looked up as a substring."""
+    def occurs(self, term: str) -> bool:
+        """Whether some chunk contains ``term`` (as a word or inside one)."""
+        return self._df(term) > 0
+
+    def _df(self, term: str) -> int:
         df = self.df.get(term)
         if df is None:
             df = sum(1 for text in self._normalized_texts if term in text)
             self.df[term] = df
+        return df
+
+    def idf(self, term: str) -> float:
+        """BM25-style IDF; a term no chunk contains as a word is looked up as a substring."""
+        df = self._df(term)
         return math.log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
+
+
+_ENGLISH_FUNCTION_WORDS = """
+    a about above after again all also am an and any are as at be been before being below between both
+    but by can could did do does doing down during each either else ever every few for from further had
+    has have having he her here hers him his how i if in into is it its itself just least less like many
+    may me might more most much must my no nor not now of off on once one only or other our ours out over
+    own per please same she should since so some such than that the their theirs them then there these
+    they this those though through to too under until up upon us very was we were what when where whether
+    which while who whom whose why will with within would yet you your yours"""
+ENGLISH_FUNCTION_WORDS = frozenset(_ENGLISH_FUNCTION_WORDS.split())
+"""English words that only shape a question (what, does, in, the …): they name nothing a passage is
+about, yet as query terms they would weigh as much as its subject."""
+
+
+def _dictionary_words(tokenizer: ChineseTokenizer, weights: TermWeights, word: str) -> list[str]:
+    """``word``, or, when neither a dictionary nor the knowledge has it (jieba's hidden Markov model
+    joined characters of the question into a new word: 还卡 of 还卡在哪, 码能 of 码能用来, 哪天发), the
+    dictionary words it is made of (好几个地方 → 好几个, 地方); its lone characters say nothing alone.
+    A new word the knowledge does contain (堵点, 差评) is kept."""
+    segmenter = tokenizer._segmenter()
+    if word.isascii() or segmenter.FREQ.get(word) or weights.occurs(word):
+        return [word]
+    return [
+        w for w in segmenter.lcut(word, HMM=False) if len(w) >= 2 and w not in tokenizer.lexicon.stopwords
+    ]
 
 
 def query_terms(question: str, tokenizer: ChineseTokenizer, weights: TermWeights) -> QueryTerms:
@@ -195,8 +229,12 @@ def query_terms(question: str, tokenizer: ChineseTokenizer, weights: TermWeights
             covered.update(tokenizer.words(colloquial))
     words = [
         w
-        for w in dict.fromkeys(tokenizer.words(normalized))
-        if w not in covered and (len(w) >= 2 or w.isascii())
+        for w in dict.fromkeys(
+            part
+            for word in tokenizer.words(normalized)
+            for part in _dictionary_words(tokenizer, weights, word)
+        )
+        if w not in covered and (len(w) >= 2 or w.isascii()) and w not in ENGLISH_FUNCTION_WORDS
     ]
     for word in words:
         if any(word != other and word in other for other in words):

@@ -11,6 +11,7 @@ fee, phone … asked for) is put first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from assistant.evidence import ScoredSentence, Sentence
@@ -183,8 +184,28 @@ def _adds(candidate: ScoredSentence, chosen: Sequence[ScoredSentence]) -> bool:
 
 
 def _novelty(candidate: str, chosen: str) -> float:
-    """Share of the candidate's character bigrams that the chosen sentence lacks (0: it adds nothing)."""
+    """Share of the candidate's character bigrams that the chosen sentence lacks (0: it adds nothing).
+
+    English text is compared by words: any two English sentences share most character bigrams (th, he,
+    on …), so “Level of Authority: Regulatory Documents” would pass for a repeat of any sentence that
+    says “of the State Council”."""
+    if _mostly_latin(candidate):
+        words = _latin_words(candidate)
+        return len(words - _latin_words(chosen)) / len(words)
     grams = {candidate[i : i + 2] for i in range(len(candidate) - 1)}
     if not grams:
         return 0.0 if candidate in chosen else 1.0
     return sum(1 for g in grams if g not in chosen) / len(grams)
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+def _latin_words(text: str) -> set[str]:
+    return {w.lower() for w in _LATIN_WORD.findall(text)}
+
+
+def _mostly_latin(text: str) -> bool:
+    """Whether most of the text's letters and digits are Latin (an English sentence)."""
+    latin = sum(len(w) for w in _LATIN_WORD.findall(text))
+    return latin > 0 and 2 * latin > sum(1 for ch in text if ch.isalnum())

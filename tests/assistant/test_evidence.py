@@ -180,6 +180,38 @@ def test_query_terms_drop_stop_words_and_normalise(tokenizer: ChineseTokenizer, 
     assert not words & {"请问", "什么", "是", "呢", "?"}
 
 
+def test_words_the_segmenter_invents_are_cut_into_dictionary_words(
+    tokenizer: ChineseTokenizer, weights: TermWeights
+) -> None:
+    """jieba's hidden Markov model joins characters of a colloquial question into words no dictionary
+    has (还卡 of 还卡在哪, 码能 of 码能用来): as rare query terms they would weigh most and match nothing."""
+    words = {
+        g.alternatives[0]
+        for g in query_terms("政务服务从能办到好办，现在还卡在哪？", tokenizer, weights).groups
+    }
+    assert "政务服务" in words and "好办" in words
+    assert not words & {"从能", "还卡"}
+    words = {g.alternatives[0] for g in query_terms("政务服务的码能用来干啥？", tokenizer, weights).groups}
+    assert "码能" not in words and "政务服务" in words
+
+
+def test_a_new_word_the_knowledge_holds_is_kept(tokenizer: ChineseTokenizer) -> None:
+    """堵点 is in no dictionary either, but the policies use it: it names what the question is about."""
+    assert "堵点" not in {
+        g.alternatives[0]
+        for g in query_terms("办事遇到堵点了", tokenizer, TermWeights(tokenizer, [chunk(TEXTS[0])])).groups
+    }
+    held = TermWeights(tokenizer, [chunk("及时发现和解决办事堵点。")])
+    assert "堵点" in {g.alternatives[0] for g in query_terms("办事遇到堵点了", tokenizer, held).groups}
+
+
+def test_english_function_words_are_not_query_terms(
+    tokenizer: ChineseTokenizer, weights: TermWeights
+) -> None:
+    terms = query_terms("What does the opinion say about the hotline?", tokenizer, weights)
+    assert [g.alternatives[0] for g in terms.groups] == ["opinion", "say", "hotline"]
+
+
 def test_coverage_is_idf_weighted(tokenizer: ChineseTokenizer, weights: TermWeights) -> None:
     terms = query_terms("告知承诺制 政务服务", tokenizer, weights)
     rare_only = terms.coverage("告知承诺制")

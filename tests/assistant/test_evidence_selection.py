@@ -133,3 +133,23 @@ def test_a_long_answer_takes_no_further_candidates() -> None:
     assert texts(select_sentences(best_first(best, other), max_sentences=4)) == [long_text]
     short_best = scored("推进政务服务标准化。", "a", 2.0, 1.0)
     assert len(texts(select_sentences(best_first(short_best, other), max_sentences=4))) == 2
+
+
+def test_english_sentences_are_compared_by_words_not_character_bigrams() -> None:
+    """Any two English sentences share most character bigrams (th, he, on …): a sentence that says
+    something new is no repeat because it shares “of the State Council” with the chosen one."""
+    best = scored(
+        "Opinions of the General Office of the State Council on Establishing a Regular Working Mechanism for "
+        "Improving the Efficiency of Government Services Based on the National Integrated Platform",
+        "a",
+        2.0,
+        0.5,
+    )
+    level = scored("Level of Authority: Regulatory Documents of the State Council", "a", 1.8, 0.5, position=1)
+    repeat = scored(
+        "Opinions of the General Office of the State Council on establishing a regular working mechanism.",
+        "b",
+        1.7,
+        0.5,
+    )
+    assert texts(select_sentences([best, level, repeat], max_sentences=4)) == texts([best, level])
