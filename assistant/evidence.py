@@ -42,6 +42,9 @@ ANSWER_TYPE_CUES: dict[str, re.Pattern[str]] = {
     "hours": re.compile(
         r"几点|上班时间|工作时间|营业时间|办公时间|几点下班|中午休息|午休|几点开门|opening hours"
     ),
+    "yesno": re.compile(
+        r"吗[?？。!！]*$|能不能|可不可以|是不是|算不算|会不会|允不允许|允许|要不要|行不行|让不让|准不准"
+    ),
 }
 """What kind of value a question asks for, recognised from its wording (normalised text)."""
 
@@ -56,8 +59,12 @@ ANSWER_TYPE_VALUES: dict[str, re.Pattern[str]] = {
     "address": re.compile(r"[省市区县].{0,12}?[路街道巷弄]\s*\d+\s*号"),
     "fee": re.compile(r"\d+(?:\.\d+)?\s*元|免费|不收费|免收|不得收取"),
     "hours": re.compile(r"\d{1,2}\s*[:：点]\s*\d{0,2}|\d{1,2}\s*时"),
+    "yesno": re.compile(
+        r"不得|严禁|禁止|不准|不允许|不予|无需|无须|不需|不必|必须|应当|可以|允许|一律|有权|鼓励|支持"
+    ),
 }
-"""What a sentence must contain to answer each answer type."""
+"""What a sentence must contain to answer each answer type; a yes-or-no question is answered by what
+the policy forbids, requires, allows or encourages (不得强制要求…, 必须…, 可以…, 鼓励…)."""
 
 SPECIFIC_TYPES = frozenset({"phone", "address", "fee", "hours"})
 """Answer types whose value must never be invented: without it in the evidence, the assistant refuses."""

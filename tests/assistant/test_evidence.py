@@ -56,6 +56,9 @@ def weights(tokenizer: ChineseTokenizer) -> TermWeights:
         ("政务服务大厅几点开门？", ["hours"]),
         ("需要哪些材料？", ["list"]),
         ("中介服务乱收费国家怎么管", []),  # 乱收费 is a topic, not a question about a fee
+        ("窗口能不能让我先在网上预约？", ["yesno"]),
+        ("部门进驻了大厅但不在那儿办，这种情况允许吗", ["yesno"]),
+        ("社保算不算政务服务事项", ["yesno"]),
         ("什么是跨省通办？", []),
     ],
 )
@@ -87,6 +90,10 @@ def test_answer_types_of_english_cues_are_case_insensitive() -> None:
         ("hours", "上午9时至下午5时", True),
         ("hours", "开展延时错时服务", False),  # names the practice, not the hours
         ("hours", "按规定时间办理", False),
+        ("yesno", "不得强制要求其先到线上预约", True),  # forbids
+        ("yesno", "进驻的事项必须在政务服务中心实质运行", True),  # requires
+        ("yesno", "鼓励各地区开展延时错时服务", True),  # encourages
+        ("yesno", "推进政务服务事项集中办理", False),  # a measure, no yes or no
     ],
 )
 def test_has_value(answer_type: str, text: str, expected: bool) -> None:
