@@ -227,18 +227,25 @@ def _is_pinyin(text: str) -> bool:
 
 def screening_form(message: str) -> str:
     """Normalised, lower case, separators between characters removed: what the safety classifier reads."""
-    text = normalize(message).lower()
+    return _squashed(normalize(message).lower())
+
+
+def _squashed(text: str) -> str:
+    """``text`` (normalised, lower case) without invisible characters and separators between characters."""
     return _SPELLED.sub(r"\1", _SEPARATED.sub("", _INVISIBLE.sub("", text)))
 
 
 def matching_forms(message: str) -> list[str]:
     """The forms rules are run on: normalised, with separators between characters removed, decoded."""
+    return _forms(message, _decoded(message))
+
+
+def _forms(message: str, decoded: str) -> list[str]:
     text = normalize(message).lower()
     forms = [text]
-    squashed = screening_form(message)
+    squashed = _squashed(text)
     if squashed != text:
         forms.append(squashed)
-    decoded = _decoded(message)
     if decoded:
         forms.append(decoded)
     return forms
@@ -247,10 +254,11 @@ def matching_forms(message: str) -> list[str]:
 def route(message: str, *, use_classifier: bool = True) -> Route:
     """Decide what kind of message this is; deterministic and fast (a few regular expressions, then the
     safety classifier unless ``use_classifier`` is off)."""
-    forms = matching_forms(message)
+    decoded = _decoded(message)  # once: the forms include it, and a hidden payload is refused anyway
+    forms = _forms(message, decoded)
     text = forms[0]
     # A payload hidden in base64 or escapes, or spelt out in pinyin, is an attempt to get past the rules.
-    if any(INJECTION.search(BENIGN.sub("", f)) for f in forms) or _decoded(message) or _is_pinyin(text):
+    if decoded or any(INJECTION.search(BENIGN.sub("", f)) for f in forms) or _is_pinyin(text):
         return Route(Intent.INJECTION, "instruction_override", message)
     if PRIVACY_REQUEST.search(text) and not _HOW_TO.search(text) and not _OWN_OR_OFFICE.search(text):
         return Route(Intent.PRIVACY, "personal_data_request", message)
