@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from assistant.lexicon import Lexicon
@@ -12,6 +13,11 @@ from assistant.textnorm import normalize
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _MEANINGFUL = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
+WORDS_CACHE_SIZE = 2048
+"""Recent short texts' words kept per tokenizer: one chat turn segments its question more than once (the
+retrieval, the evidence terms) and citizens repeat the common questions."""
+WORDS_CACHE_MAX_CHARS = 200
+"""Longer texts (passages, at ingest) are segmented every time and never fill the cache."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,7 @@ class ChineseTokenizer:
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         self.lexicon = lexicon or Lexicon()
         self._jieba: Any = None
+        self._cached_words = lru_cache(maxsize=WORDS_CACHE_SIZE)(self._segment)
 
     def _segmenter(self) -> Any:
         if self._jieba is None:
@@ -64,14 +71,22 @@ class ChineseTokenizer:
 
     def words(self, text: str) -> list[str]:
         """Search-mode jieba words of the normalised text, lower-cased, without stop words or punctuation."""
+        return self._words_of(normalize(text))
+
+    def _words_of(self, normalized: str) -> list[str]:
+        if len(normalized) > WORDS_CACHE_MAX_CHARS:
+            return list(self._segment(normalized))
+        return list(self._cached_words(normalized))  # a new list: callers may change theirs
+
+    def _segment(self, normalized: str) -> tuple[str, ...]:
         stop = self.lexicon.stopwords
-        tokens = self._segmenter().lcut_for_search(normalize(text))
+        tokens = self._segmenter().lcut_for_search(normalized)
         out: list[str] = []
         for token in tokens:
             token = token.strip().lower()
             if token and token not in stop and _MEANINGFUL.search(token):
                 out.append(token)
-        return out
+        return tuple(out)
 
     def tokenize(self, text: str) -> TokenizedText:
         """Words, bigrams and characters of ``text`` (bigrams and characters skip stop words)."""
@@ -79,4 +94,4 @@ class ChineseTokenizer:
         normalized = normalize(text)
         grams = [g for g in cjk_bigrams(normalized) if g not in stop]
         chars = [c for c in cjk_chars(normalized) if c not in stop]
-        return TokenizedText(words=self.words(text), bigrams=grams, chars=chars)
+        return TokenizedText(words=self._words_of(normalized), bigrams=grams, chars=chars)

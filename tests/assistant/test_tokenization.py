@@ -131,3 +131,23 @@ def test_stop_words_are_dropped_from_bigrams_and_chars() -> None:
 def test_empty_and_punctuation_only_text(tokenizer: ChineseTokenizer) -> None:
     assert tokenizer.tokenize("") == TokenizedText([], [], [])
     assert tokenizer.tokenize("，。？！…… ") == TokenizedText([], [], [])
+
+
+def test_words_of_a_repeated_text_come_from_the_cache_as_a_fresh_list(real_lexicon: Lexicon) -> None:
+    fresh = ChineseTokenizer(real_lexicon)
+    first = fresh.words("社保卡怎么补办？")
+    first.append("changed by the caller")
+    again = fresh.words("社保卡怎么补办？")
+    assert (
+        again == ChineseTokenizer(real_lexicon).words("社保卡怎么补办？")
+        and "changed by the caller" not in again
+    )
+    assert fresh.tokenize("社保卡怎么补办？").words == again  # tokenize shares the cache
+    assert fresh._cached_words.cache_info().hits == 2
+
+
+def test_long_texts_are_segmented_every_time_and_never_cached(real_lexicon: Lexicon) -> None:
+    fresh = ChineseTokenizer(real_lexicon)
+    passage = REFORM_SENTENCE * 10  # over WORDS_CACHE_MAX_CHARS
+    assert fresh.words(passage) == fresh.words(passage)
+    assert fresh._cached_words.cache_info().currsize == 0
