@@ -11,6 +11,9 @@ Rate limits stay on: every simulated citizen connects from its own loopback addr
 127.0.0.3, …) and the server's loopback exemption is emptied, so each gets the production per-client
 limit (``rate_limit_chat_per_minute``, 60 by default) and a 429 counts as an error. Afterwards the
 database is checked: every acknowledged turn's message is stored exactly once.
+
+The client shares the cores with the server, so each citizen is one keep-alive connection written and
+read with asyncio streams (:class:`LightChat`, a fraction of ``httpx.AsyncClient``'s CPU per request).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -40,7 +43,88 @@ QUESTIONS_FILE = PROJECT_ROOT / "evals/datasets/policy_qa.jsonl"
 FOLLOW_UPS = ("那需要带什么材料？", "能网上办吗？", "那要多久？", "收费吗？", "在哪里办？", "有什么条件？")
 LEVELS = (1, 10, 25, 50)
 TARGET_LEVEL, TARGET_ERROR_RATE, TARGET_P95_MS = 50, 0.01, 300.0
-ClientFactory = Callable[[int], httpx.AsyncClient]
+
+
+class ChatClient(Protocol):
+    """One citizen's connection: ``post`` returns the status and body, or raises ``ConnectionError``
+    when no HTTP answer came (refused, reset, timed out)."""
+
+    async def post(self, path: str, payload: dict[str, Any]) -> tuple[int, bytes]: ...
+
+    async def aclose(self) -> None: ...
+
+
+ClientFactory = Callable[[int], ChatClient]
+
+
+class LightChat:
+    """HTTP/1.1 on one keep-alive asyncio connection from ``local_address`` (reopened when closed)."""
+
+    def __init__(self, base: str, local_address: str | None = None, timeout_s: float = 30.0) -> None:
+        host, _, port = base.removeprefix("http://").rstrip("/").partition(":")
+        self.host, self.port, self.local_address, self.timeout_s = (
+            host,
+            int(port or 80),
+            local_address,
+            timeout_s,
+        )
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def post(self, path: str, payload: dict[str, Any]) -> tuple[int, bytes]:
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        head = f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json\r\n"
+        request = f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body
+        try:
+            return await asyncio.wait_for(self._exchange(request), self.timeout_s)
+        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as error:
+            await self.aclose()
+            raise ConnectionError(f"no answer: {type(error).__name__}: {error}") from error
+
+    async def _exchange(self, request: bytes) -> tuple[int, bytes]:
+        if self.streams is None or self.streams[0].at_eof() or self.streams[1].is_closing():
+            await self.aclose()
+            local = (self.local_address, 0) if self.local_address else None
+            self.streams = await asyncio.open_connection(self.host, self.port, local_addr=local)
+        reader, writer = self.streams
+        writer.write(request)
+        await writer.drain()
+        status = int((await reader.readuntil(b"\r\n")).split()[1])
+        length, close = 0, False
+        while (line := await reader.readuntil(b"\r\n")) != b"\r\n":
+            name, _, value = line.decode("latin-1").partition(":")
+            name, value = name.strip().lower(), value.strip().lower()
+            if name == "content-length":
+                length = int(value)
+            elif name == "connection":
+                close = value == "close"
+            elif name == "transfer-encoding":
+                raise ValueError(f"unexpected transfer-encoding {value}")
+        body = await reader.readexactly(length)
+        if close:
+            await self.aclose()
+        return status, body
+
+    async def aclose(self) -> None:
+        if self.streams is not None:
+            self.streams[1].close()
+            self.streams = None
+
+
+class HttpxChat:
+    """An ``httpx.AsyncClient`` as a :class:`ChatClient` (in-process ASGI apps in tests)."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def post(self, path: str, payload: dict[str, Any]) -> tuple[int, bytes]:
+        try:
+            response = await self.http.post(path, json=payload)
+        except httpx.HTTPError as error:
+            raise ConnectionError(str(error)) from error
+        return response.status_code, response.content
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
 
 
 @dataclass
@@ -70,7 +154,7 @@ def session_script(rng: random.Random, questions: Sequence[str]) -> list[str]:
 
 
 async def citizen(
-    http: httpx.AsyncClient,
+    http: ChatClient,
     user: int,
     run_tag: str,
     questions: Sequence[str],
@@ -91,14 +175,13 @@ async def citizen(
             asked += 1
             started = time.perf_counter()
             try:
-                response = await http.post(
+                status, body = await http.post(
                     "/api/chat",
-                    json={"message": message, "session_id": session_id, "client_message_id": client_id},
+                    {"message": message, "session_id": session_id, "client_message_id": client_id},
                 )
-                status = response.status_code
                 if status == 200:
-                    session_id = response.json()["session_id"]
-            except httpx.HTTPError:
+                    session_id = json.loads(body)["session_id"]
+            except ConnectionError:
                 status = 0
             turns.append(Turn(user, (time.perf_counter() - started) * 1000, status, client_id))
             await asyncio.sleep(rng.uniform(*think_s))
@@ -136,10 +219,8 @@ async def run_level(
 def loopback_clients(base: str, timeout_s: float = 30.0) -> ClientFactory:
     """Citizen ``n`` connects from 127.0.0.(2+n) (then 127.0.1.x …): its own address, its own rate limit."""
 
-    def make(user: int) -> httpx.AsyncClient:
-        address = f"127.0.{(user + 2) // 250}.{(user + 2) % 250 + 1}"
-        transport = httpx.AsyncHTTPTransport(local_address=address)
-        return httpx.AsyncClient(base_url=base, transport=transport, timeout=timeout_s)
+    def make(user: int) -> LightChat:
+        return LightChat(base, f"127.0.{(user + 2) // 250}.{(user + 2) % 250 + 1}", timeout_s)
 
     return make
 

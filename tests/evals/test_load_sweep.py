@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import sqlite3
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from evals import load_sweep
 from evals.load_sweep import FOLLOW_UPS, RunResult, Turn
+from evals.serve_process import free_port
 
 QUESTIONS = ["居住证怎么办理？", "电子证照能全国通用吗？", "新生儿落户要什么材料？"]
 
@@ -33,7 +39,9 @@ def fake_chat(fail_every: int = 0) -> tuple[FastAPI, list[dict[str, Any]]]:
 
 
 def clients(app: FastAPI) -> load_sweep.ClientFactory:
-    return lambda _user: httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sweep")
+    return lambda _user: load_sweep.HttpxChat(
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sweep")
+    )
 
 
 def test_citizens_hold_multi_turn_sessions_within_their_turn_budget() -> None:
@@ -145,3 +153,62 @@ def test_the_summary_says_when_the_rate_limit_was_off_or_when_429_came() -> None
 
 def _targets() -> dict[str, object]:
     return {"targets": {"error_rate_below_1pct": True, "p95_at_most_300ms": True}}
+
+
+class _Chat(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    seen: ClassVar[list[tuple[str, int, str]]] = []  # (client address, client port, message)
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        _Chat.seen.append((self.client_address[0], self.client_address[1], body["message"]))
+        limited = body["message"] == "too many"
+        payload = json.dumps({"detail": "慢一点"} if limited else {"session_id": "s1"}, ensure_ascii=False)
+        self.send_response(429 if limited else 200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload.encode())))
+        if body["message"] == "bye":
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(payload.encode())
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def chat_server() -> Iterator[str]:
+    _Chat.seen = []
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Chat)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_the_light_client_keeps_one_connection_from_its_own_address(chat_server: str) -> None:
+    async def talk() -> list[tuple[int, bytes]]:
+        client = load_sweep.loopback_clients(chat_server)(3)  # citizen 3: 127.0.0.6
+        try:
+            return [await client.post("/api/chat", {"message": m}) for m in ("一", "too many", "bye", "二")]
+        finally:
+            await client.aclose()
+
+    answers = asyncio.run(talk())
+    assert [status for status, _ in answers] == [200, 429, 200, 200]
+    assert (
+        json.loads(answers[1][1]) == {"detail": "慢一点"} and json.loads(answers[0][1])["session_id"] == "s1"
+    )
+    assert {address for address, _, _ in _Chat.seen} == {"127.0.0.6"}
+    ports = [port for _, port, _ in _Chat.seen]
+    assert ports[0] == ports[1] == ports[2] != ports[3]  # kept alive, then reopened after "Connection: close"
+
+
+def test_no_answer_is_a_connection_error() -> None:
+    async def ask() -> None:
+        await load_sweep.LightChat(f"http://127.0.0.1:{free_port()}", timeout_s=5).post(
+            "/api/chat", {"message": "x"}
+        )
+
+    with pytest.raises(ConnectionError):
+        asyncio.run(ask())
