@@ -189,6 +189,12 @@ class CatalogueMatcher:
         self._is_bundle = np.asarray([g.kind == "bundle" for g in self.guides], dtype=bool)
         names = [normalize(g.name) for g in self.guides]
         self._stages = [item_stages(name) for name in names]
+        vocabulary = sorted(set().union(*self._stages))
+        self._stage_column = {stage: column for column, stage in enumerate(vocabulary)}
+        self._stage_matrix = np.zeros((len(self.guides), len(vocabulary)), dtype=bool)  # guide × stage
+        for row, found in enumerate(self._stages):
+            self._stage_matrix[row, [self._stage_column[stage] for stage in found]] = True
+        self._has_stage = self._stage_matrix.any(axis=1)
         self._name_entry = np.unique(self._entry_guide, return_index=True)[1]  # each guide's first: its name
         self._is_lookup = np.asarray([any(word in name for word in LOOKUP) for name in names], dtype=float)
         self._is_lookup += np.asarray(["进度" in name for name in names], dtype=float)  # 办证进度查询
@@ -362,18 +368,25 @@ class CatalogueMatcher:
         total /= w.total
         penalty = w.other_stage if query.stages else w.later_stage
         matched = total > 0
+        agree = self._shares_stage(query.stages)
         if penalty:
-            mismatch = [bool(s) and not (s & query.stages) for s in self._stages]
-            total -= penalty * np.asarray(mismatch, dtype=np.float64) * matched
+            mismatch = self._has_stage & ~agree  # a later-stage item the query names no stage of
+            total -= penalty * mismatch.astype(np.float64) * matched
         if w.same_stage and query.stages:
-            agree = [bool(s & query.stages) for s in self._stages]
-            total += w.same_stage * np.asarray(agree, dtype=np.float64) * matched
+            total += w.same_stage * agree.astype(np.float64) * matched
         if w.lookup:
             total += (w.lookup if query.lookup else -w.lookup) * self._is_lookup * (total > 0)
         if query.generic and w.bundle_bonus:
             own_title = (best_entry >= 0) & ~self._entry_is_sub[np.maximum(best_entry, 0)]
             total += w.bundle_bonus * (self._is_bundle & own_title & (title > 0))
         return _Scores(np.clip(total, 0.0, 1.0), best_entry, *fits)
+
+    def _shares_stage(self, stages: frozenset[str]) -> np.ndarray:
+        """Per guide: whether its name's later stages include one of ``stages``."""
+        columns = [self._stage_column[stage] for stage in stages if stage in self._stage_column]
+        if not columns:
+            return np.zeros(len(self.guides), dtype=bool)
+        return np.asarray(self._stage_matrix[:, columns].any(axis=1))
 
     def _top(self, scored: _Scores, k: int) -> list[GuideMatch]:
         """The ``k`` best guides with a positive score, best first (ties in catalogue order)."""
