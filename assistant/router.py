@@ -18,6 +18,7 @@ import unicodedata
 import urllib.parse
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from assistant.safety_classifier import flags_unsafe
 from assistant.safety_rules import any_of, unsafe_category
@@ -251,9 +252,22 @@ def _forms(message: str, decoded: str) -> list[str]:
     return forms
 
 
+ROUTE_CACHE_SIZE = 2048
+"""Recent short messages' routes kept: a chat turn routes its message, then the guide matcher routes the
+same text again; citizens repeat the common questions."""
+ROUTE_CACHE_MAX_CHARS = 256
+
+
 def route(message: str, *, use_classifier: bool = True) -> Route:
     """Decide what kind of message this is; deterministic and fast (a few regular expressions, then the
-    safety classifier unless ``use_classifier`` is off)."""
+    safety classifier unless ``use_classifier`` is off). A route depends on the text alone, so those of
+    recent short messages are remembered."""
+    if len(message) > ROUTE_CACHE_MAX_CHARS:
+        return _route(message, use_classifier)
+    return _cached_route(message, use_classifier)
+
+
+def _route(message: str, use_classifier: bool) -> Route:
     decoded = _decoded(message)  # once: the forms include it, and a hidden payload is refused anyway
     forms = _forms(message, decoded)
     text = forms[0]
@@ -286,3 +300,6 @@ def route(message: str, *, use_classifier: bool = True) -> Route:
     if use_classifier and flags_unsafe(forms[-1]):
         return Route(Intent.OUT_OF_SCOPE, "unsafe:classifier", message)
     return Route(Intent.QA, "", question)
+
+
+_cached_route = lru_cache(maxsize=ROUTE_CACHE_SIZE)(_route)
