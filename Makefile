@@ -161,7 +161,7 @@ bench-safety: $(STAMP)
 	$(PY) -m evals.safety_eval --report reports/safety
 
 # Safety classifier: train on the dev split of the safety banks (ships in knowledge/safety/), score it at
-# the router on the held-out halves and the fresh round, and time it (evals/datasets/safety/README.md).
+# the router on the held-out halves and the fresh rounds, and time it (evals/datasets/safety/README.md).
 .PHONY: safety-model
 safety-model: $(STAMP)
 	$(PY) -m evals.safety_train
