@@ -184,8 +184,9 @@ bench-queue: $(STAMP)
 calibrate: $(STAMP)
 	$(PY) -m evals.calibrate_refusal
 
+# Cold start, then 10 chat clients against `govassist serve --no-ui --workers 2` (the README's figure).
 bench-load: $(STAMP)
-	$(PY) -m evals.load_test --report reports/load
+	flock /tmp/govassist-bench.lock $(PY) -m evals.load_test --workers 2 --report reports/load
 
 # Load sweep: 1, 10, 25, 50 concurrent chat sessions against `govassist serve --workers 2` (3 runs each),
 # under the shared benchmark lock; figures in reports/load_sweep/. Fault tests: a worker killed, the
