@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from ui.citizen_handlers import THINKING_TEXT
@@ -24,6 +25,14 @@ def open_page(context: Any, url: str) -> Any:
     page.goto(url + "/")
     page.locator("#question-input textarea").wait_for(state="visible")
     return page
+
+
+def reload_when_settled(page: Any, timeout_ms: int = 10_000) -> None:
+    """Reload once the page's own requests are done (the restore on load, an event a click started):
+    a reload that cuts one off makes the browser log an AbortError, which the console check counts."""
+    with contextlib.suppress(Exception):  # a page that never goes quiet is reloaded anyway
+        page.wait_for_load_state("networkidle", timeout=timeout_ms)
+    page.reload()
 
 
 def ask(page: Any, question: str) -> None:

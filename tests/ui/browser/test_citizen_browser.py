@@ -13,7 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from tests.ui.browser.conftest import PHONE, LiveServer
-from tests.ui.browser.pages import ANSWER_STARTED, BOT, NEW_ANSWER, ask, open_page, send_marks, watch_send
+from tests.ui.browser.pages import (
+    ANSWER_STARTED,
+    BOT,
+    NEW_ANSWER,
+    ask,
+    open_page,
+    reload_when_settled,
+    send_marks,
+    watch_send,
+)
 from ui.citizen_handlers import THINKING_TEXT
 
 
@@ -109,7 +118,7 @@ def test_large_text_mode_persists_after_reload(live_server: LiveServer, context:
     toggle.click()
     assert page.evaluate("() => document.documentElement.classList.contains('govassist-large')")
     assert toggle.get_attribute("aria-pressed") == "true"
-    page.reload()
+    reload_when_settled(page)
     page.locator("#question-input textarea").wait_for(state="visible")
     page.wait_for_function("() => document.documentElement.classList.contains('govassist-large')")
     toggle = page.locator("#large-text-toggle button")

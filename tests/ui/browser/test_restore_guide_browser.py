@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.ui.browser.conftest import LiveServer
-from tests.ui.browser.pages import BOT, NEW_ANSWER, ask, open_page
+from tests.ui.browser.pages import BOT, NEW_ANSWER, ask, open_page, reload_when_settled
 from ui.citizen_assets import SESSION_KEY
 
 OPTIONS = "#guide-options button:visible"
@@ -24,7 +24,7 @@ def reload(page: Any) -> None:
     """Reload the tab once it keeps the session id, and wait until the conversation is back."""
     page.wait_for_function(KEPT)
     asked = page.locator("#chat-window [data-testid='user']").count()
-    page.reload()
+    reload_when_settled(page)
     page.locator("#question-input textarea").wait_for(state="visible")
     page.locator("#chat-window [data-testid='user']").nth(asked - 1).wait_for()
 
