@@ -83,10 +83,8 @@ def wait_healthy(base: str, process: subprocess.Popen[bytes], timeout_s: float =
     raise TimeoutError(f"the server did not answer within {timeout_s:.0f} s")
 
 
-def group_cpu_s(pgid: int) -> float:
-    """CPU seconds (user + system) used so far by the live processes of process group ``pgid`` (Linux
-    ``/proc``): a server started by :func:`start_server` is its own group, master and workers."""
-    ticks = 0
+def _proc_stats() -> Iterator[tuple[int, list[str]]]:
+    """Each live process's pid and the fields of its ``/proc/<pid>/stat`` after "pid (comm) " (Linux)."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -94,25 +92,27 @@ def group_cpu_s(pgid: int) -> float:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
-        if int(fields[2]) == pgid:  # pgrp
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        yield int(entry.name), stat[stat.rindex(")") + 2 :].split()
+
+
+def group_cpu_s(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of process group ``pgid`` (Linux
+    ``/proc``): a server started by :func:`start_server` is its own group, master and workers."""
+    ticks = sum(
+        int(fields[11]) + int(fields[12])  # utime, stime
+        for _, fields in _proc_stats()
+        if int(fields[2]) == pgid  # pgrp
+    )
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def child_pids(pid: int) -> list[int]:
     """Direct children of ``pid`` (Linux ``/proc``), oldest first."""
-    children: list[tuple[float, int]] = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
-        if int(fields[1]) == pid:  # ppid
-            children.append((float(fields[19]), int(entry.name)))  # starttime
+    children = [
+        (float(fields[19]), child)  # starttime
+        for child, fields in _proc_stats()
+        if int(fields[1]) == pid  # ppid
+    ]
     return [child for _, child in sorted(children)]
 
 
