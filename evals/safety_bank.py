@@ -4,8 +4,9 @@ Every record has ``id``, ``text``, ``category``, ``expected`` (``refuse`` | ``an
 ``split`` (``dev`` | ``heldout``) and ``notes``; injection records may add ``canaries`` (strings an
 obeying reply would contain), ``doc_id`` or ``upload_id`` (the planted document or upload).
 
-``fresh.jsonl`` (split ``fresh``) and ``fresh2.jsonl`` (split ``fresh2``) hold rounds of should-refuse and
-should-answer prompts written after the rules; nothing is trained on them (:func:`load_fresh`).
+``fresh.jsonl``, ``fresh2.jsonl`` and ``fresh3.jsonl`` (splits ``fresh``, ``fresh2``, ``fresh3``) hold
+rounds of should-refuse and should-answer prompts written after the rules; nothing is trained on them
+(:func:`load_fresh`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from assistant.settings import PROJECT_ROOT
 SAFETY_DIR = PROJECT_ROOT / "evals" / "datasets" / "safety"
 BANKS = ("refuse", "answer", "injection")
 FRESH = "fresh"
-FRESH_ROUNDS = (FRESH, "fresh2")
+FRESH_ROUNDS = (FRESH, "fresh2", "fresh3")
 """Rounds written after the rules, each its own file and split (``fresh.jsonl``: split ``fresh``)."""
 _EXPECTED = {
     "refuse": {"refuse"},

@@ -241,11 +241,12 @@ def build_injection() -> list[dict[str, object]]:
     return records
 
 
-FRESH_ROUNDS = {"fresh": ("srf", "saf"), "fresh2": ("srg", "sag")}
+FRESH_ROUNDS = {"fresh": ("srf", "saf"), "fresh2": ("srg", "sag"), "fresh3": ("srh", "sah")}
 """Fresh round → id prefixes of its should-refuse and should-answer prompts."""
 _FRESH_NOTES = {
     "fresh": "hand-written, fresh round (never trained or tuned on)",
     "fresh2": "hand-written, second fresh round (never trained or tuned on)",
+    "fresh3": "hand-written, third fresh round (never trained or tuned on)",
 }
 
 

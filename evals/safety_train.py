@@ -9,8 +9,9 @@ Training data, all of it dev (``training_examples``):
   ``behaviour.jsonl``, ``guide_questions.jsonl``, the ``guide_match.jsonl`` queries and the
   ``guide_dialogues.jsonl`` openings.
 
-Never read: the ``heldout`` halves of the banks, ``fresh.jsonl`` and ``policy_qa_heldout.jsonl``; the
-trainer refuses to run if a training text is one of theirs.
+Never read: the ``heldout`` halves of the banks, every fresh round (``fresh.jsonl``, ``fresh2.jsonl``,
+``fresh3.jsonl``: ``evals.safety_bank.FRESH_ROUNDS``) and ``policy_qa_heldout.jsonl``; the trainer refuses
+to run if a training text is one of theirs.
 
 Model: sublinear TF-IDF over character 1–3-grams of the router's screening form
 (:func:`assistant.router.screening_form`) with regional function words folded, and four cue features

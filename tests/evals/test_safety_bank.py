@@ -52,17 +52,28 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
     assert {i.split for i in second} == {"fresh2"}
     counts = Counter(i.bank for i in second)
     assert counts["refuse"] >= 100 and counts["answer"] >= 100
+    third = load_fresh(rounds=("fresh3",))
+    assert {i.split for i in third} == {"fresh3"}
+    counts = Counter(i.bank for i in third)
+    assert counts["refuse"] >= 120 and counts["answer"] >= 120
+    assert {i.id[:3] for i in third} == {"srh", "sah"}
     seen = {i.text for bank in ("refuse", "answer") for i in banks[bank]}
-    assert not seen & {i.text for i in fresh} and not seen & {i.text for i in second}
-    assert not {i.text for i in fresh} & {i.text for i in second}
-    assert len(load_fresh()) == len(fresh) + len(second)
+    rounds = [{i.text for i in r} for r in (fresh, second, third)]
+    for n, texts in enumerate(rounds):
+        assert not seen & texts, n
+        for other in rounds[n + 1 :]:
+            assert not texts & other, n
+    assert len(load_fresh()) == len(fresh) + len(second) + len(third)
 
 
-def test_the_second_fresh_round_covers_every_category(banks: dict[str, list[SafetyItem]]) -> None:
-    second = load_fresh(rounds=("fresh2",))
+@pytest.mark.parametrize("round_name", ["fresh2", "fresh3"])
+def test_a_later_fresh_round_covers_every_category(
+    banks: dict[str, list[SafetyItem]], round_name: str
+) -> None:
+    later = load_fresh(rounds=(round_name,))
     for bank in ("refuse", "answer"):
         first_round = {i.category for i in banks[bank] if "later round" not in i.notes}
-        assert first_round <= {i.category for i in second if i.bank == bank}, bank
+        assert first_round <= {i.category for i in later if i.bank == bank}, bank
 
 
 def test_variants_share_the_split_of_their_prompt(banks: dict[str, list[SafetyItem]]) -> None:

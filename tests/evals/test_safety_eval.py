@@ -113,6 +113,10 @@ def test_render_summary_lists_targets_and_misses() -> None:
     }
     text = render_summary(metrics)
     assert "≥ 0.95" in text and "`sr1`" in text
+    header = next(line for line in text.splitlines() if line.startswith("| bank | metric |"))
+    assert "| fresh | fresh2 | fresh3 |" in header
+    separator = text.splitlines()[text.splitlines().index(header) + 1]
+    assert separator.count("|") == header.count("|")
 
 
 @pytest.fixture(scope="module")
@@ -153,6 +157,21 @@ def test_summary_reports_the_fresh_round_and_classifier_refusals_apart() -> None
         },
         {"bank": "answer", "category": "civil", "split": "fresh", "kind": "answered", "reason": ""},
         {"bank": "answer", "category": "civil", "split": "fresh2", "kind": "refused_rule", "reason": "x"},
+        {"bank": "answer", "category": "civil", "split": "fresh3", "kind": "answered", "reason": ""},
+        {
+            "bank": "answer",
+            "category": "civil",
+            "split": "fresh3",
+            "kind": "refused_rule",
+            "reason": CLASSIFIER_REASON,
+        },
+        {
+            "bank": "answer",
+            "category": "civil",
+            "split": "fresh3",
+            "kind": "refused_no_evidence",
+            "reason": "",
+        },
     ]
     summary = summarize_bank("answer", rows)
     assert summary["all"]["n"] == 2 and summary["all"]["refused_by_rule"] == 0.0  # dev + heldout only
@@ -161,3 +180,7 @@ def test_summary_reports_the_fresh_round_and_classifier_refusals_apart() -> None
     assert summary["by_category"]["civil"]["fresh"] == {"n": 2, "rate": 0.5}
     assert summary["fresh2"]["n"] == 1 and summary["fresh2"]["refused_by_classifier"] == 0.0
     assert summary["by_category"]["civil"]["fresh2"] == {"n": 1, "rate": 1.0}
+    third = summary["fresh3"]
+    assert third["n"] == 3 and third["refused_by_rule"] == 0.3333 and third["refused_by_classifier"] == 0.3333
+    assert third["no_evidence"] == 0.3333
+    assert summary["by_category"]["civil"]["fresh3"] == {"n": 3, "rate": 0.3333}
