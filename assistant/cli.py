@@ -42,19 +42,12 @@ def ingest(
 ) -> None:
     """导入文档 / Index documents (.txt .md .html .docx .pdf, .jsonl corpora); only changes are redone."""
     from assistant.index.knowledge_index import KnowledgeIndex
+    from assistant.index.knowledge_uploads import materialise_shared_uploads
     from ingest.pipeline import ingest_paths
 
     settings = Settings()
     index = KnowledgeIndex(settings)
-    if settings.shares_state_in_database:  # other machines' dashboard uploads, before pruning
-        from assistant.components.database import make_engine
-        from assistant.index.knowledge_uploads import shared_knowledge_uploads
-
-        engine = make_engine(settings.resolved_database_url)
-        shared = shared_knowledge_uploads(settings, engine)
-        if shared is not None:
-            shared.materialise()
-        engine.dispose()
+    materialise_shared_uploads(settings)  # other machines' dashboard uploads, before pruning
     report = ingest_paths(
         index,
         paths or settings.default_ingest_paths,

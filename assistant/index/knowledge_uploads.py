@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import Column, Engine, Float, Integer, LargeBinary, MetaData, String, Table, select
 from sqlalchemy.exc import IntegrityError
 
+from assistant.components.database import make_engine
 from assistant.components.tables import create_tables
 from assistant.settings import Settings
 
@@ -161,3 +162,17 @@ def shared_knowledge_uploads(settings: Settings, engine: Engine) -> KnowledgeUpl
     store = KnowledgeUploadStore(engine, uploads_folder(settings))
     store.create_schema()
     return store
+
+
+def materialise_shared_uploads(settings: Settings) -> list[str]:
+    """Write this machine's missing copies of the dashboard uploads kept in the shared database, on an
+    engine of its own (a command such as ``govassist ingest``, which has no services); returns the names
+    written. Nothing happens when settings keep uploads locally."""
+    if not settings.shares_state_in_database:
+        return []
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        shared = shared_knowledge_uploads(settings, engine)
+        return shared.materialise() if shared is not None else []
+    finally:
+        engine.dispose()

@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from assistant.index.knowledge_uploads import KnowledgeUploadStore, is_upload_name, knowledge_uploads
+from assistant.components.database import make_engine
+from assistant.index.knowledge_uploads import (
+    KnowledgeUploadStore,
+    is_upload_name,
+    knowledge_uploads,
+    materialise_shared_uploads,
+)
+from assistant.settings import Settings
 from tests.handoff_db import BACKENDS, database_engine
 
 
@@ -81,3 +88,18 @@ def test_a_row_that_is_no_plain_upload_name_never_becomes_a_file(
     assert store.materialise() == []
     assert not is_upload_name(name)
     assert not any(p.is_file() for p in (tmp_path / "machine").rglob("*"))
+
+
+def test_a_command_materialises_only_when_uploads_are_shared(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    local = Settings(  # type: ignore[call-arg]
+        _env_file=None, data_dir=tmp_path / "data", database_url=url, shared_state_store="local"
+    )
+    assert materialise_shared_uploads(local) == [] and not (tmp_path / "shared.db").exists()
+
+    shared = local.model_copy(update={"shared_state_store": "database"})
+    first = machine(make_engine(url), tmp_path / "first")
+    first.save("通知.md", "# 通知\n正文".encode())
+    assert materialise_shared_uploads(shared) == ["通知.md"]
+    assert (shared.data_dir / "uploads_knowledge" / "通知.md").read_text(encoding="utf-8") == "# 通知\n正文"
+    assert materialise_shared_uploads(shared) == []  # already there
