@@ -4,7 +4,7 @@ together on an empty database)."""
 from __future__ import annotations
 
 from sqlalchemy import Engine, MetaData
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError
 
 _ATTEMPTS = 3
 
@@ -21,7 +21,14 @@ def create_tables(metadata: MetaData, engine: Engine) -> None:
         try:
             metadata.create_all(engine)
             return
-        except (IntegrityError, ProgrammingError, OperationalError) as error:
-            concurrent = not isinstance(error, OperationalError) or "already exists" in str(error.orig)
-            if not concurrent or attempt == _ATTEMPTS - 1:
+        except DBAPIError as error:
+            if not lost_a_race(error) or attempt == _ATTEMPTS - 1:
                 raise
+
+
+def lost_a_race(error: DBAPIError) -> bool:
+    """Whether a failed ``CREATE TABLE``, ``ALTER TABLE … ADD COLUMN`` or ``CREATE INDEX`` lost a race
+    to another process making the same change: PostgreSQL says "already exists" or reports a unique
+    violation in its catalogue ("duplicate key"), SQLite "already exists" / "duplicate column name"."""
+    text = str(error.orig).lower()
+    return "already exists" in text or "duplicate column" in text or "duplicate key" in text

@@ -13,6 +13,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.schema import CreateColumn
 
+from assistant.components.tables import lost_a_race
+
 logger = logging.getLogger(__name__)
 
 
@@ -37,7 +39,7 @@ def add_missing_columns(engine: Engine, base: type[DeclarativeBase]) -> list[str
                 with engine.begin() as connection:
                     connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {definition}")
             except DBAPIError as error:
-                if not added_by_another(error):
+                if not lost_a_race(error):
                     raise
                 continue
             added.append(f"{table.name}.{column.name}")
@@ -46,14 +48,7 @@ def add_missing_columns(engine: Engine, base: type[DeclarativeBase]) -> list[str
             try:
                 index.create(engine, checkfirst=True)
             except DBAPIError as error:
-                if not added_by_another(error):
+                if not lost_a_race(error):
                     raise
     return added
 
-
-def added_by_another(error: DBAPIError) -> bool:
-    """Whether a failed ``ALTER``/``CREATE INDEX`` lost a race to another process doing the same upgrade
-    (workers starting together on an older database): PostgreSQL says "already exists" (or a unique
-    violation in its catalogue), SQLite "duplicate column name" / "already exists"."""
-    text = str(error.orig).lower()
-    return "already exists" in text or "duplicate column" in text or "duplicate key" in text

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Column, Engine, MetaData, String, Table, inspect
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from assistant.analytics.feedback import AnalyticsBase
 from assistant.analytics.feedback import create_schema as create_feedback_schema
 from assistant.api.rate_counter import metadata as counter_tables
 from assistant.components.database import make_engine
-from assistant.components.tables import create_tables
+from assistant.components.tables import create_tables, lost_a_race
 from assistant.handoff.assist_store import AssistBase, SuggestionStore
 from assistant.handoff.models import HandoffBase
 from assistant.handoff.models import create_schema as create_handoff_schema
@@ -121,3 +122,30 @@ def test_six_workers_upgrading_an_older_table_at_once(backend: str, tmp_path: Pa
         columns = [c["name"] for c in inspector.get_columns(NewerRow.__tablename__)]
         assert sorted(columns) == ["id", "note", "region"]
         assert [i["column_names"] for i in inspector.get_indexes(NewerRow.__tablename__)] == [["region"]]
+
+
+@pytest.mark.parametrize(
+    ("error", "race"),
+    [
+        (ProgrammingError("CREATE TABLE t", {}, Exception('relation "t" already exists')), True),
+        (IntegrityError("CREATE TABLE t", {}, Exception("duplicate key value violates unique constraint")), True),
+        (OperationalError("ALTER TABLE t", {}, Exception("duplicate column name: c")), True),
+        (OperationalError("CREATE TABLE t", {}, Exception("database is locked")), False),
+        (ProgrammingError("CREATE TABLE t", {}, Exception("permission denied for schema public")), False),
+    ],
+)
+def test_only_a_lost_race_is_tolerated(error: OperationalError, race: bool) -> None:
+    assert lost_a_race(error) is race
+
+
+def test_an_error_that_is_no_race_is_raised_at_once() -> None:
+    calls = []
+
+    class Failing:
+        def create_all(self, engine: object) -> None:
+            calls.append(engine)
+            raise ProgrammingError("CREATE TABLE t", {}, Exception("permission denied for schema public"))
+
+    with pytest.raises(ProgrammingError):
+        create_tables(Failing(), "engine")  # type: ignore[arg-type]
+    assert calls == ["engine"]  # not tried again
