@@ -214,12 +214,10 @@ def _dictionary_words(tokenizer: ChineseTokenizer, weights: TermWeights, word: s
     joined characters of the question into a new word: 还卡 of 还卡在哪, 码能 of 码能用来, 哪天发), the
     dictionary words it is made of (好几个地方 → 好几个, 地方); its lone characters say nothing alone.
     A new word the knowledge does contain (堵点, 差评) is kept."""
-    segmenter = tokenizer._segmenter()
-    if word.isascii() or segmenter.FREQ.get(word) or weights.occurs(word):
+    if word.isascii() or tokenizer.in_dictionary(word) or weights.occurs(word):
         return [word]
-    return [
-        w for w in segmenter.lcut(word, HMM=False) if len(w) >= 2 and w not in tokenizer.lexicon.stopwords
-    ]
+    stop = tokenizer.lexicon.stopwords
+    return [w for w in tokenizer.dictionary_cut(word) if len(w) >= 2 and w not in stop]
 
 
 def query_terms(question: str, tokenizer: ChineseTokenizer, weights: TermWeights) -> QueryTerms:

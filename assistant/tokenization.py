@@ -69,6 +69,14 @@ class ChineseTokenizer:
             self._jieba = segmenter
         return self._jieba
 
+    def in_dictionary(self, word: str) -> bool:
+        """Whether jieba's dictionary (with the lexicon's user words) has ``word``."""
+        return bool(self._segmenter().FREQ.get(word))
+
+    def dictionary_cut(self, text: str) -> list[str]:
+        """``text`` cut into dictionary words only (no hidden Markov model joining new words)."""
+        return list(self._segmenter().lcut(text, HMM=False))
+
     def words(self, text: str) -> list[str]:
         """Search-mode jieba words of the normalised text, lower-cased, without stop words or punctuation."""
         return self._words_of(normalize(text))

@@ -151,3 +151,9 @@ def test_long_texts_are_segmented_every_time_and_never_cached(real_lexicon: Lexi
     passage = REFORM_SENTENCE * 10  # over WORDS_CACHE_MAX_CHARS
     assert fresh.words(passage) == fresh.words(passage)
     assert fresh._cached_words.cache_info().currsize == 0
+
+
+def test_dictionary_lookup_and_cut_without_new_words(tokenizer: ChineseTokenizer) -> None:
+    assert tokenizer.in_dictionary("身份证") and not tokenizer.in_dictionary("还卡")
+    assert tokenizer.dictionary_cut("好几个地方") == ["好几个", "地方"]
+    assert tokenizer.dictionary_cut("还卡") == ["还", "卡"]  # the hidden Markov model would join them
