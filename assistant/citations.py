@@ -76,7 +76,7 @@ def values_in(text: str) -> list[str]:
 _SPACES = re.compile(r" +")
 
 
-def _squash(text: str) -> str:
+def squash_spaces(text: str) -> str:
     """``text`` without spaces, but for one between two digits: removing that one would run two numbers
     together (“13870934738 2” → “138709347382”, “2020-02-25 16:10” → “…2516:10”), and neither would be
     found as a whole number."""
@@ -113,7 +113,7 @@ def check_citations(
         if number not in by_index:
             problems.append(CitationProblem("unknown_index", f"[{number}] is not a returned citation"))
     for text, numbers in statements(answer):
-        sources = [_squash(normalize(by_index[n].snippet)) for n in numbers if n in by_index]
+        sources = [squash_spaces(normalize(by_index[n].snippet)) for n in numbers if n in by_index]
         if not numbers:
             # An uncited statement may not carry facts of its own.
             if values_in(text):
@@ -125,7 +125,7 @@ def check_citations(
             if not any(_contains_value(source, value) for source in sources):
                 problems.append(CitationProblem("unsupported_value", f"{value!r} is in no cited snippet"))
         if require_verbatim:
-            body = _squash(normalize(text))
+            body = squash_spaces(normalize(text))
             if not any(body in source for source in sources):
                 problems.append(CitationProblem("unsupported_text", f"not found in its snippet: {text}"))
     return problems

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.citations import CITATION_MARK, statements, values_in
+from assistant.citations import CITATION_MARK, squash_spaces, statements, values_in
 from assistant.textnorm import normalize
 
 SUPPORT_COVERAGE = 0.6
@@ -39,7 +39,8 @@ class Fact:
 
 
 def _squash(text: str) -> str:
-    return normalize(text).replace(" ", "").replace("\u3000", "")
+    """Normalised, spaces dropped but one between two digits, as the product's citation check does."""
+    return squash_spaces(normalize(text))
 
 
 def facts_in(text: str) -> list[Fact]:

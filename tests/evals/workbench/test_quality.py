@@ -48,3 +48,9 @@ def test_a_number_at_the_end_of_a_line_is_supported_by_its_source() -> None:
     snippet = "到2023年底前，政务服务事项全面实现标准化管理。"
     answer = "政务服务事项全面实现标准化管理的期限是2023 [1]\n详见原文。"
     assert answer_quality(answer, [_citation(1, snippet)])["unsupported"] == []
+
+
+def test_a_space_between_two_numbers_keeps_them_apart() -> None:
+    snippet = "咨询电话：12345，受理时间8:30至17:00。"
+    answer = "咨询电话 12345 8:30 至 17:00 受理。[1]"  # copied, spaced differently
+    assert answer_quality(answer, [_citation(1, snippet)])["unsupported"] == []
