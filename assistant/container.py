@@ -168,6 +168,7 @@ def build_handoff(
         lambda text: index.tokenizer.tokenize(text).terms,
         guides=guides,
         routing=routing,
+        safety_classifier=settings.safety_classifier,
     )
     return HandoffServices(tickets, auth, ChatHandoff(tickets, store, routing), assist, ratings)
 

@@ -5,6 +5,11 @@ the matching service guide (智能导办 catalogue) if one clearly fits, the rou
 and category when that model is available, and similar past tickets that were closed, by a bounded
 lexical comparison of their questions (``assistant.handoff.similar``). Suggestions are kept so the
 agent's verdict can be recorded.
+
+A question is screened as a chat message is before it is answered: one the router refuses (a harmful
+request, an attempt to override the assistant's rules, a request for another person's data) gets the
+chat's refusal. This matters because a ticket's later messages reach here unscreened: while a person
+has the conversation, the chat passes messages on without routing them.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from assistant.answering import Answer
+from assistant.answering import Answer, refusal_text
 from assistant.guide.service import GuideService
 from assistant.handoff.assist_store import SuggestionAction, SuggestionFeedback, SuggestionStore
 from assistant.handoff.errors import InvalidValueError, TextTooLongError
@@ -23,12 +28,14 @@ from assistant.handoff.similar import ClosedTickets
 from assistant.handoff.tickets import TicketService
 from assistant.handoff.triage import RoutingHook
 from assistant.privacy import mask_pii
+from assistant.router import Intent, route
 
 MAX_PAST_TICKETS = 2000
 """How many of the most recently closed tickets are compared with a question."""
 MAX_SIMILAR = 3
 MAX_QUESTIONS_PER_TICKET = 5
 MAX_ASSIST_CHARS = 2000
+REFUSED_INTENTS = (Intent.INJECTION, Intent.PRIVACY, Intent.OUT_OF_SCOPE)
 
 
 class AnswersQuestions(Protocol):
@@ -80,8 +87,11 @@ class AgentAssist:
         guides: GuideService | None = None,
         routing: RoutingHook | None = None,
         max_past: int = MAX_PAST_TICKETS,
+        safety_classifier: bool = True,
     ) -> None:
+        """``safety_classifier``: screen with the learned classifier too, as the chat does (Settings)."""
         self.answerer = answerer
+        self.safety_classifier = safety_classifier
         self.tickets = tickets
         self.store = store
         self.tokenize = tokenize
@@ -97,7 +107,7 @@ class AgentAssist:
             raise InvalidValueError("type a question to get a suggestion")
         if len(question) > MAX_ASSIST_CHARS:
             raise TextTooLongError("text", len(question), MAX_ASSIST_CHARS)
-        answer = self.answerer.answer(question)
+        answer = self._answer(question)
         citations = [c.to_dict() for c in answer.citations]
         suggestion = Suggestion(
             id=_suggestion_id(ticket_id, question, answer.text),
@@ -113,6 +123,13 @@ class AgentAssist:
         )
         self.store.save(suggestion.id, ticket_id, question, answer.outcome, answer.text, citations)
         return suggestion
+
+    def _answer(self, question: str) -> Answer:
+        """The answerer's answer, or the chat's refusal when the router refuses the question."""
+        decision = route(question, use_classifier=self.safety_classifier)
+        if decision.intent in REFUSED_INTENTS:
+            return Answer("refused", refusal_text(decision.reason), reason=decision.reason)
+        return self.answerer.answer(question)
 
     def for_ticket(self, ticket_id: str) -> list[Suggestion]:
         """One suggestion per citizen question of the ticket (its question, then later messages)."""
