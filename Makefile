@@ -155,10 +155,12 @@ bench-behaviour: $(STAMP)
 bench-heldout-answers: $(STAMP)
 	$(VENV)/bin/govassist eval --dataset evals/datasets/policy_qa_heldout.jsonl --report reports/policy_qa_heldout_answers
 
-# Safety: the refusal banks (TC260 style) and prompt injection, offline (evals/datasets/safety/README.md).
+# Safety: the refusal banks (TC260 style) and prompt injection, offline (evals/datasets/safety/README.md),
+# in the chat and in agent assist's suggestions.
 .PHONY: bench-safety
 bench-safety: $(STAMP)
 	$(PY) -m evals.safety_eval --report reports/safety
+	$(PY) -m evals.assist_safety --report reports/assist_safety
 
 # Safety classifier: train on the dev split of the safety banks (ships in knowledge/safety/), score it at
 # the router on the held-out halves and the fresh rounds, and time it (evals/datasets/safety/README.md).
