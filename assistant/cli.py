@@ -408,6 +408,16 @@ def analytics(
     raise typer.Exit(analytics_command(Settings(), since, until, csv_dir, limit=limit))
 
 
+@app.command("publish-report")
+def publish_report(
+    folders: Annotated[list[Path], typer.Argument(help="Report folders, e.g. reports/policy_qa.")],
+) -> None:
+    """共享评测报告 / Share report folders through the database, for every machine's dashboard."""
+    from assistant.analytics.cli_publish import publish_command
+
+    raise typer.Exit(publish_command(Settings(), folders))
+
+
 @app.command("eval-routing")
 def evaluate_routing(
     report: Annotated[Path, typer.Option(help="Folder for metrics.json and report.md.")] = Path(

@@ -43,6 +43,7 @@ from ui.admin_reports import (
     find_reports,
     headline_chart,
     headline_frame,
+    materialise_shared_reports,
     pick_report,
     report_charts,
     report_markdown,
@@ -226,6 +227,7 @@ class AdminPage:
         }
 
     def reports_updates(self, choice: str | None = None) -> Updates:
+        materialise_shared_reports(self.services.settings, self.services.store.engine, self.reports_dir)
         reports = find_reports(self.reports_dir)
         chosen = pick_report(reports, choice)
         return {

@@ -3,7 +3,9 @@
 Each benchmark writes its own ``metrics.json`` shape (see ``evals/``); the headline figures are picked
 by name from the flattened numbers, leaving out per-item lists and per-class breakdowns. A workbench
 run (``govassist eval``, ``reports/eval``) gives one headline per suite of its reference configuration,
-and its charts are read back from the PNGs embedded in its ``report.html``. No Gradio here.
+and its charts are read back from the PNGs embedded in its ``report.html``. When settings keep state in
+the shared database, the reports published there are written into the folder first
+(:func:`materialise_shared_reports`), so every machine shows the latest ones. No Gradio here.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import binascii
 import html
 import io
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,8 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.analytics.period import CHINA_TZ
+from assistant.analytics.shared_reports import shared_report_store
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
 
 NO_REPORT = "还没有评测报告 (no report yet — run `make bench`)。"
 MAX_MARKDOWN_CHARS = 200_000
@@ -94,6 +103,20 @@ def _read_metrics(path: Path) -> tuple[dict[str, Any], str]:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         return {}, f"metrics.json 无法读取（{type(error).__name__}）"
     return (data, "") if isinstance(data, dict) else ({}, "metrics.json 格式不正确")
+
+
+def materialise_shared_reports(settings: Settings, engine: Engine, reports_dir: Path) -> list[str]:
+    """Write the shared reports newer than (or missing from) ``reports_dir``; the names written.
+
+    Nothing happens when settings keep state locally. A database or disk failure is logged and leaves
+    the local reports as they are, so the dashboard still shows them.
+    """
+    try:
+        store = shared_report_store(settings, engine)
+        return store.materialise(reports_dir) if store is not None else []
+    except (SQLAlchemyError, OSError) as error:
+        log.warning("shared evaluation reports not read (%s); showing this machine's", type(error).__name__)
+        return []
 
 
 def find_reports(reports_dir: Path) -> list[BenchmarkReport]:

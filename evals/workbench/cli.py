@@ -7,6 +7,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from assistant.analytics.shared_reports import publish_reports
+from assistant.settings import Settings
 from evals.workbench.configs import ConfigError, load_configs
 from evals.workbench.gate import check, load_profile
 from evals.workbench.registry import resolve
@@ -60,6 +64,7 @@ def run_eval(
     (run_dir / "report.html").write_text(render_html(metrics, outcome.results, gate_lines), encoding="utf-8")
     print(markdown)
     print(f"reports: {run_dir / 'report.md'}, {run_dir / 'report.html'}, {run_dir / 'metrics.json'}")
+    _share(run_dir)
     failed_configs = [n for n, c in metrics["configs"].items() if c["error"]]
     failed_suites = [
         f"{n}/{s}" for n, c in metrics["configs"].items() for s, e in c["suites"].items() if "error" in e
@@ -74,3 +79,16 @@ def run_eval(
     elif profile is not None:
         print("regression gate passed", file=sys.stderr)
     return 1 if failed_gate or failed_configs or failed_suites else 0
+
+
+def _share(run_dir: Path) -> None:
+    """Publish the run's reports to the shared database when settings keep state there; a failure is
+    reported, not fatal (the run and its gate stand)."""
+    try:
+        shared = publish_reports(Settings(), [run_dir])
+    except (SQLAlchemyError, ValueError, OSError) as error:
+        print(f"warning: report not shared: {str(error).splitlines()[0]}", file=sys.stderr)
+        return
+    if shared:
+        stored = shared[run_dir]
+        print("report shared through the database" if stored else "report not shared: a newer one is shared")

@@ -1,0 +1,194 @@
+"""Evaluation reports kept in the shared database, so every machine's dashboard shows the latest ones.
+
+A report is a folder ``reports/<name>/`` holding ``metrics.json``, ``report.md`` and ``report.html``
+(any of them). :meth:`SharedReportStore.publish` stores a folder as one row of ``eval_reports`` (the
+files' bytes and the time the report was produced, its newest file's modification time), replacing the
+row of that name only when it is newer. :meth:`SharedReportStore.materialise` writes into a machine's
+``reports/`` every shared report that is missing there or newer than the local copy, each file
+atomically, with the produced time as its modification time (what the dashboard shows and compares).
+A row whose name is not a plain folder name is never written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from sqlalchemy import Column, Engine, Float, LargeBinary, MetaData, String, Table, select
+from sqlalchemy.exc import IntegrityError
+
+from assistant.components.database import make_engine
+from assistant.components.tables import create_tables
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+REPORT_FILES: dict[str, str] = {
+    "metrics.json": "metrics_json",
+    "report.md": "report_md",
+    "report.html": "report_html",
+}
+"""The files of a report folder that are shared, and their columns."""
+
+MAX_REPORT_FILE_BYTES = 16 * 1024 * 1024
+"""The largest shared file (a full workbench run: metrics.json about 2 MB, report.html under 1 MB)."""
+
+_SAFE_NAME = re.compile(r"^[\w][\w.\-]{0,99}$")
+_SAME_TIME_S = 0.001  # modification times round-trip through float seconds
+
+metadata = MetaData()
+eval_reports = Table(
+    "eval_reports",
+    metadata,
+    Column("name", String(100), primary_key=True),  # the folder name under reports/
+    Column("produced_s", Float, nullable=False),  # newest file's modification time, seconds since the epoch
+    *(Column(column, LargeBinary, nullable=True) for column in REPORT_FILES.values()),
+)
+
+
+class ReportTooLargeError(ValueError):
+    """A report file is larger than :data:`MAX_REPORT_FILE_BYTES`; the report is not shared."""
+
+
+def is_report_name(name: str) -> bool:
+    """A plain folder name (letters, digits, ``_ . -``; not hidden, no path separator, not dots only)."""
+    return bool(_SAFE_NAME.match(name)) and Path(name).name == name and name.strip(".") != ""
+
+
+def produced_time(folder: Path) -> float | None:
+    """The newest modification time of the report files in ``folder``; None when it has none."""
+    times = [(folder / file).stat().st_mtime for file in REPORT_FILES if (folder / file).is_file()]
+    return max(times) if times else None
+
+
+class SharedReportStore:
+    """The ``eval_reports`` table."""
+
+    def __init__(self, engine: Engine, max_file_bytes: int = MAX_REPORT_FILE_BYTES) -> None:
+        self.engine = engine
+        self.max_file_bytes = max_file_bytes
+
+    def create_schema(self) -> None:
+        create_tables(metadata, self.engine)
+
+    def publish(self, folder: Path) -> bool:
+        """Store the report in ``folder`` under the folder's name; False when the shared one is as new.
+
+        Raises ValueError for a folder without report files or with an unfit name, and
+        :class:`ReportTooLargeError` when a file exceeds the cap (nothing is stored then).
+        """
+        folder = Path(folder).resolve()
+        name = folder.name
+        if not is_report_name(name):
+            raise ValueError(f"not a report folder name: {name!r}")
+        produced = produced_time(folder)
+        if produced is None:
+            raise ValueError(f"{folder} holds none of {', '.join(REPORT_FILES)}")
+        for file in REPORT_FILES:
+            path = folder / file
+            if path.is_file() and path.stat().st_size > self.max_file_bytes:
+                raise ReportTooLargeError(
+                    f"{path} is {path.stat().st_size:,} bytes, over the {self.max_file_bytes:,}-byte limit "
+                    "for shared reports; the report was not shared"
+                )
+        row: dict[str, object] = {"produced_s": produced}
+        for file, column in REPORT_FILES.items():
+            path = folder / file
+            row[column] = path.read_bytes() if path.is_file() else None
+        return self._store(name, row)
+
+    def _store(self, name: str, row: Mapping[str, object]) -> bool:
+        newer = eval_reports.update().where(
+            eval_reports.c.name == name, eval_reports.c.produced_s < row["produced_s"]
+        )
+        with self.engine.begin() as connection:
+            if connection.execute(newer.values(**row)).rowcount:
+                return True
+            exists = connection.execute(
+                select(eval_reports.c.name).where(eval_reports.c.name == name)
+            ).first()
+            if exists is not None:
+                return False
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(eval_reports.insert().values(name=name, **row))
+            return True
+        except IntegrityError:  # another machine inserted it first: replace it only if this one is newer
+            with self.engine.begin() as connection:
+                return bool(connection.execute(newer.values(**row)).rowcount)
+
+    def produced(self) -> dict[str, float]:
+        """Every shared report's name and produced time."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(eval_reports.c.name, eval_reports.c.produced_s))
+            return {str(name): float(produced) for name, produced in rows}
+
+    def materialise(self, reports_dir: Path) -> list[str]:
+        """Write every shared report missing from ``reports_dir`` or newer than its copy there; returns
+        the names written. Never writes outside ``reports_dir``: an unfit row name is skipped with a
+        warning, as is a row holding a file over the cap."""
+        root = Path(reports_dir).resolve()
+        written: list[str] = []
+        for name, produced in sorted(self.produced().items()):
+            target = root / name
+            if not is_report_name(name) or target.resolve().parent != root:
+                log.warning("shared report %r skipped: not a plain folder name", name)
+                continue
+            local = produced_time(target) if target.is_dir() else None
+            if local is not None and produced <= local + _SAME_TIME_S:
+                continue
+            if self._write(name, target, produced):
+                written.append(name)
+        if written:
+            log.info("evaluation reports written from the shared database: %s", ", ".join(written))
+        return written
+
+    def _write(self, name: str, target: Path, produced: float) -> bool:
+        columns = [eval_reports.c[column] for column in REPORT_FILES.values()]
+        with self.engine.connect() as connection:
+            row = connection.execute(select(*columns).where(eval_reports.c.name == name)).first()
+        if row is None:  # removed meanwhile
+            return False
+        files = dict(zip(REPORT_FILES, row, strict=True))
+        if any(data is not None and len(data) > self.max_file_bytes for data in files.values()):
+            log.warning(
+                "shared report %r skipped: a file is over the %d-byte limit", name, self.max_file_bytes
+            )
+            return False
+        target.mkdir(parents=True, exist_ok=True)
+        for file, data in files.items():
+            path = target / file
+            if data is None:
+                path.unlink(missing_ok=True)  # an older run's file would mix with this one
+                continue
+            partial = target / f".{file}.{uuid.uuid4().hex}.part"
+            partial.write_bytes(bytes(data))
+            os.utime(partial, (produced, produced))
+            os.replace(partial, path)
+        return True
+
+
+def shared_report_store(settings: Settings, engine: Engine) -> SharedReportStore | None:
+    """The store (its table created) when settings keep state in the database, else None."""
+    if not settings.shares_state_in_database:
+        return None
+    store = SharedReportStore(engine)
+    store.create_schema()
+    return store
+
+
+def publish_reports(settings: Settings, folders: Iterable[Path]) -> dict[Path, bool]:
+    """Publish report folders on an engine of its own (a command); per folder whether it was stored
+    (False: the shared one is as new). Nothing happens, and {} is returned, with local state."""
+    if not settings.shares_state_in_database:
+        return {}
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        store = shared_report_store(settings, engine)
+        return {Path(folder): store.publish(Path(folder)) for folder in folders} if store else {}
+    finally:
+        engine.dispose()
