@@ -2,7 +2,7 @@
 
 A report is a folder ``reports/<name>/`` holding ``metrics.json``, ``report.md`` and ``report.html``
 (any of them). :meth:`SharedReportStore.publish` stores a folder as one row of ``eval_reports`` (the
-files' bytes and the time the report was produced, its newest file's modification time), replacing the
+files' bytes and the time the report was produced, see :func:`produced_time`), replacing the
 row of that name only when it is newer. :meth:`SharedReportStore.materialise` writes into a machine's
 ``reports/`` every shared report that is missing there or newer than the local copy, each file
 atomically, with the produced time as its modification time (what the dashboard shows and compares).
@@ -45,7 +45,7 @@ eval_reports = Table(
     "eval_reports",
     metadata,
     Column("name", String(100), primary_key=True),  # the folder name under reports/
-    Column("produced_s", Float, nullable=False),  # newest file's modification time, seconds since the epoch
+    Column("produced_s", Float, nullable=False),  # produced_time(), seconds since the epoch
     *(Column(column, LargeBinary, nullable=True) for column in REPORT_FILES.values()),
 )
 
@@ -60,9 +60,13 @@ def is_report_name(name: str) -> bool:
 
 
 def produced_time(folder: Path) -> float | None:
-    """The newest modification time of the report files in ``folder``; None when it has none."""
-    times = [(folder / file).stat().st_mtime for file in REPORT_FILES if (folder / file).is_file()]
-    return max(times) if times else None
+    """When the report in ``folder`` was produced: the newest modification time of its metrics.json and
+    report.md (what the dashboard shows), else of its report.html; None when it has no report file."""
+    for files in (("metrics.json", "report.md"), ("report.html",)):
+        times = [(folder / file).stat().st_mtime for file in files if (folder / file).is_file()]
+        if times:
+            return max(times)
+    return None
 
 
 class SharedReportStore:

@@ -21,6 +21,7 @@ from assistant.analytics.shared_reports import (
     is_report_name,
 )
 from tests.handoff_db import BACKENDS, database_engine
+from ui.admin_reports import find_reports
 
 NOW = 1_795_000_000.0  # 2026-11-18, a fixed produced time
 
@@ -53,6 +54,7 @@ def test_a_report_published_on_one_machine_is_written_on_another(
     store: SharedReportStore, tmp_path: Path
 ) -> None:
     published = report_folder(tmp_path / "a" / "reports", "policy_qa", 0.81, NOW)
+    os.utime(published / "report.html", (NOW + 5, NOW + 5))  # the page is written after the figures
     assert store.publish(published) is True
     other = tmp_path / "b" / "reports"
     assert store.materialise(other) == ["policy_qa"]
@@ -61,6 +63,8 @@ def test_a_report_published_on_one_machine_is_written_on_another(
         assert (copy / file).read_bytes() == (published / file).read_bytes()
         assert abs((copy / file).stat().st_mtime - NOW) < 0.01  # the produced time, not the copy's
     assert not [p for p in copy.iterdir() if p.name.startswith(".")]  # no temporary files left
+    (original,) = find_reports(tmp_path / "a" / "reports")
+    assert [r.modified for r in find_reports(other)] == [original.modified]  # the same time on the dashboard
     assert store.materialise(other) == []  # up to date: nothing written again
 
 
