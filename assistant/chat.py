@@ -218,7 +218,7 @@ class ChatService:
                 session.id, "clarify", GREETING_TEXT, reason="greeting", options=STARTER_QUESTIONS
             )
             return
-        if decision.intent in (Intent.INJECTION, Intent.PRIVACY, Intent.OUT_OF_SCOPE):
+        if decision.refused:
             yield self._refuse(session.id, decision, text)
             return
 

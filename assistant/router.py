@@ -42,6 +42,12 @@ class Route:
     reason: str = ""
     question: str = ""
 
+    @property
+    def refused(self) -> bool:
+        """Whether the message is refused before any retrieval: an injection attempt, a request for
+        another person's data, or something out of scope (harmful requests included)."""
+        return self.intent in (Intent.INJECTION, Intent.PRIVACY, Intent.OUT_OF_SCOPE)
+
 
 INJECTION = any_of(
     r"(忽略|无视|忘记|忘掉|不要理会|别管|跳过|绕过).{0,12}(指令|指示|规则|设定|提示|要求|限制|约束|上面|以上|之前|前面)",

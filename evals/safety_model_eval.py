@@ -27,7 +27,6 @@ from evals.routing_train import SOURCE_DIR as MSGABENCH_DIR
 from evals.safety_bank import FRESH_ROUNDS, load_bank, load_fresh
 from evals.safety_train import DATASETS
 
-REFUSED = (Intent.INJECTION, Intent.PRIVACY, Intent.OUT_OF_SCOPE)
 REPEATS = 5
 
 
@@ -61,7 +60,7 @@ def score_set(texts: list[str], model: SafetyClassifier) -> dict[str, Any]:
         flagged = model.flags(screening_form(text))
         # the router asks the classifier only about a message it would otherwise answer
         reaches_classifier = decision.intent is Intent.QA or decision.reason == "unsafe:classifier"
-        by_rule = decision.intent in REFUSED and not reaches_classifier
+        by_rule = decision.refused and not reaches_classifier
         rules += by_rule
         classifier += flagged
         both += by_rule or (reaches_classifier and flagged)

@@ -28,14 +28,13 @@ from assistant.handoff.similar import ClosedTickets
 from assistant.handoff.tickets import TicketService
 from assistant.handoff.triage import RoutingHook
 from assistant.privacy import mask_pii
-from assistant.router import Intent, route
+from assistant.router import route
 
 MAX_PAST_TICKETS = 2000
 """How many of the most recently closed tickets are compared with a question."""
 MAX_SIMILAR = 3
 MAX_QUESTIONS_PER_TICKET = 5
 MAX_ASSIST_CHARS = 2000
-REFUSED_INTENTS = (Intent.INJECTION, Intent.PRIVACY, Intent.OUT_OF_SCOPE)
 
 
 class AnswersQuestions(Protocol):
@@ -127,7 +126,7 @@ class AgentAssist:
     def _answer(self, question: str) -> Answer:
         """The answerer's answer, or the chat's refusal when the router refuses the question."""
         decision = route(question, use_classifier=self.safety_classifier)
-        if decision.intent in REFUSED_INTENTS:
+        if decision.refused:
             return Answer("refused", refusal_text(decision.reason), reason=decision.reason)
         return self.answerer.answer(question)
 

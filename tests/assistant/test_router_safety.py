@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from assistant.router import Intent, matching_forms, route
+from assistant.router import Intent, Route, matching_forms, route
 from assistant.safety_rules import unsafe_category
 
 REFUSED = {Intent.INJECTION, Intent.PRIVACY, Intent.OUT_OF_SCOPE}
@@ -118,3 +118,8 @@ def test_unsafe_refusal_states_no_facts() -> None:
     text = refusal_text("unsafe:forgery")
     assert "不能提供帮助" in text
     assert refusal_text("unsafe:bribery") == text
+
+
+@pytest.mark.parametrize("intent", list(Intent))
+def test_a_route_is_refused_exactly_for_the_refusing_intents(intent: Intent) -> None:
+    assert Route(intent).refused is (intent in REFUSED)
