@@ -9,8 +9,7 @@ from typing import TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from assistant.analytics.shared_reports import shared_report_store
-from assistant.components.database import make_engine
+from assistant.analytics.shared_reports import own_shared_report_store
 from assistant.settings import Settings
 
 
@@ -25,22 +24,20 @@ def publish_command(
     if not settings.shares_state_in_database:
         print(f"error: state is kept on this machine ({store_setting}); no report was shared", file=err)
         return 1
-    engine = make_engine(settings.resolved_database_url)
     failed = 0
     try:
-        store = shared_report_store(settings, engine)
-        assert store is not None
-        for folder in folders:
-            try:
-                stored = store.publish(folder)
-            except (ValueError, OSError) as error:  # ReportTooLargeError is a ValueError
-                print(f"error: {folder}: {error}", file=err)
-                failed += 1
-                continue
-            print(f"{folder}: {'shared' if stored else 'not shared: the shared copy is as new'}", file=out)
+        with own_shared_report_store(settings) as store:
+            assert store is not None
+            for folder in folders:
+                try:
+                    stored = store.publish(folder)
+                except (ValueError, OSError) as error:  # ReportTooLargeError is a ValueError
+                    print(f"error: {folder}: {error}", file=err)
+                    failed += 1
+                    continue
+                status = "shared" if stored else "not shared: the shared copy is as new"
+                print(f"{folder}: {status}", file=out)
     except SQLAlchemyError as error:
         print(f"error: the database failed: {str(error).splitlines()[0]}", file=err)
         return 1
-    finally:
-        engine.dispose()
     return 1 if failed else 0

@@ -15,7 +15,8 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Column, Engine, Float, LargeBinary, MetaData, String, Table, select
@@ -185,14 +186,22 @@ def shared_report_store(settings: Settings, engine: Engine) -> SharedReportStore
     return store
 
 
-def publish_reports(settings: Settings, folders: Iterable[Path]) -> dict[Path, bool]:
-    """Publish report folders on an engine of its own (a command); per folder whether it was stored
-    (False: the shared one is as new). Nothing happens, and {} is returned, with local state."""
+@contextmanager
+def own_shared_report_store(settings: Settings) -> Iterator[SharedReportStore | None]:
+    """The store on an engine of its own (a command, which has no services), disposed afterwards;
+    None with local state, when nothing is shared."""
     if not settings.shares_state_in_database:
-        return {}
+        yield None
+        return
     engine = make_engine(settings.resolved_database_url)
     try:
-        store = shared_report_store(settings, engine)
-        return {Path(folder): store.publish(Path(folder)) for folder in folders} if store else {}
+        yield shared_report_store(settings, engine)
     finally:
         engine.dispose()
+
+
+def publish_reports(settings: Settings, folders: Iterable[Path]) -> dict[Path, bool]:
+    """Publish report folders (a command); per folder whether it was stored (False: the shared one is
+    as new). Nothing happens, and {} is returned, with local state."""
+    with own_shared_report_store(settings) as store:
+        return {Path(folder): store.publish(Path(folder)) for folder in folders} if store else {}
