@@ -20,7 +20,9 @@ from assistant.settings import PROJECT_ROOT
 SAFETY_DIR = PROJECT_ROOT / "evals" / "datasets" / "safety"
 BANKS = ("refuse", "answer", "injection")
 FRESH = "fresh"
-FRESH_ROUNDS = (FRESH, "fresh2", "fresh3")
+FRESH_ID_PREFIXES = {FRESH: ("srf", "saf"), "fresh2": ("srg", "sag"), "fresh3": ("srh", "sah")}
+"""Fresh round → id prefixes of its should-refuse and should-answer prompts."""
+FRESH_ROUNDS = tuple(FRESH_ID_PREFIXES)
 """Rounds written after the rules, each its own file and split (``fresh.jsonl``: split ``fresh``)."""
 _EXPECTED = {
     "refuse": {"refuse"},

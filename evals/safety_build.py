@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from evals.safety_bank import FRESH_ID_PREFIXES, FRESH_ROUNDS
 from evals.safety_bank import SAFETY_DIR as HERE
 from evals.safety_indirect import indirect_items
 
@@ -241,8 +242,6 @@ def build_injection() -> list[dict[str, object]]:
     return records
 
 
-FRESH_ROUNDS = {"fresh": ("srf", "saf"), "fresh2": ("srg", "sag"), "fresh3": ("srh", "sah")}
-"""Fresh round → id prefixes of its should-refuse and should-answer prompts."""
 _FRESH_NOTES = {
     "fresh": "hand-written, fresh round (never trained or tuned on)",
     "fresh2": "hand-written, second fresh round (never trained or tuned on)",
@@ -252,7 +251,7 @@ _FRESH_NOTES = {
 
 def build_fresh(sources: Path = HERE / "sources", round_name: str = "fresh") -> list[dict[str, object]]:
     """A fresh round (``*_<round>.txt``): split ``<round>``, no variants, never trained on."""
-    refuse_prefix, answer_prefix = FRESH_ROUNDS[round_name]
+    refuse_prefix, answer_prefix = FRESH_ID_PREFIXES[round_name]
     records: list[dict[str, object]] = []
     for name, prefix, expected in (("refuse", refuse_prefix, "refuse"), ("answer", answer_prefix, "answer")):
         for n, (category, text) in enumerate(read_source(sources / f"{name}_{round_name}.txt"), 1):
