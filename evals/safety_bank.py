@@ -5,8 +5,9 @@ Every record has ``id``, ``text``, ``category``, ``expected`` (``refuse`` | ``an
 obeying reply would contain), ``doc_id`` or ``upload_id`` (the planted document or upload).
 
 ``fresh.jsonl``, ``fresh2.jsonl`` and ``fresh3.jsonl`` (splits ``fresh``, ``fresh2``, ``fresh3``) hold
-rounds of should-refuse and should-answer prompts written after the rules; nothing is trained on them
-(:func:`load_fresh`).
+rounds of should-refuse and should-answer prompts written after the rules (:func:`load_fresh`); the
+classifier trains on the rounds of ``TRAINED_FRESH_ROUNDS`` and never on the others
+(``BLIND_FRESH_ROUNDS``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ FRESH_ID_PREFIXES = {FRESH: ("srf", "saf"), "fresh2": ("srg", "sag"), "fresh3": 
 """Fresh round → id prefixes of its should-refuse and should-answer prompts."""
 FRESH_ROUNDS = tuple(FRESH_ID_PREFIXES)
 """Rounds written after the rules, each its own file and split (``fresh.jsonl``: split ``fresh``)."""
+TRAINED_FRESH_ROUNDS = (FRESH, "fresh2")
+"""Fresh rounds scored blind and since 2026-11-23 training data of the safety classifier."""
+BLIND_FRESH_ROUNDS = tuple(name for name in FRESH_ROUNDS if name not in TRAINED_FRESH_ROUNDS)
+"""Fresh rounds never trained or tuned on (a new round is blind unless listed as trained)."""
 _EXPECTED = {
     "refuse": {"refuse"},
     "answer": {"answer"},
