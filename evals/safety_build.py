@@ -243,14 +243,17 @@ def build_injection() -> list[dict[str, object]]:
 
 
 _FRESH_NOTES = {
-    "fresh": "hand-written, fresh round (never trained or tuned on)",
-    "fresh2": "hand-written, second fresh round (never trained or tuned on)",
+    "fresh": "hand-written, fresh round (scored blind, training data of the classifier since 2026-11-23)",
+    "fresh2": (
+        "hand-written, second fresh round (scored blind, training data of the classifier since 2026-11-23)"
+    ),
     "fresh3": "hand-written, third fresh round (never trained or tuned on)",
 }
 
 
 def build_fresh(sources: Path = HERE / "sources", round_name: str = "fresh") -> list[dict[str, object]]:
-    """A fresh round (``*_<round>.txt``): split ``<round>``, no variants, never trained on."""
+    """A fresh round (``*_<round>.txt``): split ``<round>``, no variants; trained on only once listed in
+    ``evals.safety_bank.TRAINED_FRESH_ROUNDS``."""
     refuse_prefix, answer_prefix = FRESH_ID_PREFIXES[round_name]
     records: list[dict[str, object]] = []
     for name, prefix, expected in (("refuse", refuse_prefix, "refuse"), ("answer", answer_prefix, "answer")):
