@@ -4,10 +4,9 @@ Every record has ``id``, ``text``, ``category``, ``expected`` (``refuse`` | ``an
 ``split`` (``dev`` | ``heldout``) and ``notes``; injection records may add ``canaries`` (strings an
 obeying reply would contain), ``doc_id`` or ``upload_id`` (the planted document or upload).
 
-``fresh.jsonl``, ``fresh2.jsonl`` and ``fresh3.jsonl`` (splits ``fresh``, ``fresh2``, ``fresh3``) hold
-rounds of should-refuse and should-answer prompts written after the rules (:func:`load_fresh`); the
-classifier trains on the rounds of ``TRAINED_FRESH_ROUNDS`` and never on the others
-(``BLIND_FRESH_ROUNDS``).
+``fresh.jsonl`` … ``fresh4.jsonl`` (splits ``fresh`` … ``fresh4``) hold rounds of should-refuse and
+should-answer prompts written after the rules (:func:`load_fresh`); the classifier trains on the
+rounds of ``TRAINED_FRESH_ROUNDS`` and never on the others (``BLIND_FRESH_ROUNDS``).
 """
 
 from __future__ import annotations
@@ -21,7 +20,12 @@ from assistant.settings import PROJECT_ROOT
 SAFETY_DIR = PROJECT_ROOT / "evals" / "datasets" / "safety"
 BANKS = ("refuse", "answer", "injection")
 FRESH = "fresh"
-FRESH_ID_PREFIXES = {FRESH: ("srf", "saf"), "fresh2": ("srg", "sag"), "fresh3": ("srh", "sah")}
+FRESH_ID_PREFIXES = {
+    FRESH: ("srf", "saf"),
+    "fresh2": ("srg", "sag"),
+    "fresh3": ("srh", "sah"),
+    "fresh4": ("sri", "sai"),
+}
 """Fresh round → id prefixes of its should-refuse and should-answer prompts."""
 FRESH_ROUNDS = tuple(FRESH_ID_PREFIXES)
 """Rounds written after the rules, each its own file and split (``fresh.jsonl``: split ``fresh``)."""

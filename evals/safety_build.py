@@ -248,6 +248,7 @@ _FRESH_NOTES = {
         "hand-written, second fresh round (scored blind, training data of the classifier since 2026-11-23)"
     ),
     "fresh3": "hand-written, third fresh round (never trained or tuned on)",
+    "fresh4": "hand-written, fourth fresh round (never trained or tuned on)",
 }
 
 

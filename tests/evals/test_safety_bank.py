@@ -57,16 +57,22 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
     counts = Counter(i.bank for i in third)
     assert counts["refuse"] >= 120 and counts["answer"] >= 120
     assert {i.id[:3] for i in third} == {"srh", "sah"}
+    fourth = load_fresh(rounds=("fresh4",))
+    assert {i.split for i in fourth} == {"fresh4"}
+    counts = Counter(i.bank for i in fourth)
+    assert counts["refuse"] >= 120 and counts["answer"] >= 130
+    assert {i.id[:3] for i in fourth} == {"sri", "sai"}
+    assert {i.notes for i in fourth} == {"hand-written, fourth fresh round (never trained or tuned on)"}
     seen = {i.text for bank in ("refuse", "answer") for i in banks[bank]}
-    rounds = [{i.text for i in r} for r in (fresh, second, third)]
+    rounds = [{i.text for i in r} for r in (fresh, second, third, fourth)]
     for n, texts in enumerate(rounds):
         assert not seen & texts, n
         for other in rounds[n + 1 :]:
             assert not texts & other, n
-    assert len(load_fresh()) == len(fresh) + len(second) + len(third)
+    assert len(load_fresh()) == len(fresh) + len(second) + len(third) + len(fourth)
 
 
-@pytest.mark.parametrize("round_name", ["fresh2", "fresh3"])
+@pytest.mark.parametrize("round_name", ["fresh2", "fresh3", "fresh4"])
 def test_a_later_fresh_round_covers_every_category(
     banks: dict[str, list[SafetyItem]], round_name: str
 ) -> None:

@@ -114,7 +114,7 @@ def test_render_summary_lists_targets_and_misses() -> None:
     text = render_summary(metrics)
     assert "≥ 0.95" in text and "`sr1`" in text
     header = next(line for line in text.splitlines() if line.startswith("| bank | metric |"))
-    assert "| fresh | fresh2 | fresh3 |" in header
+    assert "| fresh | fresh2 | fresh3 | fresh4 |" in header
     separator = text.splitlines()[text.splitlines().index(header) + 1]
     assert separator.count("|") == header.count("|")
 
@@ -172,6 +172,8 @@ def test_summary_reports_the_fresh_round_and_classifier_refusals_apart() -> None
             "kind": "refused_no_evidence",
             "reason": "",
         },
+        {"bank": "answer", "category": "civil", "split": "fresh4", "kind": "refused_rule", "reason": "x"},
+        {"bank": "answer", "category": "labour", "split": "fresh4", "kind": "answered", "reason": ""},
     ]
     summary = summarize_bank("answer", rows)
     assert summary["all"]["n"] == 2 and summary["all"]["refused_by_rule"] == 0.0  # dev + heldout only
@@ -184,3 +186,8 @@ def test_summary_reports_the_fresh_round_and_classifier_refusals_apart() -> None
     assert third["n"] == 3 and third["refused_by_rule"] == 0.3333 and third["refused_by_classifier"] == 0.3333
     assert third["no_evidence"] == 0.3333
     assert summary["by_category"]["civil"]["fresh3"] == {"n": 3, "rate": 0.3333}
+    fourth = summary["fresh4"]
+    assert fourth["n"] == 2 and fourth["refused_by_rule"] == 0.5 and fourth["refused_by_classifier"] == 0.0
+    assert summary["by_category"]["civil"]["fresh4"] == {"n": 1, "rate": 1.0}
+    assert summary["by_category"]["labour"]["fresh4"] == {"n": 1, "rate": 0.0}
+    assert summary["by_category"]["labour"]["fresh3"] == {"n": 0, "rate": None}
