@@ -23,7 +23,6 @@ import asyncio
 import json
 import os
 import random
-import sqlite3
 import statistics
 import tempfile
 import time
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
+import sqlalchemy
 
 from assistant.settings import PROJECT_ROOT, Settings
 from evals.datasets import load_dataset
@@ -281,18 +281,33 @@ def targets(levels: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def stored_exactly_once(database: Path, acknowledged: Sequence[str]) -> dict[str, int]:
-    """How many acknowledged turns (by ``client_message_id``) the SQLite database holds 0 or 2+ times."""
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
-        rows = db.execute(
-            "SELECT client_id, COUNT(*) FROM chat_messages WHERE client_id LIKE 'sweep-%' GROUP BY client_id"
-        ).fetchall()
-    counts = dict(rows)
+def stored_exactly_once(database_url: str, acknowledged: Sequence[str]) -> dict[str, int]:
+    """How many acknowledged turns (by ``client_message_id``) the server's database holds 0 or 2+ times."""
+    engine = sqlalchemy.create_engine(database_url)
+    try:
+        with engine.connect() as db:
+            rows = db.execute(
+                sqlalchemy.text(
+                    "SELECT client_id, COUNT(*) FROM chat_messages WHERE client_id LIKE 'sweep-%' "
+                    "GROUP BY client_id"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    counts = {client_id: count for client_id, count in rows}
     return {
         "acknowledged": len(acknowledged),
         "missing": sum(1 for c in acknowledged if counts.get(c, 0) == 0),
         "duplicated": sum(1 for c in acknowledged if counts.get(c, 0) > 1),
     }
+
+
+def database_label(database_url: str) -> str:
+    """The engine a sweep ran on, for the report: ``SQLite`` (the default) or the URL's dialect."""
+    if not database_url:
+        return "SQLite"
+    dialect = sqlalchemy.engine.make_url(database_url).get_backend_name()
+    return {"postgresql": "PostgreSQL", "sqlite": "SQLite"}.get(dialect, dialect)
 
 
 async def first_429(base: str, per_minute: int) -> int | None:
@@ -324,7 +339,8 @@ def render_summary(metrics: dict[str, Any]) -> str:
     lines = [
         "# Chat load sweep",
         "",
-        f"`govassist serve --workers {setup['workers']}` on loopback, offline defaults, SQLite; "
+        f"`govassist serve --workers {setup['workers']}` on loopback, offline defaults, "
+        f"{setup.get('database', 'SQLite')}; "
         f"{setup['runs']} runs of {setup['duration_s']:.0f} s per level after a {setup['warmup_s']:.0f} s "
         f"warm-up; think time {setup['think_s'][0]}–{setup['think_s'][1]} s between turns; {limit} "
         f"Machine: {setup['machine']}; load average before / after: {setup['load_before']} / "
@@ -391,16 +407,20 @@ def run(
     max_turns: int = 200,
     data_dir: Path | None = None,
     rate_limited: bool = True,
+    database_url: str = "",
 ) -> dict[str, Any]:
     """Start the server, sweep, check the database, write ``metrics.json`` and ``summary.md``.
 
     ``rate_limited=False`` switches the chat limit off on the benchmark's server (a capacity measurement
-    with no think time would otherwise measure the limiter's 429s).
+    with no think time would otherwise measure the limiter's 429s). ``database_url`` (a PostgreSQL URL,
+    say) replaces the data folder's SQLite for sessions and the other records.
     """
     questions = [item.question for item in load_dataset(QUESTIONS_FILE)]
     per_minute = Settings().rate_limit_chat_per_minute if rate_limited else 0
     env = {"GOVASSIST_RATE_LIMIT_EXEMPT_HOSTS": "[]", "GOVASSIST_SERVE_UI": "false"}
     env["GOVASSIST_RATE_LIMIT_CHAT_PER_MINUTE"] = str(per_minute)
+    if database_url:
+        env["GOVASSIST_DATABASE_URL"] = database_url
     with tempfile.TemporaryDirectory(prefix="govassist-sweep-") as tmp:
         folder = data_dir or Path(tmp)
         load_before = _load()
@@ -411,11 +431,12 @@ def run(
             limited = asyncio.run(first_429(server.base, per_minute)) if per_minute else None
         load_after = _load()
         acknowledged = [t.client_id for r in results for t in r.ok]
-        stored = stored_exactly_once(folder / "govassist.db", acknowledged)
+        stored = stored_exactly_once(database_url or f"sqlite:///{folder / 'govassist.db'}", acknowledged)
     by_level = [level_stats([r for r in results if r.level == level]) for level in levels]
     metrics = {
         "setup": {
             "workers": workers,
+            "database": database_label(database_url),
             "levels": list(levels),
             "runs": runs,
             "duration_s": duration_s,
@@ -458,6 +479,11 @@ def main() -> None:
     parser.add_argument("--max-turns", type=int, default=200, help="turns per citizen per run, at most")
     parser.add_argument("--data-dir", type=Path, help="an already indexed data folder (default: a new one)")
     parser.add_argument(
+        "--database-url",
+        default="",
+        help="the server's database (e.g. a PostgreSQL URL; default: SQLite in the data folder)",
+    )
+    parser.add_argument(
         "--no-rate-limit",
         action="store_true",
         help="switch the chat limit off (capacity runs, no think time)",
@@ -475,6 +501,7 @@ def main() -> None:
         args.max_turns,
         args.data_dir,
         not args.no_rate_limit,
+        args.database_url,
     )
     print(render_summary(metrics))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import sqlite3
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,10 +15,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from sqlalchemy import text
 
 from evals import load_sweep
 from evals.load_sweep import FOLLOW_UPS, RunResult, Turn
 from evals.serve_process import free_port
+from tests.handoff_db import BACKENDS, database_engine
 
 QUESTIONS = ["居住证怎么办理？", "电子证照能全国通用吗？", "新生儿落户要什么材料？"]
 
@@ -104,15 +105,24 @@ def test_level_figures_pool_runs_and_give_their_spread_and_the_targets() -> None
     assert load_sweep.targets([load_sweep.level_stats([_run(10, [1.0])])])["p95_at_most_300ms"] is None
 
 
-def test_the_database_check_finds_missing_and_duplicated_turns(tmp_path: Path) -> None:
-    database = tmp_path / "govassist.db"
-    with sqlite3.connect(database) as db:
-        db.execute("CREATE TABLE chat_messages (client_id TEXT)")
-        db.executemany(
-            "INSERT INTO chat_messages VALUES (?)", [("sweep-a",), ("sweep-b",), ("sweep-b",), (None,)]
-        )
-    stored = load_sweep.stored_exactly_once(database, ["sweep-a", "sweep-b", "sweep-c"])
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_database_check_finds_missing_and_duplicated_turns(backend: str, tmp_path: Path) -> None:
+    with database_engine(backend, tmp_path) as engine:
+        with engine.begin() as db:
+            db.execute(text("CREATE TABLE chat_messages (client_id TEXT)"))
+            db.execute(
+                text("INSERT INTO chat_messages VALUES (:c)"),
+                [{"c": "sweep-a"}, {"c": "sweep-b"}, {"c": "sweep-b"}, {"c": None}],
+            )
+        url = engine.url.render_as_string(hide_password=False)
+        stored = load_sweep.stored_exactly_once(url, ["sweep-a", "sweep-b", "sweep-c"])
     assert stored == {"acknowledged": 3, "missing": 1, "duplicated": 1}
+
+
+def test_the_report_names_the_database_engine() -> None:
+    assert load_sweep.database_label("") == "SQLite"
+    assert load_sweep.database_label("postgresql+psycopg://u@127.0.0.1:5432/db") == "PostgreSQL"
+    assert load_sweep.database_label("sqlite:////tmp/x.db") == "SQLite"
 
 
 def test_the_summary_has_a_row_per_level_and_the_targets() -> None:
