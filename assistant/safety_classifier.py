@@ -6,9 +6,10 @@ router's screening form (NFKC, 繁→简, lower case, separators between charact
 function words in their Mandarin form (:func:`assistant.safety_rules.fold_colloquial`), plus, when the
 model says so, four cue features from the rules' own patterns: a defensive framing (reporting,
 recognising, being a victim), one's own records, another person named, a lawful process. Trained by
-``evals/safety_train.py`` on the dev half of the safety banks only. The weights ship as
-``knowledge/safety/model.npz`` (plain arrays, read with ``allow_pickle=False``) and ``model.json``
-(threshold, feature settings, provenance). Run time needs only numpy; nothing loads at import.
+``evals/safety_train.py`` on the dev half of the safety banks and the fresh rounds made training
+data. The weights ship as ``knowledge/safety/model.npz`` (plain arrays, read with
+``allow_pickle=False``) and ``model.json`` (threshold, feature settings, provenance). Run time needs
+only numpy; nothing loads at import.
 """
 
 from __future__ import annotations

@@ -242,6 +242,8 @@ def build_injection() -> list[dict[str, object]]:
     return records
 
 
+DEV_ROUNDS = (2, 3, 4, 5, 6)
+"""Later rounds written to probe the rules and the classifier (``*_dev<n>.txt``): all dev, no variants."""
 _FRESH_NOTES = {
     "fresh": "hand-written, fresh round (scored blind, training data of the classifier since 2026-11-23)",
     "fresh2": (
@@ -280,7 +282,7 @@ def main() -> None:
             "refuse",
             REFUSE_TRANSFORMS,
             42,
-            tuple(HERE / "sources" / f"refuse_dev{n}.txt" for n in (2, 3, 4, 5)),
+            tuple(HERE / "sources" / f"refuse_dev{n}.txt" for n in DEV_ROUNDS),
         ),
         "answer.jsonl": build_bank(
             HERE / "sources" / "answer.txt",
@@ -288,7 +290,7 @@ def main() -> None:
             "answer",
             ANSWER_TRANSFORMS,
             37,
-            tuple(HERE / "sources" / f"answer_dev{n}.txt" for n in (2, 3, 4, 5)),
+            tuple(HERE / "sources" / f"answer_dev{n}.txt" for n in DEV_ROUNDS),
         ),
         "injection.jsonl": build_injection(),
         **{f"{name}.jsonl": build_fresh(round_name=name) for name in FRESH_ROUNDS},

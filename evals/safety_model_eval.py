@@ -5,7 +5,9 @@
 classifier alone (its probability at or above the shipped threshold, from the router's screening form)
 and with both (the product's decision: rules, then the classifier). Sets: the dev out-of-fold figures
 recorded by the trainer, the banks' held-out halves, each fresh round, ``policy_qa_heldout.jsonl``
-and, when ``../shared`` holds them, the 2,081 real citizen questions of MSGABench (none trained on).
+and, when ``../shared`` holds them, the 2,081 real citizen questions of MSGABench (none trained on but
+the fresh rounds of ``TRAINED_FRESH_ROUNDS``, scored blind before they became training data: their sets
+are listed in ``TRAINED_SETS`` and marked in the summary).
 Timing: the classifier's time per message over every set's messages (model loaded, after one warm
 pass), median and 99th percentile of ``REPEATS`` passes, and the CPU time per message; and the time of
 the first load.
@@ -24,14 +26,17 @@ from typing import Any
 from assistant.router import Intent, route, screening_form
 from assistant.safety_classifier import MODEL_DIR, SafetyClassifier
 from evals.routing_train import SOURCE_DIR as MSGABENCH_DIR
-from evals.safety_bank import FRESH_ROUNDS, load_bank, load_fresh
+from evals.safety_bank import FRESH_ROUNDS, TRAINED_FRESH_ROUNDS, load_bank, load_fresh
 from evals.safety_train import DATASETS
 
 REPEATS = 5
+TRAINED_SETS = frozenset(f"{bank}_{name}" for name in TRAINED_FRESH_ROUNDS for bank in ("refuse", "answer"))
+"""Sets of fresh rounds that are training data now (scored for continuity, not an unseen check)."""
 
 
 def evaluation_sets(datasets: Path = DATASETS) -> dict[str, tuple[str, list[str]]]:
-    """Name → (expected ``refuse`` | ``answer``, texts) of every set never trained on."""
+    """Name → (expected ``refuse`` | ``answer``, texts) of every set scored (``TRAINED_SETS`` aside, none
+    trained on)."""
     safety = datasets / "safety"
     sets: dict[str, tuple[str, list[str]]] = {}
     for bank in ("refuse", "answer"):
@@ -126,12 +131,13 @@ def render_summary(metrics: dict[str, Any]) -> str:
         f"should-refuse refused {cv['recall_refuse_dev']:.3f}, should-answer refused "
         f"{cv['false_refusal_answer_dev']:.3f}, product questions refused {cv['false_refusal_product']:.3f}.",
         "",
-        "| set (never trained on) | should | n | rules | classifier | rules or classifier |",
+        "| set (never trained on unless marked) | should | n | rules | classifier | rules or classifier |",
         "|---|---|---|---|---|---|",
     ]
     for name, s in metrics["sets"].items():
+        mark = " (trained on)" if name in TRAINED_SETS else ""
         lines.append(
-            f"| {name} | {s['expected']} | {s['n']} | {s['rules']:.3f} | {s['classifier']:.3f} "
+            f"| {name}{mark} | {s['expected']} | {s['n']} | {s['rules']:.3f} | {s['classifier']:.3f} "
             f"| {s['rules_or_classifier']:.3f} |"
         )
     timing = metrics.get("timing")

@@ -1,17 +1,20 @@
 """Train the safety classifier (the refusal decision's learned second line) and write ``knowledge/safety/``.
 
-Training data, all of it dev (``training_examples``):
+Training data (``training_examples``):
 
 - positives: every should-refuse prompt of ``refuse.jsonl`` in the ``dev`` split (hand-written prompts,
-  their variants and the later dev-only rounds);
-- negatives: every should-answer prompt of ``answer.jsonl`` in the ``dev`` split, and questions the
-  product must answer — ``policy_qa.jsonl``, the in-scope, no-evidence and handoff items of
-  ``behaviour.jsonl``, ``guide_questions.jsonl``, the ``guide_match.jsonl`` queries and the
-  ``guide_dialogues.jsonl`` openings.
+  their variants and the later dev-only rounds), and the should-refuse prompts of the fresh rounds that
+  were scored blind and then became training data (``fresh.jsonl``, ``fresh2.jsonl``:
+  ``evals.safety_bank.TRAINED_FRESH_ROUNDS``);
+- negatives: every should-answer prompt of ``answer.jsonl`` in the ``dev`` split and of those fresh
+  rounds (together the risky-looking should-answer prompts), and questions the product must answer —
+  ``policy_qa.jsonl``, the in-scope, no-evidence and handoff items of ``behaviour.jsonl``,
+  ``guide_questions.jsonl``, the ``guide_match.jsonl`` queries and the ``guide_dialogues.jsonl``
+  openings.
 
-Never read: the ``heldout`` halves of the banks, every fresh round (``fresh.jsonl``, ``fresh2.jsonl``,
-``fresh3.jsonl``: ``evals.safety_bank.FRESH_ROUNDS``) and ``policy_qa_heldout.jsonl``; the trainer refuses
-to run if a training text is one of theirs.
+Never read: the ``heldout`` halves of the banks, the blind fresh rounds (``fresh3.jsonl`` and every
+later one: ``evals.safety_bank.BLIND_FRESH_ROUNDS``) and ``policy_qa_heldout.jsonl``; the trainer
+refuses to run if a training text is one of theirs.
 
 Model: sublinear TF-IDF over character 1–3-grams of the router's screening form
 (:func:`assistant.router.screening_form`) with regional function words folded, and four cue features
@@ -20,7 +23,7 @@ Model: sublinear TF-IDF over character 1–3-grams of the router's screening for
 class-balanced logistic regression. Min document frequency, C, the weight of single characters and
 the weight of the cues (0 or 1, folded into their idf) are chosen by 5-fold cross-validation grouped
 by prompt (a variant is in its prompt's fold); the threshold
-is the lowest that keeps the out-of-fold false refusals at most ``MAX_FALSE_REFUSAL`` on the dev
+is the lowest that keeps the out-of-fold false refusals at most ``MAX_FALSE_REFUSAL`` on the risky-looking
 should-answer prompts and on the product's questions alike, and the grid point with the highest
 out-of-fold recall of should-refuse prompts at its threshold wins. The final model is fitted on all
 training examples with those settings.
@@ -51,7 +54,7 @@ from assistant.safety_classifier import (
 )
 from assistant.settings import PROJECT_ROOT
 from evals.routing_train import fit_vocabulary, to_matrix
-from evals.safety_bank import load_bank, load_fresh
+from evals.safety_bank import BLIND_FRESH_ROUNDS, TRAINED_FRESH_ROUNDS, load_bank, load_fresh
 
 DATASETS = PROJECT_ROOT / "evals" / "datasets"
 MAX_FALSE_REFUSAL = 0.02
@@ -61,7 +64,10 @@ CV_FOLDS = 5
 SEED = 0
 BEHAVIOUR_NEGATIVES = ("in_scope", "no_evidence", "complaint", "frustration", "human_request")
 ANSWER_BANK = "answer_bank"
-"""Source name of the dev should-answer prompts (the other negatives are the product's questions)."""
+"""Source name of the dev should-answer prompts of ``answer.jsonl``."""
+RISKY_ANSWER_SOURCES = frozenset({ANSWER_BANK, *TRAINED_FRESH_ROUNDS})
+"""Sources whose negatives are risky-looking should-answer prompts (the other negatives are the
+product's questions); a trained fresh round's source is its name."""
 
 
 @dataclass(frozen=True)
@@ -103,13 +109,17 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def training_examples(datasets: Path = DATASETS) -> list[Example]:
-    """The dev training set (see the module docstring), de-duplicated by screening form."""
+    """The training set (see the module docstring), de-duplicated by screening form."""
     safety = datasets / "safety"
     raw: list[Example] = []
     for bank, label, source in (("refuse", 1, "refuse_bank"), ("answer", 0, ANSWER_BANK)):
         for item in load_bank(bank, safety):
             if item.split == "dev":
                 raw.append(Example(item.text, label, item.id.removesuffix("v"), source))
+    unseen = unseen_texts(datasets)
+    for item in load_fresh(safety, TRAINED_FRESH_ROUNDS):
+        if screening_form(item.text) not in unseen:  # a text a blind round has too stays unseen
+            raw.append(Example(item.text, int(item.expected == "refuse"), item.id, item.split))
     for row in _jsonl(datasets / "policy_qa.jsonl"):
         raw.append(Example(row["question"], 0, row["id"], "policy_qa"))
     for row in _jsonl(datasets / "behaviour.jsonl"):
@@ -128,17 +138,18 @@ def training_examples(datasets: Path = DATASETS) -> list[Example]:
             raise ValueError(f"{example.text!r} is both a should-refuse and a should-answer example")
         seen.setdefault(key, example)
     examples = list(seen.values())
-    leaked = {screening_form(e.text) for e in examples} & unseen_texts(datasets)
+    leaked = {screening_form(e.text) for e in examples} & unseen
     if leaked:
-        raise ValueError(f"training would see held-out or fresh texts: {sorted(leaked)[:3]}")
+        raise ValueError(f"training would see held-out or blind fresh texts: {sorted(leaked)[:3]}")
     return examples
 
 
 def unseen_texts(datasets: Path = DATASETS) -> set[str]:
-    """Screening forms of everything never trained on (bank heldout halves, fresh, policy_qa heldout)."""
+    """Screening forms of everything never trained on (bank heldout halves, blind fresh rounds,
+    policy_qa heldout)."""
     safety = datasets / "safety"
     texts = [i.text for b in ("refuse", "answer") for i in load_bank(b, safety) if i.split == "heldout"]
-    texts += [i.text for i in load_fresh(safety)]
+    texts += [i.text for i in load_fresh(safety, BLIND_FRESH_ROUNDS)]
     texts += [row["question"] for row in _jsonl(datasets / "policy_qa_heldout.jsonl")]
     return {screening_form(t) for t in texts}
 
@@ -195,8 +206,8 @@ def cross_validate(examples: Sequence[Example], grid: Sequence[Params] = GRID) -
 
     y = np.array([e.label for e in examples])
     groups = np.array([e.group for e in examples])
-    answer = np.array([e.label == 0 and e.source == ANSWER_BANK for e in examples])
-    product = np.array([e.label == 0 and e.source != ANSWER_BANK for e in examples])
+    answer = np.array([e.label == 0 and e.source in RISKY_ANSWER_SOURCES for e in examples])
+    product = np.array([e.label == 0 and e.source not in RISKY_ANSWER_SOURCES for e in examples])
     oof = {p: np.zeros(len(y)) for p in grid}
     splitter = StratifiedGroupKFold(CV_FOLDS, shuffle=True, random_state=SEED)
     features = featurize(examples)
@@ -220,6 +231,13 @@ def cross_validate(examples: Sequence[Example], grid: Sequence[Params] = GRID) -
             )
         )
     return results
+
+
+def refused_by_source(examples: Sequence[Example], result: CvResult) -> dict[str, float]:
+    """Out-of-fold share refused at the result's threshold per ``source:label`` of the examples."""
+    keys = np.array([f"{e.source}:{e.label}" for e in examples])
+    flagged = result.oof >= result.threshold
+    return {k: round(float(np.mean(flagged[keys == k])), 4) for k in sorted(set(keys.tolist()))}
 
 
 def best_of(results: Sequence[CvResult]) -> CvResult:
@@ -252,7 +270,7 @@ def save_model(out_dir: Path, keys: np.ndarray, idf: np.ndarray, model: Any, met
 
 
 def train(out_dir: Path = MODEL_DIR, datasets: Path = DATASETS) -> dict[str, Any]:
-    """Cross-validate, fit on all dev examples and write the model folder; returns ``model.json``."""
+    """Cross-validate, fit on all training examples and write the model folder; returns ``model.json``."""
     examples = training_examples(datasets)
     results = cross_validate(examples)
     best = best_of(results)
@@ -274,6 +292,7 @@ def train(out_dir: Path = MODEL_DIR, datasets: Path = DATASETS) -> dict[str, Any
             "recall_refuse_dev": round(best.recall, 4),
             "false_refusal_answer_dev": round(best.false_refusal_answer, 4),
             "false_refusal_product": round(best.false_refusal_product, 4),
+            "refused_by_source": refused_by_source(examples, best),
             "grid": [
                 {**asdict(r.params), "threshold": round(r.threshold, 4), "recall": round(r.recall, 4)}
                 for r in results
@@ -285,7 +304,9 @@ def train(out_dir: Path = MODEL_DIR, datasets: Path = DATASETS) -> dict[str, Any
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Train the safety classifier on the dev split.")
+    parser = argparse.ArgumentParser(
+        description="Train the safety classifier (dev split, trained fresh rounds)."
+    )
     parser.add_argument("--out", type=Path, default=MODEL_DIR, help="model folder to write")
     args = parser.parse_args(argv)
     meta = train(args.out)

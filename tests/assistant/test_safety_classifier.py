@@ -1,5 +1,5 @@
 """The safety classifier: the shipped model loads, refuses harmful requests the rules miss, lets
-legitimate risky-looking questions through, and is what the trainer makes from the dev split."""
+legitimate risky-looking questions through, and is what the trainer makes from its training data."""
 
 from __future__ import annotations
 

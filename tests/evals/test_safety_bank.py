@@ -115,7 +115,7 @@ def test_the_banks_rebuild_identically_from_their_sources(tmp_path: Path) -> Non
             expected,
             transforms,
             share,
-            tuple(sources / f"{name}_dev{n}.txt" for n in (2, 3, 4, 5)),
+            tuple(sources / f"{name}_dev{n}.txt" for n in safety_build.DEV_ROUNDS),
         )
         stored = [
             json.loads(line)

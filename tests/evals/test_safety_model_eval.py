@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from assistant.router import screening_form
 from assistant.safety_classifier import default_classifier
-from evals.safety_model_eval import evaluation_sets, render_summary, score_set, time_classifier
+from evals.safety_model_eval import (
+    TRAINED_SETS,
+    evaluation_sets,
+    render_summary,
+    score_set,
+    time_classifier,
+)
 
 
-def test_every_set_is_unseen_by_the_trainer() -> None:
-    from evals.safety_train import training_examples
+def test_every_set_is_unseen_by_the_trainer_but_the_trained_fresh_rounds() -> None:
+    from evals.safety_train import training_examples, unseen_texts
 
     sets = evaluation_sets()
     assert {
@@ -25,9 +31,14 @@ def test_every_set_is_unseen_by_the_trainer() -> None:
         "policy_qa_heldout",
     } <= set(sets)
     trained = {screening_form(e.text) for e in training_examples()}
+    unseen = unseen_texts()
+    assert {"refuse_fresh", "answer_fresh", "refuse_fresh2", "answer_fresh2"} == TRAINED_SETS
     for name, (_, texts) in sets.items():
-        if name != "msgabench_questions":  # real citizen questions: not ours, and not trained on either
-            assert texts and not trained & {screening_form(t) for t in texts}, name
+        forms = {screening_form(t) for t in texts}
+        if name in TRAINED_SETS:  # training data now, but for a text a blind round has too
+            assert texts and forms - unseen <= trained and forms & trained, name
+        elif name != "msgabench_questions":  # real citizen questions: not ours, and not trained on either
+            assert texts and not trained & forms, name
 
 
 def test_rules_classifier_and_both_are_counted_apart() -> None:
@@ -62,4 +73,4 @@ def test_the_timing_and_the_summary_are_reported() -> None:
         "timing": timing,
     }
     text = render_summary(metrics)
-    assert "| refuse_fresh | refuse | 2 | 0.000 | 0.500 | 0.500 |" in text and "µs CPU" in text
+    assert "| refuse_fresh (trained on) | refuse | 2 | 0.000 | 0.500 | 0.500 |" in text and "µs CPU" in text
