@@ -349,6 +349,8 @@ def serve(
     processes = serving_processes(workers, settings.workers, ui=not no_ui)
     if no_ui:
         os.environ["GOVASSIST_SERVE_UI"] = "false"  # read by the worker processes' settings
+    os.environ["GOVASSIST_WORKERS"] = str(processes)  # so each process knows how many share the cores
+    settings = settings.model_copy(update={"serve_ui": not no_ui, "workers": processes})
     if processes > 1:
         build_services(settings, ensure_index=True).close()  # ingest once, before the workers start
         typer.echo(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -42,6 +43,13 @@ class Settings(BaseSettings):
         description="CPU threads torch may use for embeddings (0: torch's default). One thread keeps "
         "concurrent requests from spinning against each other (a query embeds in ~14 ms instead of "
         "~470 ms under load on 2 cores). Ingest batches use every core.",
+    )
+    embedding_query_concurrency: int = Field(
+        default=0,
+        ge=0,
+        description="Questions one server process embeds at once; more wait their turn (0: the CPU cores "
+        "divided by the server's processes, at least 1). Queries beyond the cores only share them, so "
+        "each takes longer and the latency tail grows.",
     )
     embedding_max_tokens: int = Field(
         default=128,
@@ -308,6 +316,18 @@ class Settings(BaseSettings):
         if self.shared_state_store != "auto":
             return self.shared_state_store == "database"
         return self.database_url.startswith("postgresql")
+
+    @property
+    def serving_processes(self) -> int:
+        """Server processes sharing this machine's cores: one with the web pages mounted, else ``workers``."""
+        return 1 if self.serve_ui else self.workers
+
+    @property
+    def query_embedding_slots(self) -> int:
+        """Questions one process embeds at once (``embedding_query_concurrency``, or cores / processes)."""
+        if self.embedding_query_concurrency > 0:
+            return self.embedding_query_concurrency
+        return max(1, (os.cpu_count() or 1) // self.serving_processes)
 
     @property
     def uploads_dir(self) -> Path:
