@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -132,6 +133,8 @@ class ChatService:
         self.guide = guide
         self.evidence = evidence
         self.handoff = handoff or ChatHandoff.on_store(store, settings)
+        slots = settings.chat_turn_slots
+        self._turn_gate = threading.BoundedSemaphore(slots) if slots > 0 else None
 
     def validate(self, message: str) -> str:
         text = message.strip()
@@ -174,8 +177,23 @@ class ChatService:
         ``previous_topic`` resolves follow-ups for clients that keep the history themselves (the
         OpenAI-compatible endpoint); the session's own last topic takes precedence. ``client_id``
         makes a retried request a no-op: the message is stored once and the reply it got is returned.
+
+        With a turn limit (``settings.chat_turn_slots``; extractive answers, all CPU) the turn is
+        worked out whole in one of the process's slots, waiting its turn for one, and its events are
+        given out after the slot is freed, so a slow reader never holds one.
         """
         text = self.validate(message)
+        if self._turn_gate is None:
+            yield from self._turn(text, session_id, previous_topic, client_id)
+            return
+        with self._turn_gate:
+            events = list(self._turn(text, session_id, previous_topic, client_id))
+        yield from events
+
+    def _turn(
+        self, text: str, session_id: str | None, previous_topic: str | None, client_id: str | None
+    ) -> Iterator[LlmDelta | ChatReply]:
+        """One validated message's turn: routed, answered (or refused, guided, handed off) and stored."""
         session = self.store.start_turn(session_id, text, client_id)
         if session.replay is not None:
             yield self._replayed(session.id, session.replay, session.handoff_id)

@@ -44,13 +44,6 @@ class Settings(BaseSettings):
         "concurrent requests from spinning against each other (a query embeds in ~14 ms instead of "
         "~470 ms under load on 2 cores). Ingest batches use every core.",
     )
-    embedding_query_concurrency: int = Field(
-        default=0,
-        ge=0,
-        description="Questions one server process embeds at once; more wait their turn (0: the CPU cores "
-        "divided by the server's processes, at least 1). Queries beyond the cores only share them, so "
-        "each takes longer and the latency tail grows.",
-    )
     embedding_max_tokens: int = Field(
         default=128,
         ge=0,
@@ -203,6 +196,14 @@ class Settings(BaseSettings):
     staff_login_lockout_minutes: float = Field(default=15.0, gt=0)
 
     # LLM (off by default: the extractive answerer needs none)
+    chat_turn_concurrency: int = Field(
+        default=0,
+        ge=0,
+        description="Chat turns one server process works on at once; later ones wait their turn, first "
+        "come first served. 0: with extractive answers (all CPU), twice the process's share of the cores "
+        "(at least 2); with an LLM endpoint, no limit (turns then wait on the network). Many turns at "
+        "once only share the cores and the interpreter, so every one of them finishes late.",
+    )
     llm_mode: Literal["none", "openai"] = "none"
     llm_base_url: str = Field(default="http://127.0.0.1:11434/v1", description="OpenAI-compatible endpoint.")
     llm_api_key: str = "not-needed"
@@ -323,11 +324,13 @@ class Settings(BaseSettings):
         return 1 if self.serve_ui else self.workers
 
     @property
-    def query_embedding_slots(self) -> int:
-        """Questions one process embeds at once (``embedding_query_concurrency``, or cores / processes)."""
-        if self.embedding_query_concurrency > 0:
-            return self.embedding_query_concurrency
-        return max(1, (os.cpu_count() or 1) // self.serving_processes)
+    def chat_turn_slots(self) -> int:
+        """Chat turns one process works on at once (``chat_turn_concurrency``); 0 means no limit."""
+        if self.chat_turn_concurrency > 0:
+            return self.chat_turn_concurrency
+        if self.llm_mode != "none":
+            return 0  # turns wait on the model's endpoint, not on this machine's cores
+        return max(2, 2 * (os.cpu_count() or 1) // self.serving_processes)
 
     @property
     def uploads_dir(self) -> Path:

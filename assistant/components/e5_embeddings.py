@@ -37,10 +37,8 @@ class E5Embedder(TextEmbedder):
 
     name = PACKAGED_E5
 
-    def __init__(self, threads: int = 0, query_slots: int = 0) -> None:
-        """``threads``: OpenMP team of a query; ``query_slots``: queries embedded at once (0: no limit)."""
+    def __init__(self, threads: int = 0) -> None:
         self._threads = threads
-        self._query_gate = threading.BoundedSemaphore(query_slots) if query_slots > 0 else None
         self._model: Any = None
         self._lock = threading.Lock()
         self._queries: OrderedDict[str, list[float]] = OrderedDict()
@@ -101,13 +99,7 @@ class E5Embedder(TextEmbedder):
             if cached is not None:
                 self._queries.move_to_end(key)
                 return list(cached)
-        model = self._load()
-        if self._query_gate is None:
-            raw = model.query(key)
-        else:
-            with self._query_gate:  # beyond the cores, queries would only share them and all run late
-                raw = model.query(key)
-        vector = [float(x) for x in raw]
+        vector = [float(x) for x in self._load().query(key)]
         with self._queries_lock:
             self._queries[key] = vector
             if len(self._queries) > QUERY_CACHE_SIZE:
