@@ -199,10 +199,10 @@ class Settings(BaseSettings):
     chat_turn_concurrency: int = Field(
         default=0,
         ge=0,
-        description="Chat turns one server process works on at once; later ones wait their turn, first "
-        "come first served. 0: with extractive answers (all CPU), twice the process's share of the cores "
-        "(at least 2); with an LLM endpoint, no limit (turns then wait on the network). Many turns at "
-        "once only share the cores and the interpreter, so every one of them finishes late.",
+        description="Chat turns one server process works on at once; later ones wait for a slot. 0: with "
+        "extractive answers (all CPU), twice the process's share of the cores (at least 2); with an LLM "
+        "endpoint, no limit (turns then wait on the network). Many turns at once only share the cores "
+        "and the interpreter, so every one of them finishes late.",
     )
     llm_mode: Literal["none", "openai"] = "none"
     llm_base_url: str = Field(default="http://127.0.0.1:11434/v1", description="OpenAI-compatible endpoint.")
