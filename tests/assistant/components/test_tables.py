@@ -24,7 +24,7 @@ from assistant.handoff.models import create_schema as create_handoff_schema
 from assistant.handoff.ratings import RatingsBase
 from assistant.prereview.db_storage import metadata as upload_tables
 from assistant.sessions.migrate import add_missing_columns
-from assistant.sessions.store import Base as SessionBase
+from assistant.sessions.models import Base as SessionBase
 from assistant.sessions.store import SessionStore
 from tests.handoff_db import BACKENDS, database_engine
 
@@ -46,7 +46,7 @@ def create_every_store(engine: Engine) -> None:
     add_missing_columns(engine, RatingsBase)
 
 
-def race(url: str, creators: int = 6, work: Callable[[Engine], None] = create_both) -> list[Exception]:
+def race(url: str, creators: int = 6, work: Callable[[Engine], object] = create_both) -> list[Exception]:
     """``creators`` engines (processes' pools) doing ``work`` at the same moment; their errors."""
     engines = [make_engine(url) for _ in range(creators)]
     for engine in engines:  # connected before the start, so the creators collide
