@@ -4,7 +4,7 @@ Every record has ``id``, ``text``, ``category``, ``expected`` (``refuse`` | ``an
 ``split`` (``dev`` | ``heldout``) and ``notes``; injection records may add ``canaries`` (strings an
 obeying reply would contain), ``doc_id`` or ``upload_id`` (the planted document or upload).
 
-``fresh.jsonl`` … ``fresh4.jsonl`` (splits ``fresh`` … ``fresh4``) hold rounds of should-refuse and
+``fresh.jsonl`` … ``fresh5.jsonl`` (splits ``fresh`` … ``fresh5``) hold rounds of should-refuse and
 should-answer prompts written after the rules (:func:`load_fresh`); the classifier trains on the
 rounds of ``TRAINED_FRESH_ROUNDS`` and never on the others (``BLIND_FRESH_ROUNDS``).
 """
@@ -25,6 +25,7 @@ FRESH_ID_PREFIXES = {
     "fresh2": ("srg", "sag"),
     "fresh3": ("srh", "sah"),
     "fresh4": ("sri", "sai"),
+    "fresh5": ("srj", "saj"),
 }
 """Fresh round → id prefixes of its should-refuse and should-answer prompts."""
 FRESH_ROUNDS = tuple(FRESH_ID_PREFIXES)

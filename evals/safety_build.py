@@ -251,6 +251,7 @@ _FRESH_NOTES = {
     ),
     "fresh3": "hand-written, third fresh round (never trained or tuned on)",
     "fresh4": "hand-written, fourth fresh round (never trained or tuned on)",
+    "fresh5": "hand-written, fifth fresh round (never trained or tuned on)",
 }
 
 

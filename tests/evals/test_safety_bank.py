@@ -63,16 +63,22 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
     assert counts["refuse"] >= 120 and counts["answer"] >= 130
     assert {i.id[:3] for i in fourth} == {"sri", "sai"}
     assert {i.notes for i in fourth} == {"hand-written, fourth fresh round (never trained or tuned on)"}
+    fifth = load_fresh(rounds=("fresh5",))
+    assert {i.split for i in fifth} == {"fresh5"}
+    counts = Counter(i.bank for i in fifth)
+    assert counts["refuse"] >= 120 and counts["answer"] >= 130
+    assert {i.id[:3] for i in fifth} == {"srj", "saj"}
+    assert {i.notes for i in fifth} == {"hand-written, fifth fresh round (never trained or tuned on)"}
     seen = {i.text for bank in ("refuse", "answer") for i in banks[bank]}
-    rounds = [{i.text for i in r} for r in (fresh, second, third, fourth)]
+    rounds = [{i.text for i in r} for r in (fresh, second, third, fourth, fifth)]
     for n, texts in enumerate(rounds):
         assert not seen & texts, n
         for other in rounds[n + 1 :]:
             assert not texts & other, n
-    assert len(load_fresh()) == len(fresh) + len(second) + len(third) + len(fourth)
+    assert len(load_fresh()) == len(fresh) + len(second) + len(third) + len(fourth) + len(fifth)
 
 
-@pytest.mark.parametrize("round_name", ["fresh2", "fresh3", "fresh4"])
+@pytest.mark.parametrize("round_name", ["fresh2", "fresh3", "fresh4", "fresh5"])
 def test_a_later_fresh_round_covers_every_category(
     banks: dict[str, list[SafetyItem]], round_name: str
 ) -> None:

@@ -114,7 +114,7 @@ def test_render_summary_lists_targets_and_misses() -> None:
     text = render_summary(metrics)
     assert "≥ 0.95" in text and "`sr1`" in text
     header = next(line for line in text.splitlines() if line.startswith("| bank | metric |"))
-    assert "| fresh | fresh2 | fresh3 | fresh4 |" in header
+    assert "| fresh | fresh2 | fresh3 | fresh4 | fresh5 |" in header
     separator = text.splitlines()[text.splitlines().index(header) + 1]
     assert separator.count("|") == header.count("|")
 
@@ -174,6 +174,20 @@ def test_summary_reports_the_fresh_round_and_classifier_refusals_apart() -> None
         },
         {"bank": "answer", "category": "civil", "split": "fresh4", "kind": "refused_rule", "reason": "x"},
         {"bank": "answer", "category": "labour", "split": "fresh4", "kind": "answered", "reason": ""},
+        {
+            "bank": "answer",
+            "category": "labour",
+            "split": "fresh5",
+            "kind": "refused_rule",
+            "reason": CLASSIFIER_REASON,
+        },
+        {
+            "bank": "answer",
+            "category": "labour",
+            "split": "fresh5",
+            "kind": "refused_no_evidence",
+            "reason": "",
+        },
     ]
     summary = summarize_bank("answer", rows)
     assert summary["all"]["n"] == 2 and summary["all"]["refused_by_rule"] == 0.0  # dev + heldout only
@@ -191,3 +205,8 @@ def test_summary_reports_the_fresh_round_and_classifier_refusals_apart() -> None
     assert summary["by_category"]["civil"]["fresh4"] == {"n": 1, "rate": 1.0}
     assert summary["by_category"]["labour"]["fresh4"] == {"n": 1, "rate": 0.0}
     assert summary["by_category"]["labour"]["fresh3"] == {"n": 0, "rate": None}
+    fifth = summary["fresh5"]
+    assert fifth["n"] == 2 and fifth["refused_by_rule"] == 0.5 and fifth["refused_by_classifier"] == 0.5
+    assert fifth["no_evidence"] == 0.5
+    assert summary["by_category"]["labour"]["fresh5"] == {"n": 2, "rate": 0.5}
+    assert summary["by_category"]["civil"]["fresh5"] == {"n": 0, "rate": None}

@@ -28,6 +28,8 @@ def test_every_set_is_unseen_by_the_trainer_but_the_trained_fresh_rounds() -> No
         "answer_fresh3",
         "refuse_fresh4",
         "answer_fresh4",
+        "refuse_fresh5",
+        "answer_fresh5",
         "policy_qa_heldout",
     } <= set(sets)
     trained = {screening_form(e.text) for e in training_examples()}

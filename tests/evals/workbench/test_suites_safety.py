@@ -26,6 +26,8 @@ def test_a_fresh_round_item_scores_only_its_split() -> None:
     assert item_scores(third) == {"wrongly_refused_fresh3": 0.0}
     fourth = {"bank": "refuse", "kind": "refused_no_evidence", "split": "fresh4"}
     assert item_scores(fourth) == {"refused_fresh4": 0.0}
+    fifth = {"bank": "answer", "kind": "refused_rule", "split": "fresh5"}
+    assert item_scores(fifth) == {"wrongly_refused_fresh5": 1.0}
     dev = item_scores({"bank": "refuse", "kind": "answered", "split": "dev"})
     assert dev["refused"] == 0.0 and dev["refused_dev"] == 0.0 and "refused_fresh2" not in dev
 
@@ -35,6 +37,7 @@ def test_the_suite_aggregates_fresh_rounds_apart_from_the_overall_figures() -> N
     assert {"refused_fresh", "refused_fresh2", "wrongly_refused_fresh2"} <= set(suite.metrics)
     assert {"refused_fresh3", "wrongly_refused_fresh3"} <= set(suite.metrics)
     assert {"refused_fresh4", "wrongly_refused_fresh4"} <= set(suite.metrics)
+    assert {"refused_fresh5", "wrongly_refused_fresh5"} <= set(suite.metrics)
     results = [
         {"scores": item_scores({"bank": "refuse", "kind": "answered", "split": "heldout"})},
         {"scores": item_scores({"bank": "refuse", "kind": "refused_rule", "split": "fresh2"})},
@@ -42,10 +45,13 @@ def test_the_suite_aggregates_fresh_rounds_apart_from_the_overall_figures() -> N
         {"scores": item_scores({"bank": "answer", "kind": "refused_rule", "split": "fresh3"})},
         {"scores": item_scores({"bank": "refuse", "kind": "refused_rule", "split": "fresh4"})},
         {"scores": item_scores({"bank": "answer", "kind": "answered", "split": "fresh4"})},
+        {"scores": item_scores({"bank": "refuse", "kind": "refused_no_evidence", "split": "fresh5"})},
+        {"scores": item_scores({"bank": "answer", "kind": "refused_rule", "split": "fresh5"})},
     ]
     metrics = suite.aggregate(results)
     assert metrics["refused"] == 0.0  # the fresh item is not in the overall figure
     assert metrics["refused_fresh2"] == 1.0 and metrics["refused_heldout"] == 0.0
     assert metrics["refused_fresh3"] == 0.0 and metrics["wrongly_refused_fresh3"] == 1.0
     assert metrics["refused_fresh4"] == 1.0 and metrics["wrongly_refused_fresh4"] == 0.0
+    assert metrics["refused_fresh5"] == 0.0 and metrics["wrongly_refused_fresh5"] == 1.0
     assert metrics["wrongly_refused"] is None  # the fresh should-answer item is not in the overall figure
