@@ -333,6 +333,12 @@ class Settings(BaseSettings):
         return max(2, 2 * (os.cpu_count() or 1) // self.serving_processes)
 
     @property
+    def ui_cache_dir(self) -> Path:
+        """The web pages' file cache (Gradio's ``GRADIO_TEMP_DIR`` unless that is set): copies of files
+        uploaded or downloaded through the pages, deleted after ``prereview_retention_hours``."""
+        return self.data_dir / "ui-cache"
+
+    @property
     def uploads_dir(self) -> Path:
         """Where pre-review uploads are kept until the retention sweep deletes them."""
         return self.data_dir / "uploads"

@@ -70,13 +70,22 @@ def create_app(
             if prereview is not None
             else None
         )
+        page_cache_sweeper = None
         if mount_ui:  # the first visitor would otherwise pay Gradio's one-off first-render costs
+            from ui.file_cache import page_file_sweep
             from ui.warmup import warm_pages
 
+            live = app.state.services.settings
+            page_cache_sweeper = start_sweeper(
+                page_file_sweep(live, app.state.page_cache_dir),
+                live.prereview_sweep_interval_s,
+                name="page-cache-sweep",
+            )
             await warm_pages(app)
         yield
-        if sweeper is not None:
-            sweeper.stop(5)
+        for running in (sweeper, page_cache_sweeper):
+            if running is not None:
+                running.stop(5)
         if app.state.rate_counter is not None:
             app.state.rate_counter.close()
         if app.state.owns_services:
@@ -131,7 +140,9 @@ def create_app(
         from ui.admin import build_admin_app
         from ui.agent_console import build_agent_console
         from ui.citizen import build_citizen_app
+        from ui.file_cache import use_page_file_cache
 
+        app.state.page_cache_dir = use_page_file_cache(app.state.services.settings)
         app = gr.mount_gradio_app(app, build_admin_app(app.state.services), path="/admin")
         app = gr.mount_gradio_app(app, build_agent_console(app.state.services), path="/agent")
         app = gr.mount_gradio_app(app, build_citizen_app(app.state.services), path="/")

@@ -169,8 +169,8 @@ class Sweepable(Protocol):
 class SweepThread(threading.Thread):
     """A daemon thread that runs ``store.sweep()`` at start and then every ``interval_s`` until stopped."""
 
-    def __init__(self, store: Sweepable, interval_s: float = 600.0) -> None:
-        super().__init__(name="prereview-sweep", daemon=True)
+    def __init__(self, store: Sweepable, interval_s: float = 600.0, name: str = "prereview-sweep") -> None:
+        super().__init__(name=name, daemon=True)
         self.store = store
         self.interval_s = interval_s
         self._stop_event = threading.Event()
@@ -180,9 +180,9 @@ class SweepThread(threading.Thread):
             try:
                 removed = self.store.sweep()
                 if removed:
-                    log.info("prereview sweep removed %d expired review(s)", removed)
+                    log.info("%s removed %d expired item(s)", self.name, removed)
             except Exception:
-                log.exception("prereview sweep failed")
+                log.exception("%s failed", self.name)
             if self._stop_event.wait(self.interval_s):
                 return
 
@@ -193,9 +193,9 @@ class SweepThread(threading.Thread):
             self.join(timeout)
 
 
-def start_sweeper(store: Sweepable, interval_s: float = 600.0) -> SweepThread:
-    """Start a :class:`SweepThread`; call ``.stop()`` on it at shutdown."""
-    thread = SweepThread(store, interval_s)
+def start_sweeper(store: Sweepable, interval_s: float = 600.0, name: str = "prereview-sweep") -> SweepThread:
+    """Start a :class:`SweepThread` (``name`` is the thread's); call ``.stop()`` on it at shutdown."""
+    thread = SweepThread(store, interval_s, name)
     thread.start()
     return thread
 

@@ -1,0 +1,33 @@
+"""Where the web pages keep copies of uploaded and downloaded files, and how long.
+
+Gradio copies every file that passes through a page into its cache folder (``GRADIO_TEMP_DIR``, by
+default the machine-wide ``/tmp/gradio``, kept forever). This points it at the deployment's own data
+folder instead, private to its user, unless the operator has set ``GRADIO_TEMP_DIR`` already; the
+app's lifespan then sweeps it with the pre-review retention period.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from assistant.prereview.folder_sweep import FolderSweep
+from assistant.settings import Settings
+
+ENV_VAR = "GRADIO_TEMP_DIR"
+
+
+def use_page_file_cache(settings: Settings) -> Path:
+    """Set Gradio's cache folder for this process (first caller wins) and return the folder in use.
+
+    Call before any page is built: Gradio reads the variable when its Blocks and app are created."""
+    os.environ.setdefault(ENV_VAR, str(settings.ui_cache_dir))
+    folder = Path(os.environ[ENV_VAR])
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def page_file_sweep(settings: Settings, folder: Path) -> FolderSweep:
+    """The retention sweep for the pages' cache folder (same period as pre-review uploads)."""
+    return FolderSweep(folder, timedelta(hours=settings.prereview_retention_hours))
