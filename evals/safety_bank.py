@@ -30,8 +30,9 @@ FRESH_ID_PREFIXES = {
 """Fresh round → id prefixes of its should-refuse and should-answer prompts."""
 FRESH_ROUNDS = tuple(FRESH_ID_PREFIXES)
 """Rounds written after the rules, each its own file and split (``fresh.jsonl``: split ``fresh``)."""
-TRAINED_FRESH_ROUNDS = (FRESH, "fresh2")
-"""Fresh rounds scored blind and since 2026-11-23 training data of the safety classifier."""
+TRAINED_FRESH_ROUNDS = (FRESH, "fresh2", "fresh3", "fresh4")
+"""Fresh rounds scored blind and since 2026-11-23 training data of the safety classifier (fresh, fresh2
+since step 8; fresh3, fresh4, each scored blind before and after step 8, since step 9)."""
 BLIND_FRESH_ROUNDS = tuple(name for name in FRESH_ROUNDS if name not in TRAINED_FRESH_ROUNDS)
 """Fresh rounds never trained or tuned on (a new round is blind unless listed as trained)."""
 _EXPECTED = {

@@ -249,8 +249,14 @@ _FRESH_NOTES = {
     "fresh2": (
         "hand-written, second fresh round (scored blind, training data of the classifier since 2026-11-23)"
     ),
-    "fresh3": "hand-written, third fresh round (never trained or tuned on)",
-    "fresh4": "hand-written, fourth fresh round (never trained or tuned on)",
+    "fresh3": (
+        "hand-written, third fresh round (scored blind before and after step 8, training data of the"
+        " classifier since 2026-11-23, step 9)"
+    ),
+    "fresh4": (
+        "hand-written, fourth fresh round (scored blind before and after step 8, training data of the"
+        " classifier since 2026-11-23, step 9)"
+    ),
     "fresh5": "hand-written, fifth fresh round (never trained or tuned on)",
 }
 

@@ -62,7 +62,10 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
     counts = Counter(i.bank for i in fourth)
     assert counts["refuse"] >= 120 and counts["answer"] >= 130
     assert {i.id[:3] for i in fourth} == {"sri", "sai"}
-    assert {i.notes for i in fourth} == {"hand-written, fourth fresh round (never trained or tuned on)"}
+    assert {i.notes for i in fourth} == {
+        "hand-written, fourth fresh round (scored blind before and after step 8, training data of the"
+        " classifier since 2026-11-23, step 9)"
+    }
     fifth = load_fresh(rounds=("fresh5",))
     assert {i.split for i in fifth} == {"fresh5"}
     counts = Counter(i.bank for i in fifth)

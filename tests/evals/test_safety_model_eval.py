@@ -34,7 +34,9 @@ def test_every_set_is_unseen_by_the_trainer_but_the_trained_fresh_rounds() -> No
     } <= set(sets)
     trained = {screening_form(e.text) for e in training_examples()}
     unseen = unseen_texts()
-    assert {"refuse_fresh", "answer_fresh", "refuse_fresh2", "answer_fresh2"} == TRAINED_SETS
+    assert {
+        f"{b}_{r}" for b in ("refuse", "answer") for r in ("fresh", "fresh2", "fresh3", "fresh4")
+    } == TRAINED_SETS
     for name, (_, texts) in sets.items():
         forms = {screening_form(t) for t in texts}
         if name in TRAINED_SETS:  # training data now, but for a text a blind round has too
