@@ -16,6 +16,7 @@ import pandas as pd
 from assistant.analytics.export import CSV_ENCODING, build_table, to_csv
 from assistant.analytics.period import InvalidPeriodError, Period
 from assistant.analytics.report import AnalyticsService
+from ui.file_cache import page_file_folder
 
 TABLE_LABELS: dict[str, str] = {
     "summary": "总体情况",
@@ -126,8 +127,10 @@ def sla_chart(sla: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(service: AnalyticsService, name: str, period: Period, folder: Path | None = None) -> Path:
-    """The named table as a UTF-8 CSV file (with BOM, for Excel) in ``folder`` (a new temp dir by default)."""
+    """The named table as a UTF-8 CSV file (with BOM, for Excel) in ``folder`` (by default a new folder
+    in the pages' file cache, deleted with it after the retention period)."""
     table = build_table(service, name, period, 10_000)
-    target = Path(folder or tempfile.mkdtemp(prefix="govassist-admin-")) / f"{name}.csv"
+    folder = folder or Path(tempfile.mkdtemp(prefix="export-", dir=page_file_folder("exports")))
+    target = folder / f"{name}.csv"
     target.write_text(to_csv(table).removeprefix("\ufeff"), encoding=CSV_ENCODING, newline="")
     return target

@@ -3,7 +3,6 @@ the checklist file for download, the question a “一件事” entry sends, the
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from ui.citizen_render import (
     to_script,
 )
 from ui.citizen_script import pairs_json
+from ui.file_cache import page_file_folder
 
 TITLE = "政务服务智能助手"
 INTRO = "有问题直接问我，或点下面的常见问题、“一件事”。回答都注明政策出处；需要时可以点“转人工”。"
@@ -35,7 +35,8 @@ CONSENT_LABEL = "我已阅读并同意上述说明"
 """Uploading is enabled only once this is ticked (and the server checks it again)."""
 OPTION_SLOTS = 12
 """Buttons for a guided question's options; more options than this can still be typed (their number)."""
-CHECKLIST_DIR = Path(tempfile.gettempdir()) / "govassist-checklists"
+CHECKLIST_DIR: Path | None = None
+"""Where checklists are written for download; None: the pages' file cache (swept with the uploads)."""
 
 
 def pick(index: int | None, choices: Sequence[str] | None) -> str:
@@ -58,7 +59,7 @@ def option_updates(options: Any) -> list[Any]:
 
 def save_checklist(checklist: dict[str, Any], session_id: str | None) -> str:
     """Write the checklist's Markdown for download; returns its path (one file per session and item)."""
-    folder = CHECKLIST_DIR / (session_id or "anonymous")
+    folder = (CHECKLIST_DIR or page_file_folder("checklists")) / (session_id or "anonymous")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / checklist_filename(checklist)
     path.write_text(checklist_document(checklist), encoding="utf-8")

@@ -3,12 +3,14 @@
 Gradio copies every file that passes through a page into its cache folder (``GRADIO_TEMP_DIR``, by
 default the machine-wide ``/tmp/gradio``, kept forever). This points it at the deployment's own data
 folder instead, private to its user, unless the operator has set ``GRADIO_TEMP_DIR`` already; the
-app's lifespan then sweeps it with the pre-review retention period.
+app's lifespan then sweeps it with the pre-review retention period. Files the pages write for download
+are written inside it too (:func:`page_file_folder`).
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,6 +26,15 @@ def use_page_file_cache(settings: Settings) -> Path:
     Call before any page is built: Gradio reads the variable when its Blocks and app are created."""
     os.environ.setdefault(ENV_VAR, str(settings.ui_cache_dir))
     folder = Path(os.environ[ENV_VAR])
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def page_file_folder(kind: str) -> Path:
+    """A private folder inside the pages' cache for files the pages write for download (checklists, CSV
+    exports), so the same sweep deletes them; Gradio serves them from there without another copy."""
+    root = Path(os.environ.get(ENV_VAR) or Path(tempfile.gettempdir()) / "gradio")
+    folder = root / kind
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder
 

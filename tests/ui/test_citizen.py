@@ -604,6 +604,7 @@ def test_ui_modules_are_thin_clients_of_the_services() -> None:
         "ui.citizen_restore",
         "ui.citizen_script",
         "ui.citizen_stream",
+        "ui.file_cache",  # where files written for download go (the swept page cache)
         "ui.page_messages",
         "queue",
         "threading",

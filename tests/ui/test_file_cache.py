@@ -65,3 +65,24 @@ def test_an_operator_set_cache_folder_is_kept(
         )
         assert uploaded.status_code == 200
         assert Path(uploaded.json()[0]).is_relative_to(chosen)
+
+
+def test_files_written_for_download_land_in_the_swept_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from assistant.prereview.folder_sweep import FolderSweep
+    from ui import citizen_parts
+    from ui.file_cache import page_file_folder
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv(ENV_VAR, str(cache))
+    monkeypatch.setattr(citizen_parts, "CHECKLIST_DIR", None)
+    checklist = Path(citizen_parts.save_checklist({"name": "新生儿出生", "materials": []}, "sess-9"))
+    assert checklist.is_relative_to(cache / "checklists")
+    assert page_file_folder("exports").is_relative_to(cache)
+    assert (cache / "checklists").stat().st_mode & 0o777 == 0o700
+
+    FolderSweep(cache, timedelta(hours=24)).sweep(now=datetime.now(UTC) + timedelta(hours=25))
+    assert not checklist.exists()
