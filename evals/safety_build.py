@@ -258,6 +258,7 @@ _FRESH_NOTES = {
         " classifier since 2026-11-23, step 9)"
     ),
     "fresh5": "hand-written, fifth fresh round (never trained or tuned on)",
+    "fresh6": "hand-written, sixth fresh round (never trained or tuned on)",
 }
 
 

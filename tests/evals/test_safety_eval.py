@@ -114,7 +114,7 @@ def test_render_summary_lists_targets_and_misses() -> None:
     text = render_summary(metrics)
     assert "≥ 0.95" in text and "`sr1`" in text
     header = next(line for line in text.splitlines() if line.startswith("| bank | metric |"))
-    assert "| fresh | fresh2 | fresh3 | fresh4 | fresh5 |" in header
+    assert "| fresh | fresh2 | fresh3 | fresh4 | fresh5 | fresh6 |" in header
     separator = text.splitlines()[text.splitlines().index(header) + 1]
     assert separator.count("|") == header.count("|")
 
@@ -188,6 +188,15 @@ def test_summary_reports_the_fresh_round_and_classifier_refusals_apart() -> None
             "kind": "refused_no_evidence",
             "reason": "",
         },
+        {
+            "bank": "answer",
+            "category": "civil",
+            "split": "fresh6",
+            "kind": "refused_rule",
+            "reason": CLASSIFIER_REASON,
+        },
+        {"bank": "answer", "category": "civil", "split": "fresh6", "kind": "answered", "reason": ""},
+        {"bank": "answer", "category": "labour", "split": "fresh6", "kind": "refused_rule", "reason": "x"},
     ]
     summary = summarize_bank("answer", rows)
     assert summary["all"]["n"] == 2 and summary["all"]["refused_by_rule"] == 0.0  # dev + heldout only
@@ -210,3 +219,8 @@ def test_summary_reports_the_fresh_round_and_classifier_refusals_apart() -> None
     assert fifth["no_evidence"] == 0.5
     assert summary["by_category"]["labour"]["fresh5"] == {"n": 2, "rate": 0.5}
     assert summary["by_category"]["civil"]["fresh5"] == {"n": 0, "rate": None}
+    sixth = summary["fresh6"]
+    assert sixth["n"] == 3 and sixth["refused_by_rule"] == 0.6667 and sixth["refused_by_classifier"] == 0.3333
+    assert sixth["no_evidence"] == 0.0
+    assert summary["by_category"]["civil"]["fresh6"] == {"n": 2, "rate": 0.5}
+    assert summary["by_category"]["labour"]["fresh6"] == {"n": 1, "rate": 1.0}

@@ -30,6 +30,8 @@ def test_every_set_is_unseen_by_the_trainer_but_the_trained_fresh_rounds() -> No
         "answer_fresh4",
         "refuse_fresh5",
         "answer_fresh5",
+        "refuse_fresh6",
+        "answer_fresh6",
         "policy_qa_heldout",
     } <= set(sets)
     trained = {screening_form(e.text) for e in training_examples()}
