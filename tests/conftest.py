@@ -28,7 +28,7 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
     def factory(**overrides: object) -> Settings:
         values: dict[str, object] = {"data_dir": tmp_path / "data", "embedding_mode": "hash"}
         values.update(overrides)
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
 
     return factory
 

@@ -25,7 +25,9 @@ def test_an_old_sessions_table_gets_the_guide_state_column(tmp_path: Path) -> No
     state = store.get_session("s_old")
     assert state is not None and state.last_topic == "跨省通办" and state.guide_state is None
     store.set_guide_state("s_old", {"stage": "situations", "guide_id": "yjs-newborn", "opening": "x"})
-    assert store.get_session("s_old").guide_state["guide_id"] == "yjs-newborn"  # type: ignore[union-attr]
+    migrated = store.get_session("s_old")
+    assert migrated is not None and migrated.guide_state is not None
+    assert migrated.guide_state["guide_id"] == "yjs-newborn"
     store.create_schema()  # idempotent
     with engine.connect() as connection:
         assert connection.execute(text("select count(*) from chat_sessions")).scalar() == 1

@@ -12,7 +12,7 @@ REMOTE = "https://llm.example.com/v1"
 
 
 def settings(**values: object) -> Settings:
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
 
 
 def test_development_accepts_defaults_and_placeholders() -> None:

@@ -17,7 +17,7 @@ def scale_out(**overrides: object) -> Settings:
         "vectorstore_mode": "chroma-http",
         "index_store": "database",
     }
-    return Settings(_env_file=None, **{**values, **overrides})  # type: ignore[call-arg]
+    return Settings(_env_file=None, **{**values, **overrides})  # type: ignore[call-arg, arg-type]
 
 
 def test_the_profile_file_values_pass() -> None:

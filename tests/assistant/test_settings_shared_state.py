@@ -11,7 +11,7 @@ PG = "postgresql+psycopg://govassist:s3cret-Enough@db.internal:5432/govassist"
 
 
 def settings(**values: object) -> Settings:
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
 
 
 @pytest.mark.parametrize(

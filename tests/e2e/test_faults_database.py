@@ -120,7 +120,7 @@ def assert_stored_once(url: str, load: ChatLoad) -> None:
     engine = make_engine(url)
     try:
         with engine.connect() as db:
-            asked = dict(
+            asked: dict[str, int] = dict(
                 db.execute(
                     text(
                         "SELECT client_id, COUNT(*) FROM chat_messages "

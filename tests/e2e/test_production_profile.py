@@ -200,10 +200,10 @@ def test_a_staff_log_in_is_honoured_and_ended_by_every_worker(deployment: Deploy
     auth = AuthService(deployment.engine, Settings(_env_file=None))  # type: ignore[call-arg]
     auth.create_user("agent.lin", "Lin-demo-2026-pass", "agent")
     # Its own client address (loopback alias), so the log-in limit the test above used up is not this one's.
-    own = {"transport": httpx.HTTPTransport(local_address="127.0.0.3")}
+    own = httpx.HTTPTransport(local_address="127.0.0.3")
 
     def call(method: str, path: str, **kwargs: object) -> httpx.Response:
-        with httpx.Client(base_url=deployment.base, timeout=30, **own) as client:  # a new connection each
+        with httpx.Client(base_url=deployment.base, timeout=30, transport=own) as client:  # a new connection each
             return client.request(method, path, **kwargs)  # type: ignore[arg-type]
 
     login = call("POST", "/api/agent/login", json={"username": "agent.lin", "password": "Lin-demo-2026-pass"})

@@ -8,15 +8,17 @@ import pytest
 import yaml
 
 from assistant.guide.loader import load_guide_file
+from assistant.guide.models import ServiceGuide
 from assistant.settings import PROJECT_ROOT
 from ingest.chunker import ChunkingOptions, chunk_document
 from ingest.guides import guide_document, guide_text
-from ingest.loaders import LoadError, iter_files, load_path
+from ingest.loaders import iter_files, load_path
+from ingest.models import LoadError
 
 GUIDES = PROJECT_ROOT / "knowledge" / "guides"
 
 
-def newborn():  # type: ignore[no-untyped-def]
+def newborn() -> ServiceGuide:
     guides, errors = load_guide_file(GUIDES / "yijianshi" / "newborn.yaml")
     assert not errors
     return guides[0]

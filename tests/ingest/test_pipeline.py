@@ -205,7 +205,7 @@ def _cosine_distance(index: KnowledgeIndex, query: str, chunk_id: str) -> float:
     query_vector = index.embedder.embed_query(query)
     dot = sum(a * b for a, b in zip(stored, query_vector, strict=True))
     norms = math.sqrt(sum(a * a for a in stored)) * math.sqrt(sum(b * b for b in query_vector))
-    return 1.0 - dot / norms
+    return float(1.0 - dot / norms)
 
 
 def test_the_embedding_model_reads_section_and_text_not_the_title() -> None:

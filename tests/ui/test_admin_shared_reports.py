@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 import gradio as gr
 import pytest
@@ -28,6 +29,8 @@ from tests.ui.test_admin_reports import WORKBENCH, _png
 from ui.admin import AdminPage
 from ui.admin_reports import find_reports, headlines, materialise_shared_reports, report_charts
 
+StoreKind = Literal["auto", "local", "database"]
+
 
 @pytest.fixture(params=BACKENDS)
 def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
@@ -35,7 +38,7 @@ def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield engine.url.render_as_string(hide_password=False)
 
 
-def settings_for(url: str, store: str) -> Settings:
+def settings_for(url: str, store: StoreKind) -> Settings:
     return Settings(_env_file=None, database_url=url, shared_state_store=store)  # type: ignore[call-arg]
 
 
@@ -52,7 +55,7 @@ def workbench_run(reports: Path) -> Path:
     return folder
 
 
-def publish(url: str, store: str, *folders: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
+def publish(url: str, store: StoreKind, *folders: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
     monkeypatch.setenv("GOVASSIST_DATABASE_URL", url)
     monkeypatch.setenv("GOVASSIST_SHARED_STATE_STORE", store)
     result = CliRunner().invoke(app, ["publish-report", *map(str, folders)])
@@ -89,7 +92,7 @@ def test_the_dashboard_refresh_writes_the_shared_reports_first(
         make_settings(shared_state_store="database", guide_enabled=False, index_guides=False)
     )
     try:
-        assert SharedReportStore(services.store.engine).create_schema() is None
+        SharedReportStore(services.store.engine).create_schema()
         SharedReportStore(services.store.engine).publish(workbench_run(tmp_path / "a" / "reports"))
         with gr.Blocks():
             page = AdminPage(services, tmp_path / "b" / "reports", lambda: date(2026, 3, 20))

@@ -14,6 +14,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -21,6 +22,8 @@ from assistant.container import Services, build_services
 from assistant.settings import Settings
 from tests.handoff_db import BACKENDS, database_engine
 from ui.admin_knowledge import KnowledgeAdmin, stored_name
+
+StoreKind = Literal["auto", "local", "database"]
 
 NOTICE = """# 关于试行跨省通办电子印章互认的通知
 
@@ -35,7 +38,7 @@ def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield engine.url.render_as_string(hide_password=False)
 
 
-def machine(data_dir: Path, url: str, store: str, *, start: bool) -> Services:
+def machine(data_dir: Path, url: str, store: StoreKind, *, start: bool) -> Services:
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
         data_dir=data_dir,
@@ -50,7 +53,7 @@ def machine(data_dir: Path, url: str, store: str, *, start: bool) -> Services:
     return build_services(settings, ensure_index=start)
 
 
-def upload_then_start_another(tmp_path: Path, url: str, store: str) -> tuple[Services, Path]:
+def upload_then_start_another(tmp_path: Path, url: str, store: StoreKind) -> tuple[Services, Path]:
     data_dir = tmp_path / "data"
     first = machine(data_dir, url, store, start=True)
     source = tmp_path / "跨省通办 电子印章.md"

@@ -27,15 +27,7 @@ import ui.citizen as citizen
 import ui.citizen_parts as citizen_parts
 from assistant.chat import STARTER_QUESTIONS, ChatReply, MessageError
 from assistant.llm_answering import LlmDelta
-from ui.citizen import (
-    OPTION_SLOTS,
-    build_citizen_app,
-    entry_question,
-    option_updates,
-    pick,
-    restore_script,
-    save_checklist,
-)
+from ui.citizen import build_citizen_app
 from ui.citizen_handlers import (
     FAILURE_TEXT,
     HANDOFF_LABEL,
@@ -51,6 +43,14 @@ from ui.citizen_handlers import (
     respond,
     run_prereview,
     say,
+)
+from ui.citizen_parts import (
+    OPTION_SLOTS,
+    entry_question,
+    option_updates,
+    pick,
+    restore_script,
+    save_checklist,
 )
 from ui.citizen_render import (
     SIMPLIFIED,

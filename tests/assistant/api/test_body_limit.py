@@ -83,7 +83,7 @@ def test_body_without_any_declared_length_is_counted_too() -> None:
             more = message.get("more_body", False)
         await send({"type": "http.response.start", "status": 200, "received": total})  # type: ignore[operator]
 
-    limit = BodyLimit(inner, max_bytes=100)  # type: ignore[arg-type]
+    limit = BodyLimit(inner, max_bytes=100)
     # Neither Content-Length nor Transfer-Encoding (e.g. an HTTP/2 server): still limited.
     assert asyncio.run(_call(limit, [], [b"x" * 60, b"x" * 60])) == (413, 0)
     assert asyncio.run(_call(limit, [], [b"x" * 40, b"x" * 50])) == (200, 90)

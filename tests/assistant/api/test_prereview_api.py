@@ -6,12 +6,14 @@ import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from assistant.api.app import create_app
 from assistant.container import Services, build_services
+from assistant.prereview.storage import UploadStore
 from assistant.settings import Settings
 
 FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
@@ -38,44 +40,42 @@ def client(services: Services) -> Iterator[TestClient]:
         yield test_client
 
 
-def generated_case(index: int, out: Path) -> dict[str, object]:
+def generated_case(index: int, out: Path) -> dict[str, Any]:
     from evals.prereview_samples.cases import build_case, write_case
 
     return write_case(build_case(index, 7, TODAY), out)
 
 
-def post_case(client: TestClient, record: dict[str, object], out: Path) -> dict[str, object]:
-    files = [
-        ("files", (Path(f["path"]).name, (out / f["path"]).read_bytes()))  # type: ignore[index]
-        for f in record["files"]  # type: ignore[attr-defined]
-    ]
+def post_case(client: TestClient, record: dict[str, Any], out: Path) -> dict[str, Any]:
+    files = [("files", (Path(f["path"]).name, (out / f["path"]).read_bytes())) for f in record["files"]]
     data = {"service_id": record["service_id"], "answers": json.dumps(record["answers"])}
     response = client.post("/api/prereview", data=data, files=files)
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def test_a_complete_clean_set_is_ready(client: TestClient, tmp_path: Path) -> None:
     record = generated_case(5, tmp_path)  # 教育入学, three clean files
     body = post_case(client, record, tmp_path)
-    expected = record["expected"]["materials"]  # type: ignore[index]
-    got = {m["material_id"]: m["status"] for m in body["materials"]}  # type: ignore[index]
+    expected = record["expected"]["materials"]
+    got = {m["material_id"]: m["status"] for m in body["materials"]}
     assert {k: v for k, v in got.items() if k in expected} == {
         k: v for k, v in expected.items() if v != "not_checked"
     }
-    assert body["verdict"] == "ready" and "仅供参考" in body["text"]  # type: ignore[operator]
-    timings = body["timings_ms"]  # type: ignore[index]
-    assert timings["total_ms"] > 0  # type: ignore[index]
+    assert body["verdict"] == "ready" and "仅供参考" in body["text"]
+    timings = body["timings_ms"]
+    assert timings["total_ms"] > 0
     stages = ("decode_ms", "detect_ms", "orient_ms", "recognise_ms", "classify_ms", "fields_ms", "checks_ms")
-    assert all(stage in timings for stage in stages), timings  # type: ignore[operator]
+    assert all(stage in timings for stage in stages), timings
 
 
 def test_a_planted_check_digit_error_is_flagged_and_masked(client: TestClient, tmp_path: Path) -> None:
     record = generated_case(29, tmp_path)  # 教育入学 with a wrong ID check digit
     body = post_case(client, record, tmp_path)
-    codes = {p["code"] for m in body["materials"] for p in m["problems"]}  # type: ignore[index]
+    codes = {p["code"] for m in body["materials"] for p in m["problems"]}
     assert "id_check_digit" in codes and body["verdict"] == "needs_fixes"
-    printed = [f["fields"]["id_numbers"] for f in record["files"] if f["fields"].get("id_numbers")]  # type: ignore[index]
+    printed = [f["fields"]["id_numbers"] for f in record["files"] if f["fields"].get("id_numbers")]
     for numbers in printed:
         for number in numbers.values():
             assert number not in json.dumps(body, ensure_ascii=False)
@@ -84,7 +84,7 @@ def test_a_planted_check_digit_error_is_flagged_and_masked(client: TestClient, t
 def test_a_missing_material_is_reported(client: TestClient, tmp_path: Path) -> None:
     record = generated_case(4, tmp_path)  # 退休 with a material left out
     body = post_case(client, record, tmp_path)
-    statuses = [m["status"] for m in body["materials"]]  # type: ignore[index]
+    statuses = [m["status"] for m in body["materials"]]
     assert "missing" in statuses and body["verdict"] == "needs_fixes"
 
 
@@ -120,7 +120,9 @@ def test_delete_removes_the_uploads(client: TestClient, services: Services, tmp_
     body = post_case(client, record, tmp_path)
     review_id = body["review_id"]
     assert services.prereview is not None
-    folder = services.prereview.store.root / str(review_id)
+    store = services.prereview.store
+    assert isinstance(store, UploadStore)
+    folder = store.root / str(review_id)
     assert folder.exists() and any(folder.iterdir())
     assert client.delete(f"/api/prereview/{review_id}").status_code == 204
     assert not folder.exists()
@@ -136,12 +138,9 @@ def test_in_a_chat_session_the_item_and_answers_come_from_the_guided_flow(
     record = generated_case(5, tmp_path)  # 教育入学, three clean files
     opened = client.post("/api/chat", json={"message": "你好"}).json()
     session_id = opened["session_id"]
-    state = GuideState("done", guide_id=str(record["service_id"]), answers=dict(record["answers"]))  # type: ignore[call-overload]
+    state = GuideState("done", guide_id=str(record["service_id"]), answers=dict(record["answers"]))
     services.store.set_guide_state(session_id, state.to_dict())
-    files = [
-        ("files", (Path(f["path"]).name, (tmp_path / f["path"]).read_bytes()))  # type: ignore[index]
-        for f in record["files"]  # type: ignore[attr-defined]
-    ]
+    files = [("files", (Path(f["path"]).name, (tmp_path / f["path"]).read_bytes())) for f in record["files"]]
     response = client.post("/api/prereview", data={"session_id": session_id}, files=files)
     assert response.status_code == 200, response.text
     body = response.json()

@@ -52,7 +52,7 @@ def machines(request: pytest.FixtureRequest, base: Services, tmp_path: Path) -> 
                 "rate_limit_exempt_hosts": [],
                 "rate_limit_chat_per_minute": CHAT_LIMIT,
             }
-            machine = services_on(base, engine, **options)
+            machine = services_on(base, engine, None, **options)
             assert base.guides is not None
             machine = replace(machine, prereview=build_prereview(machine.settings, base.guides, engine))
             clients.append(stack.enter_context(TestClient(create_app(services=machine, mount_ui=False))))

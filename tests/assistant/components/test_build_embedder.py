@@ -12,7 +12,7 @@ from assistant.settings import Settings
 
 
 def _settings(**values: object) -> Settings:
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
 
 
 def test_the_default_is_the_multilingual_e5_with_score_fusion() -> None:

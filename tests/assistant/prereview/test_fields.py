@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from assistant.prereview.fields import clean_name, extract_fields, find_credit_code, find_ids
+from assistant.prereview.field_parsing import clean_name, find_credit_code, find_ids
+from assistant.prereview.fields import extract_fields
 from assistant.prereview.validators import make_id_number
 from tests.assistant.prereview.test_classify import (
     AGENT,

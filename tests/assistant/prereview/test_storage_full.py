@@ -13,12 +13,13 @@ from fastapi.testclient import TestClient
 
 from assistant.api.errors import install_error_handlers
 from assistant.prereview import storage
+from assistant.prereview.models import FileKind
 from assistant.prereview.storage import StorageFull, UploadStore, new_review_id
 
 KB = 1024
 
 
-def _files(n: int, size: int) -> list[tuple[str, bytes, storage.FileKind]]:
+def _files(n: int, size: int) -> list[tuple[str, bytes, FileKind]]:
     return [(f"材料{i}.pdf", b"%PDF-1.4\n" + bytes(size), "pdf") for i in range(n)]
 
 

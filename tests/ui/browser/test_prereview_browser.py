@@ -11,7 +11,7 @@ from typing import Any
 
 from tests.ui.browser.conftest import LiveServer
 from tests.ui.browser.pages import BOT, open_page, walk_to_checklist
-from ui.citizen import CONSENT_LABEL
+from ui.citizen_parts import CONSENT_LABEL
 
 
 def sample_materials(folder: Path) -> list[Path]:
