@@ -89,6 +89,8 @@ def test_a_harmful_request_in_cantonese_is_screened_like_its_mandarin_form() -> 
         "有人冒充快递员给我奶奶打电话，说她的包裹丢了要赔钱，该去哪报案",
         # telegraphic, words spaced apart
         "假冒 税务局 短信 特点 是什么",
+        # money not given (没给), not money slipped to someone
+        "房东一直没给退押金，差的这笔钱可以申请调解吗",
     ],
 )
 def test_the_classes_of_the_rules_false_refusals_in_step_9_pass(message: str) -> None:
