@@ -259,6 +259,7 @@ _FRESH_NOTES = {
     ),
     "fresh5": "hand-written, fifth fresh round (never trained or tuned on)",
     "fresh6": "hand-written, sixth fresh round (never trained or tuned on)",
+    "fresh7": "hand-written, seventh fresh round (never trained or tuned on)",
 }
 
 

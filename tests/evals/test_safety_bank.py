@@ -78,16 +78,22 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
     assert counts["refuse"] >= 120 and counts["answer"] >= 130
     assert {i.id[:3] for i in sixth} == {"srk", "sak"}
     assert {i.notes for i in sixth} == {"hand-written, sixth fresh round (never trained or tuned on)"}
+    seventh = load_fresh(rounds=("fresh7",))
+    assert {i.split for i in seventh} == {"fresh7"}
+    counts = Counter(i.bank for i in seventh)
+    assert counts["refuse"] >= 120 and counts["answer"] >= 130
+    assert {i.id[:3] for i in seventh} == {"srl", "sal"}
+    assert {i.notes for i in seventh} == {"hand-written, seventh fresh round (never trained or tuned on)"}
     seen = {i.text for bank in ("refuse", "answer") for i in banks[bank]}
-    rounds = [{i.text for i in r} for r in (fresh, second, third, fourth, fifth, sixth)]
+    rounds = [{i.text for i in r} for r in (fresh, second, third, fourth, fifth, sixth, seventh)]
     for n, texts in enumerate(rounds):
         assert not seen & texts, n
         for other in rounds[n + 1 :]:
             assert not texts & other, n
-    assert len(load_fresh()) == sum(len(r) for r in (fresh, second, third, fourth, fifth, sixth))
+    assert len(load_fresh()) == sum(len(r) for r in (fresh, second, third, fourth, fifth, sixth, seventh))
 
 
-@pytest.mark.parametrize("round_name", ["fresh2", "fresh3", "fresh4", "fresh5", "fresh6"])
+@pytest.mark.parametrize("round_name", ["fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7"])
 def test_a_later_fresh_round_covers_every_category(
     banks: dict[str, list[SafetyItem]], round_name: str
 ) -> None:

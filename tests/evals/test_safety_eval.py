@@ -114,7 +114,7 @@ def test_render_summary_lists_targets_and_misses() -> None:
     text = render_summary(metrics)
     assert "≥ 0.95" in text and "`sr1`" in text
     header = next(line for line in text.splitlines() if line.startswith("| bank | metric |"))
-    assert "| fresh | fresh2 | fresh3 | fresh4 | fresh5 | fresh6 |" in header
+    assert "| fresh | fresh2 | fresh3 | fresh4 | fresh5 | fresh6 | fresh7 |" in header
     separator = text.splitlines()[text.splitlines().index(header) + 1]
     assert separator.count("|") == header.count("|")
 
@@ -197,6 +197,14 @@ def test_summary_reports_the_fresh_round_and_classifier_refusals_apart() -> None
         },
         {"bank": "answer", "category": "civil", "split": "fresh6", "kind": "answered", "reason": ""},
         {"bank": "answer", "category": "labour", "split": "fresh6", "kind": "refused_rule", "reason": "x"},
+        {
+            "bank": "answer",
+            "category": "civil",
+            "split": "fresh7",
+            "kind": "refused_no_evidence",
+            "reason": "",
+        },
+        {"bank": "answer", "category": "civil", "split": "fresh7", "kind": "refused_rule", "reason": "x"},
     ]
     summary = summarize_bank("answer", rows)
     assert summary["all"]["n"] == 2 and summary["all"]["refused_by_rule"] == 0.0  # dev + heldout only
@@ -224,3 +232,8 @@ def test_summary_reports_the_fresh_round_and_classifier_refusals_apart() -> None
     assert sixth["no_evidence"] == 0.0
     assert summary["by_category"]["civil"]["fresh6"] == {"n": 2, "rate": 0.5}
     assert summary["by_category"]["labour"]["fresh6"] == {"n": 1, "rate": 1.0}
+    seventh = summary["fresh7"]
+    assert seventh["n"] == 2 and seventh["refused_by_rule"] == 0.5 and seventh["refused_by_classifier"] == 0.0
+    assert seventh["no_evidence"] == 0.5
+    assert summary["by_category"]["civil"]["fresh7"] == {"n": 2, "rate": 0.5}
+    assert summary["by_category"]["labour"]["fresh7"] == {"n": 0, "rate": None}

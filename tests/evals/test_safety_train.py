@@ -1,5 +1,5 @@
 """The safety trainer's data: it trains on the fresh rounds scored blind and then made training data
-(fresh … fresh4), and its guard never lets a held-out or blind fresh text (fresh5, fresh6 and later) in."""
+(fresh … fresh4), and its guard never lets a held-out or blind fresh text (fresh5, fresh6, fresh7 and later) in."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def _datasets(tmp_path: Path, refuse_text: str, real_fresh: bool = True) -> Path
 
 def test_fresh_to_fresh4_are_trained_on_and_every_later_round_is_blind() -> None:
     assert TRAINED_FRESH_ROUNDS == ("fresh", "fresh2", "fresh3", "fresh4")
-    assert {"fresh5", "fresh6"} <= set(BLIND_FRESH_ROUNDS)
+    assert {"fresh5", "fresh6", "fresh7"} <= set(BLIND_FRESH_ROUNDS)
     assert set(BLIND_FRESH_ROUNDS) == set(FRESH_ROUNDS) - set(TRAINED_FRESH_ROUNDS)
     # their should-answer prompts count with the answer bank's for the false-refusal cap
     assert {ANSWER_BANK, *TRAINED_FRESH_ROUNDS} == RISKY_ANSWER_SOURCES
