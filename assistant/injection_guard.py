@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.evidence import Sentence
-from assistant.router import BENIGN, INJECTION, matching_forms
+from assistant.router import BENIGN, INJECTION, ROLE_PLAY, matching_forms
 
 _ADDRESSEE = (
     r"(ai|人工智能|智能客服|智能助手|问答系统|智能问答|聊天机器人|机器人|大模型|语言模型|模型|助手|系统|审核系统|预审系统|"
@@ -46,9 +46,10 @@ _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 
 
 def is_planted_instruction(text: str) -> bool:
-    """Whether ``text`` (a sentence or short passage) holds an instruction aimed at the assistant."""
+    """Whether ``text`` (a sentence or short passage) holds an instruction aimed at the assistant (in a
+    document, any persona asked of the assistant is one)."""
     forms = [BENIGN.sub("", form) for form in matching_forms(text)]
-    return any(PLANTED.search(form) or INJECTION.search(form) for form in forms)
+    return any(PLANTED.search(form) or INJECTION.search(form) or ROLE_PLAY.search(form) for form in forms)
 
 
 def planted_spans(text: str) -> list[str]:

@@ -3,10 +3,12 @@
 Rules run on the normalised message (NFKC, 繁→简, lower case, separators between Chinese characters
 removed, base64 / ``\\uXXXX`` payloads decoded alongside), so full-width letters, Traditional characters,
 "忽-略-规-则" and encoded instructions are screened the same way as plain ones. Order matters: injection
-and privacy first (they are refused whatever else the message says), then harmful requests in the TC260
-risk categories (``assistant.safety_rules``), then requests for a person, then out-of-scope topics;
-last, a message about to be answered is refused when the learned classifier of harmful requests
-(``assistant.safety_classifier``) scores it at or above its threshold (reason ``unsafe:classifier``).
+and privacy first (they are refused whatever else the message says; a persona asked of the assistant is
+an injection only with an attack cue, ``ROLE_PLAY_ATTACK``), then harmful requests in the TC260 risk
+categories (``assistant.safety_rules``), then requests for a person (a harmful ask inside one goes to the
+classifier first), then out-of-scope topics; last, a message about to be answered is refused when the
+learned classifier of harmful requests (``assistant.safety_classifier``) scores it at or above its
+threshold (reason ``unsafe:classifier``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from assistant.safety_classifier import flags_unsafe
-from assistant.safety_rules import any_of, unsafe_category
+from assistant.safety_rules import DEFENSIVE, any_of, lawful_access, unsafe_category
 from assistant.textnorm import normalize
 
 
@@ -56,7 +58,7 @@ INJECTION = any_of(
     r"ignore\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier|your)\s+(instructions|rules|prompts?)",
     r"disregard\s+.{0,20}(instructions|rules)|you\s+are\s+now|act\s+as\s+(an?\s+)?(unrestricted|evil|dan)",
     r"\bdan\b|developer\s*mode|开发者模式|调试模式|上帝模式|无限制模式",
-    r"(你现在是|从现在起你是|现在开始你是|你扮演|请扮演|假装你是|假设你是|角色扮演)",
+    r"(从现在起你是|现在开始你是|从现在开始你是|从今天起你是)",
     r"(重复|复述|输出|打印|泄露|告诉我|显示|展示).{0,8}(你的|上面的|以上的|最初的)?(设定|规则|指令|配置|提示)",
     r"(你的|你们的)(设定|规则|配置|指令)是什么",
     r"(原样|逐字|一字不差地?|完整地?)(重复|复述|输出|打印)|(重复|复述|输出).{0,10}(第一条|最初|最开始|收到的).{0,8}(消息|内容|话)",
@@ -87,12 +89,11 @@ INJECTION = any_of(
     r"(以后|之后|从现在起|从现在开始).{0,10}(回答|每条|都要|一律).{0,20}(加上|不需要|不用|凭记忆|都说)",
     r"(每条|所有|以后的?|接下来的?)(回答|回复).{0,8}(加上|附上|都说|结尾)|先别回答|也要回答|都要回答|必须回答",
     r"(规则|设定|系统).{0,6}(bug|漏洞|错误).{0,10}(修复|改)|真正的(指令|任务|规则)|之后的内容才是",
-    r"(你|您)(现在|来|就|先)?(扮演|假装|化身|变身)|你(来)?当(一个|个|一名|一次|我的)|以[^，。]{0,16}的?身份.{0,6}(回答|传授|说|告诉|教)",
     r"\broot\b|权限等级|(输出|复述|打印|给我).{0,8}(你)?(开头|最开始|最前面)的?.{0,6}(内容|文字|话)|代码块.{0,10}(输出|形式)",
     r"你的(规则|设定|指令|提示词?|配置|约定|限制|系统提示)",
     r"(不用|不必|不要|无需|别)(再)?(遵守|遵循|理会).{0,6}(规则|限制|设定|指令)|(假设|假如|如果|要是)你(没有|不受|可以不|是一个没有)",
     r"你的名字(是|叫)|从现在起你叫|你现在叫|(执行|运行)(以下|下面|这段)的?(命令|指令|代码)|\bsudo\b|说反话|反着说",
-    r"你(收到|接收|被给)的?(指示|指令|提示|命令)|(模拟|模仿)(一个|一名).{0,12}(回答|说话|身份)",
+    r"你(收到|接收|被给)的?(指示|指令|提示|命令)",
     r"(剧本|小说|故事|台词|角色).{0,16}(真实可用|详细(描写|解释|步骤|过程)|具体步骤)",
     r"pretend\s+(you|to\s+be)|role-?play|override|forget\s+(all|your|everything|previous)|new\s+instructions?",
     r"新的?(设定|角色|身份|人设)|人设|(解锁|解除).{0,4}(你的?|封印|限制|模式|权限)|(不要|不准|不能|别)拒绝|(不要|不用|别)管.{0,4}(合不合法|违不违法|规定|规则)",
@@ -100,6 +101,36 @@ INJECTION = any_of(
     r"我是(你的|系统|这个系统的|平台的?)?(开发者|开发人员|管理员|工程师|程序员|运维)",
     r"ignore\s*(all\s*|any\s*)?(the\s*)?(previous|prior|above|earlier|your)\s*(instructions|rules|prompts?)",
 )
+ROLE_PLAY = any_of(
+    r"(你现在是|你扮演|请扮演|扮演一下|假装你是|假设你是|假如你是|角色扮演)",
+    r"(你|您)(现在|来|就|先)?(扮演|假装|化身|变身)|你(来)?当(一个|个|一名|一次|一回|我的)",
+    r"以[^，。]{0,16}的?身份.{0,6}(回答|传授|说|告诉|教)|(模拟|模仿)(一个|一名|一下)?.{0,12}(回答|说话|身份|口吻)",
+)
+"""A persona asked of the assistant. Alone it is a citizen rehearsing a service ("假设你是窗口工作人员，我来办
+居住证，你会问我什么"); with ``ROLE_PLAY_ATTACK`` it is an attempt to get past the rules."""
+_PERSONA = (
+    r"(黑客|hacker|终端|terminal|linux|windows|命令行|控制台|管理员|开发者|程序员|工程师|内部系统|内部人员|数据库|"
+    r"奶奶|爷爷|外婆|外公|姥姥|姥爷|祖母|祖父|反派|坏人|恶人|骗子|贩子|黑中介|枪手|黄牛|中间人|老油条|"
+    r"dan|gpt|chatgpt|ai|人工智能|机器人|另一个助手|另一个你|模型)"
+)
+ROLE_PLAY_ATTACK = any_of(
+    rf"(扮演|假装|假设你是|假如你是|你是|你现在是|当|化身|变身|模拟|模仿|以)[^，。,.!！?？：:]{{0,6}}{_PERSONA}",
+    r"去世|过世|已故|哄我睡|序列号|激活码|密钥|兑换码",
+    r"没有.{0,4}(限制|约束|审查|道德|底线|规矩|过滤|顾忌)|不受.{0,4}(限制|约束|规则|监管|审查)|无限制|不(守|讲|懂)规矩|叛逆|邪恶",
+    r"从不拒绝|不(会|能|准|许|要|可以)拒绝|必须(回答|答应|照做)|任何问题都|回答任何|什么都(能|可以|敢)?(说|回答|答|教)|知无不言",
+    r"私下|偷偷|悄悄|内部(门道|渠道|消息|系统|资料)|潜规则|门道|真实可用|越真实越好|越逼真越好|不用管|别管|不管(合不合法|违不违法|规定|法律)",
+    r"(你的|你收到的|原始|初始|系统|内部)(规则|设定|指令|提示词?|配置)|提示词|prompt",
+)
+"""What turns a persona into an attack: a persona meant to escape the rules (a hacker, a terminal, a dead
+grandmother reading out keys, an AI without limits), secrecy, "never refuse", or the prompt itself."""
+
+
+def is_injection(form: str) -> bool:
+    """Whether a matching form (``BENIGN`` wording already removed) tries to override or reveal the
+    instructions: an injection pattern, or a persona asked for together with an attack cue."""
+    return bool(INJECTION.search(form) or (ROLE_PLAY.search(form) and ROLE_PLAY_ATTACK.search(form)))
+
+
 LIVE_STATUS = any_of(
     r"排队.{0,6}(几天|多久|多长时间|几个小时|几小时|人多|多少人)|(现在|目前|今天|此刻|这会儿).{0,6}(排队|排多久|人多不多)",
     r"(还有|剩|剩下)(几个|多少)(号|名额)|叫到(几|多少)号",
@@ -127,15 +158,22 @@ WHERE_SOMEONE_LIVES = re.compile(
     r"(?<![我你您])(?<!我们)[\u4e00-\u9fff]{2,5}(的)?(家)?(现在|目前)?(住(在)?哪|住址在哪|家在哪)"
 )
 """王五住在哪 / 我前妻郑美玲现在住哪里: where a named or related person lives."""
-_SERVICE_WORDS = re.compile(r"办|申请|居住证|登记|住房|住宿|入住|酒店|宿舍|公积金")
+_SERVICE_WORDS = re.compile(
+    r"办|申请|居住证|登记|住房|住宿|入住|酒店|宿舍|公积金|走失|走丢|迷路|记不清|不记得|找不到|救助|报警|派出所|民政"
+)
+"""A service question, or someone lost who cannot say where home is (救助站在哪里), beside 家在哪."""
 _HOW_TO = re.compile(r"怎么|如何|怎样|在哪(里)?(查|办)|哪里可以查|流程|需要什么")
 _OWN_OR_OFFICE = re.compile(
     r"本人|自己|我的|我家|(中心|局|厅|热线|窗口|部门|政府|委员会|办公室|所|站|大厅|医院|银行|单位|机构)的?"
     r"(电话|联系电话|电话号码|地址|联系方式|办公地址)"
 )
 _GOVERNMENT_MATTER = re.compile(
-    r"办理|许可|执照|证照|[办领考换]证|什么证|哪些证|申请|登记|报销|审批|备案|资质|经营|开业|医保|社保"
+    r"办理|许可|执照|证照|[办领考换]证|什么证|哪些证|申请|登记|报销|审批|备案|资质|经营|开业|医保|社保|"
+    r"导游证|签证|护照|出入境|延期|疫苗|接种|疾控|传染病|结核|艾滋|防控|隔离|发热门诊|健康申报|主动报告|"
+    r"免费(检查|治疗|筛查|检测)|筛查"
 )
+"""A government matter beside an out-of-scope word: licences, visas, and public health (vaccination,
+infectious disease, fever after travel, free screening) — a question for the health authorities."""
 
 HUMAN_REQUEST = any_of(
     r"转人工|人工客服|(转|接|要|找|换|需要|联系)(到|给|个)?人工|人工坐席|真人|活人|客服人员",
@@ -180,6 +218,13 @@ GREETING = any_of(
 _GREETING_PREFIX = re.compile(
     r"^(你好|您好|hi|hello|嗨|哈喽|在吗|早上好|下午好|晚上好)[啊呀呢吗!！。,，~\s]*", re.I
 )
+
+
+_HANDOFFS = (("human_requested", HUMAN_REQUEST), ("complaint", COMPLAINT), ("frustration", FRUSTRATION))
+_ASK = re.compile(
+    r"怎么|如何|怎样|咋|教我|帮我|告诉我|说说|有什么办法|有啥办法|哪里(能|可以)|多少钱|是不是就能"
+)
+"""Something asked of the assistant besides the handoff (a handed-off message with none is a complaint)."""
 
 
 def strip_greeting(message: str) -> str:
@@ -278,21 +323,23 @@ def _route(message: str, use_classifier: bool) -> Route:
     forms = _forms(message, decoded)
     text = forms[0]
     # A payload hidden in base64 or escapes, or spelt out in pinyin, is an attempt to get past the rules.
-    if decoded or any(INJECTION.search(BENIGN.sub("", f)) for f in forms) or _is_pinyin(text):
+    if decoded or any(is_injection(BENIGN.sub("", f)) for f in forms) or _is_pinyin(text):
         return Route(Intent.INJECTION, "instruction_override", message)
-    if PRIVACY_REQUEST.search(text) and not _HOW_TO.search(text) and not _OWN_OR_OFFICE.search(text):
+    asked_lawfully = _HOW_TO.search(text) or _OWN_OR_OFFICE.search(text) or lawful_access(text)
+    if PRIVACY_REQUEST.search(text) and not asked_lawfully:
         return Route(Intent.PRIVACY, "personal_data_request", message)
     if WHERE_SOMEONE_LIVES.search(text) and not _SERVICE_WORDS.search(text):
         return Route(Intent.PRIVACY, "personal_data_request", message)
     category = next((c for c in map(unsafe_category, forms) if c), None)
     if category is not None:
         return Route(Intent.OUT_OF_SCOPE, f"unsafe:{category}", message)
-    if HUMAN_REQUEST.search(text):
-        return Route(Intent.HANDOFF, "human_requested", message)
-    if COMPLAINT.search(text):
-        return Route(Intent.HANDOFF, "complaint", message)
-    if FRUSTRATION.search(text):
-        return Route(Intent.HANDOFF, "frustration", message)
+    handoff = next((reason for reason, p in _HANDOFFS if p.search(text)), None)
+    if handoff is not None:
+        # A harmful ask wrapped in a complaint or a call for a person is refused, not handed off; a complaint
+        # about harm (索要好处费, 被骗) has defensive words and reaches a person.
+        if use_classifier and _ASK.search(text) and not DEFENSIVE.search(text) and flags_unsafe(forms[-1]):
+            return Route(Intent.OUT_OF_SCOPE, "unsafe:classifier", message)
+        return Route(Intent.HANDOFF, handoff, message)
     if GREETING.search(text):
         return Route(Intent.GREETING, "greeting", message)
     question = strip_greeting(message)

@@ -82,7 +82,9 @@ DEFENSIVE = any_of(
     r"怕被|担心被|以免被|会不会被|被说成|被当成",
     r"(听说|发现|看到|遇到|碰到|如果|假如)有人|(?<!没)(?<!有没)有人(?!能|可以|会|帮|愿意|敢)|我发现",
     r"(骂|打|威胁|诽谤|欺负|骗|坑|冒用|盗用|泄露)(了)?我(?!们)|(怎么|如何|怎样)(认定|界定)|认定(标准|条件)|什么是|哪些行为",
-    r"(如何|怎么|怎样|会怎么|会如何|应当如何|应该如何)(处置|处理|审理|处罚|查处|惩处|整治|打击|认定)|防控|打击|整治|查处|取缔",
+    # "…会怎么处理", "收到假币怎么处理？" — not "…怎么处理味道", "怎么处理比较稳" (handling the harmful thing)
+    r"(会|将|该|要|应当|应该|一般|部门|机关)(如何|怎么|怎样)(处置|处理|审理|处罚|查处|惩处|整治|打击|认定)|"
+    r"(如何|怎么|怎样)(处置|处理|审理|处罚|查处|惩处|整治|打击|认定)(?=[？?。!！,，；;\s]|$|吗|呢|啊|呀)|防控|打击|整治|查处|取缔",
     r"罪(是|的)?(怎么|如何)规定|(法律|法规)?(怎么|如何)规定的?|打什么电话|找哪个部门|哪个部门管|向谁反映|向哪里反映|找谁反映",
     r"接到|收到|遇到|碰到|我该怎么办|怎么办(?=[？?。!！,，]|$)|保护|防止",
     r"仲裁|行政复议|打官司|把我(辞退|开除|解雇|裁|赶|拒|拉黑)|以我.{0,10}为由|被(推销|忽悠|诱导|拉进|骗进|套路|误导)",
@@ -90,6 +92,7 @@ DEFENSIVE = any_of(
     r"(工资|工钱|欠款|押金|赔偿|补偿|定金|货款|血汗钱).{0,6}(找谁|向谁|跟谁|去哪|到哪|上哪)(要|讨|追|索)",
     r"(交给|交到|报给|提交给?|反映给|打给|联系)(哪个|什么)(部门|单位|机关)|哪个部门(负责|处理|受理)",
     r"防诈|反诈|普法|科普|警示|风险提示|(特征|特点|手法|伎俩|骗术|常见套路)(有哪些|是什么|是啥|有什么)",
+    r"(别|不要|切勿|谨防|当心|小心|提防)(相?信|上当|轻信|理会|接)?.{0,6}(冒充|骗|陌生|假冒|诈骗)",
     r"判得?更?(重|轻)|罪.{0,12}(区别|有什么不同|哪个重|哪个轻)|(骗子|诈骗|骗局)(吧|吗|嘛)",
     r"(公司|单位|老板|雇主|中介|房东|别人|有人|对方)(有没有|是不是|是否)(替|给|以|用|拿|冒用|盗用)我",
 )
@@ -271,12 +274,47 @@ OVERRIDE = any_of(
     r"(怎么|如何|教我|帮我|想)(在.{0,8})?隐瞒.{0,12}(处罚|案底|犯罪记录|失信)|不被.{0,4}(发现|查|追究|举报|投诉|告|拦)|又不(违法|被告|算违法)|查不(出|到)",
     r"(多交|多收|多付|多给).{0,4}(点|些)?钱|让(他们|客户|老人|对方).{0,4}多(交|付|出)",
     r"(网名|账号|手机号|车牌号?).{0,8}(背后|真人|真实身份|是谁|机主)",
-    r"(查|找出|知道|打听).{0,8}(举报人|谁举报)|扒出来|人肉|(照片|学校|单位|住址).{0,10}发到(群|网上)",
+    r"(查|找出|知道|打听).{0,8}(举报人|谁举报)|举报了?我的(人)?是谁|扒出来|人肉|(照片|学校|单位|住址).{0,10}发到(群|网上)",
     r"不被.{0,4}(删|封|屏蔽)|(做|办|弄|搞).{0,10}(证|章).{0,16}(怎么联系|联系方式|加我|哪里能)",
     r"才(能)?(不会|不至于|不)被.{0,4}(投诉|举报|查|发现|告|罚|抓|封|处罚)|"
     r"没人(查|管|发现|知道|核实|核对|注意)吧|(不会|没)有人(查|管|发现|知道)吧|(说法|说辞|谎话?|故事|身份).{0,4}(怎么|如何)(说|讲)?(才)?圆|圆(过去|谎|回来)",
+    # "…怎么存不会被税务发现", "…不会被查到吧": concealment without 才 (会不会被查到 is a worry, not a plan)
+    r"(怎么|如何|怎样|咋|办法|保证|确保|能让|才能)[^。？?！!]{0,20}(?<!会)(?<!是)(?<!就)不会被.{0,6}(查到|查出|发现|抓|拆|罚|追究|举报|封)",
+    r"(?<!会)(?<!是)(?<!就)不会被.{0,6}(查到|查出来?|发现|抓到?|罚)吧",
 )
 """Harm that no defensive word in the same message excuses ("…又不被他告", "…没法去投诉")."""
+
+_PLAN_HANDLING = re.compile(
+    r"(怎么|如何|怎样|咋)处理(一下)?[^。？?！!]{0,6}(才(不|能|好|看)|能(继续|接着)|接着(用|卖)|再(卖|用|发)|比较稳(?!妥)|好看|不留)"
+    r"|(先|就|能不能|可不可以)不(退|还|上交)(回去)?.{0,4}(花|用|留)"
+)
+""""…怎么处理才好看", "…怎么处理能继续卖": handling the harmful thing, not how the authorities handle it."""
+
+LAWFUL_ACCESS = re.compile(
+    r"律师|法院|起诉|诉讼|立案|原告|被告|仲裁|继承|遗产|监护|委托|代理人|授权书|公证|债权人|被执行人|调查令|依法|"
+    r"手续|程序|(什么|哪些)材料|同意吗|有没有规定|有规定|合法吗|违法吗|有权"
+)
+"""Whether and how someone may lawfully obtain another person's records (a lawyer, a court, an heir, an agent,
+the procedure or consent asked about): a question about the law, not a request for the data."""
+DIRECT_ASK = re.compile(
+    r"(帮我|给我|替我|帮忙)(一下)?(查|调|找|看|搜|弄|问|打听)|告诉我|发我|发给我|你(能|可以|帮|给|去)|你们(系统|那|这)"
+)
+"""The assistant asked to produce the data itself (帮我查…, 告诉我…, 你们系统里…)."""
+
+
+_RECORDS = re.compile(
+    r"信息|住址|地址|住哪|下落|存款|财产|记录|户籍|征信|身份证|(?<!打)电话|工作单位|学籍|档案"
+)
+
+
+def lawful_access(matching_text: str) -> bool:
+    """A question about lawful access to another person's records, not a request for them."""
+    return bool(
+        LAWFUL_ACCESS.search(matching_text)
+        and _RECORDS.search(matching_text)
+        and not DIRECT_ASK.search(matching_text)
+    )
+
 
 _LOOKUP = re.compile(
     r"(查|调|找|告诉我|给我|发我|知道|弄到|拿到|获取|问到|搞到)[^。？?！!]{0,16}?"
@@ -322,17 +360,23 @@ def unsafe_category(matching_text: str) -> str | None:
         and _OTHER_PERSON.search(matching_text)
         and not _OWN.search(matching_text)
         and not relayed
+        and not lawful_access(matching_text)
     ):
         return "rights"
     if OVERRIDE.search(matching_text):
         return next((c for c, p in RULES if p.search(matching_text)), "evasion")
+    if _PLAN_HANDLING.search(matching_text):
+        category = next((c for c, p in RULES if p.search(matching_text)), None)
+        if category is not None:
+            return category
     unquoted = _QUOTED.sub("", matching_text)  # the defensive words of a quoted payload do not count
     for category, pattern in RULES:
         if pattern.search(matching_text):
             if DEFENSIVE.search(unquoted) or DEFENSIVE.search(_SPACES.sub("", unquoted)):
                 return None
             own = (_OWN.search(matching_text) and not _OTHER_PERSON.search(matching_text)) or relayed
-            if category == "rights" and (own or _LAWFUL.search(matching_text)):
+            lawful = _LAWFUL.search(matching_text) or lawful_access(matching_text)
+            if category == "rights" and (own or lawful):
                 continue  # one's own records (我的社保记录, 本人征信), or an heir's, a guardian's, an agent's
             if category == "core_values" and _LICENCE.search(matching_text):
                 return None
