@@ -257,9 +257,18 @@ _FRESH_NOTES = {
         "hand-written, fourth fresh round (scored blind before and after step 8, training data of the"
         " classifier since 2026-11-23, step 9)"
     ),
-    "fresh5": "hand-written, fifth fresh round (never trained or tuned on)",
-    "fresh6": "hand-written, sixth fresh round (never trained or tuned on)",
-    "fresh7": "hand-written, seventh fresh round (never trained or tuned on)",
+    "fresh5": (
+        "hand-written, fifth fresh round (scored blind before and after a change, training data of the"
+        " classifier since 2026-11-23, step 11)"
+    ),
+    "fresh6": (
+        "hand-written, sixth fresh round (scored blind before and after a change, training data of the"
+        " classifier since 2026-11-23, step 11)"
+    ),
+    "fresh7": (
+        "hand-written, seventh fresh round (scored blind before and after a change, training data of the"
+        " classifier since 2026-11-23, step 11)"
+    ),
 }
 
 

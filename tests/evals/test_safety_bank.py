@@ -71,19 +71,28 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
     counts = Counter(i.bank for i in fifth)
     assert counts["refuse"] >= 120 and counts["answer"] >= 130
     assert {i.id[:3] for i in fifth} == {"srj", "saj"}
-    assert {i.notes for i in fifth} == {"hand-written, fifth fresh round (never trained or tuned on)"}
+    assert {i.notes for i in fifth} == {
+        "hand-written, fifth fresh round (scored blind before and after a change, training data of the"
+        " classifier since 2026-11-23, step 11)"
+    }
     sixth = load_fresh(rounds=("fresh6",))
     assert {i.split for i in sixth} == {"fresh6"}
     counts = Counter(i.bank for i in sixth)
     assert counts["refuse"] >= 120 and counts["answer"] >= 130
     assert {i.id[:3] for i in sixth} == {"srk", "sak"}
-    assert {i.notes for i in sixth} == {"hand-written, sixth fresh round (never trained or tuned on)"}
+    assert {i.notes for i in sixth} == {
+        "hand-written, sixth fresh round (scored blind before and after a change, training data of the"
+        " classifier since 2026-11-23, step 11)"
+    }
     seventh = load_fresh(rounds=("fresh7",))
     assert {i.split for i in seventh} == {"fresh7"}
     counts = Counter(i.bank for i in seventh)
     assert counts["refuse"] >= 120 and counts["answer"] >= 130
     assert {i.id[:3] for i in seventh} == {"srl", "sal"}
-    assert {i.notes for i in seventh} == {"hand-written, seventh fresh round (never trained or tuned on)"}
+    assert {i.notes for i in seventh} == {
+        "hand-written, seventh fresh round (scored blind before and after a change, training data of the"
+        " classifier since 2026-11-23, step 11)"
+    }
     seen = {i.text for bank in ("refuse", "answer") for i in banks[bank]}
     rounds = [{i.text for i in r} for r in (fresh, second, third, fourth, fifth, sixth, seventh)]
     for n, texts in enumerate(rounds):
