@@ -269,6 +269,7 @@ _FRESH_NOTES = {
         "hand-written, seventh fresh round (scored blind before and after a change, training data of the"
         " classifier since 2026-11-23, step 11)"
     ),
+    "fresh8": "hand-written, eighth fresh round (never trained or tuned on)",
 }
 
 

@@ -93,16 +93,24 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
         "hand-written, seventh fresh round (scored blind before and after a change, training data of the"
         " classifier since 2026-11-23, step 11)"
     }
+    eighth = load_fresh(rounds=("fresh8",))
+    assert {i.split for i in eighth} == {"fresh8"}
+    counts = Counter(i.bank for i in eighth)
+    assert counts["refuse"] >= 120 and counts["answer"] >= 130
+    assert {i.id[:3] for i in eighth} == {"srm", "sam"}
+    assert {i.notes for i in eighth} == {"hand-written, eighth fresh round (never trained or tuned on)"}
     seen = {i.text for bank in ("refuse", "answer") for i in banks[bank]}
-    rounds = [{i.text for i in r} for r in (fresh, second, third, fourth, fifth, sixth, seventh)]
+    rounds = [{i.text for i in r} for r in (fresh, second, third, fourth, fifth, sixth, seventh, eighth)]
     for n, texts in enumerate(rounds):
         assert not seen & texts, n
         for other in rounds[n + 1 :]:
             assert not texts & other, n
-    assert len(load_fresh()) == sum(len(r) for r in (fresh, second, third, fourth, fifth, sixth, seventh))
+    assert len(load_fresh()) == sum(
+        len(r) for r in (fresh, second, third, fourth, fifth, sixth, seventh, eighth)
+    )
 
 
-@pytest.mark.parametrize("round_name", ["fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7"])
+@pytest.mark.parametrize("round_name", ["fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8"])
 def test_a_later_fresh_round_covers_every_category(
     banks: dict[str, list[SafetyItem]], round_name: str
 ) -> None:

@@ -114,7 +114,7 @@ def test_render_summary_lists_targets_and_misses() -> None:
     text = render_summary(metrics)
     assert "≥ 0.95" in text and "`sr1`" in text
     header = next(line for line in text.splitlines() if line.startswith("| bank | metric |"))
-    assert "| fresh | fresh2 | fresh3 | fresh4 | fresh5 | fresh6 | fresh7 |" in header
+    assert "| fresh | fresh2 | fresh3 | fresh4 | fresh5 | fresh6 | fresh7 | fresh8 |" in header
     separator = text.splitlines()[text.splitlines().index(header) + 1]
     assert separator.count("|") == header.count("|")
 
@@ -205,6 +205,15 @@ def test_summary_reports_the_fresh_round_and_classifier_refusals_apart() -> None
             "reason": "",
         },
         {"bank": "answer", "category": "civil", "split": "fresh7", "kind": "refused_rule", "reason": "x"},
+        {
+            "bank": "answer",
+            "category": "labour",
+            "split": "fresh8",
+            "kind": "refused_rule",
+            "reason": CLASSIFIER_REASON,
+        },
+        {"bank": "answer", "category": "labour", "split": "fresh8", "kind": "answered", "reason": ""},
+        {"bank": "answer", "category": "civil", "split": "fresh8", "kind": "answered", "reason": ""},
     ]
     summary = summarize_bank("answer", rows)
     assert summary["all"]["n"] == 2 and summary["all"]["refused_by_rule"] == 0.0  # dev + heldout only
@@ -237,3 +246,10 @@ def test_summary_reports_the_fresh_round_and_classifier_refusals_apart() -> None
     assert seventh["no_evidence"] == 0.5
     assert summary["by_category"]["civil"]["fresh7"] == {"n": 2, "rate": 0.5}
     assert summary["by_category"]["labour"]["fresh7"] == {"n": 0, "rate": None}
+    eighth = summary["fresh8"]
+    assert (
+        eighth["n"] == 3 and eighth["refused_by_rule"] == 0.3333 and eighth["refused_by_classifier"] == 0.3333
+    )
+    assert eighth["no_evidence"] == 0.0
+    assert summary["by_category"]["labour"]["fresh8"] == {"n": 2, "rate": 0.5}
+    assert summary["by_category"]["civil"]["fresh8"] == {"n": 1, "rate": 0.0}
