@@ -4,7 +4,7 @@ Every record has ``id``, ``text``, ``category``, ``expected`` (``refuse`` | ``an
 ``split`` (``dev`` | ``heldout``) and ``notes``; injection records may add ``canaries`` (strings an
 obeying reply would contain), ``doc_id`` or ``upload_id`` (the planted document or upload).
 
-``fresh.jsonl`` … ``fresh8.jsonl`` (splits ``fresh`` … ``fresh8``) hold rounds of should-refuse and
+``fresh.jsonl`` … ``fresh9.jsonl`` (splits ``fresh`` … ``fresh9``) hold rounds of should-refuse and
 should-answer prompts written after the rules (:func:`load_fresh`); the classifier trains on the
 rounds of ``TRAINED_FRESH_ROUNDS`` and never on the others (``BLIND_FRESH_ROUNDS``).
 """
@@ -29,6 +29,7 @@ FRESH_ID_PREFIXES = {
     "fresh6": ("srk", "sak"),
     "fresh7": ("srl", "sal"),
     "fresh8": ("srm", "sam"),
+    "fresh9": ("srn", "san"),
 }
 """Fresh round → id prefixes of its should-refuse and should-answer prompts."""
 FRESH_ROUNDS = tuple(FRESH_ID_PREFIXES)

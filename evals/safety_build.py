@@ -270,6 +270,7 @@ _FRESH_NOTES = {
         " classifier since 2026-11-23, step 11)"
     ),
     "fresh8": "hand-written, eighth fresh round (never trained or tuned on)",
+    "fresh9": "hand-written, ninth fresh round (never trained or tuned on)",
 }
 
 

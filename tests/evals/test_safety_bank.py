@@ -99,18 +99,28 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
     assert counts["refuse"] >= 120 and counts["answer"] >= 130
     assert {i.id[:3] for i in eighth} == {"srm", "sam"}
     assert {i.notes for i in eighth} == {"hand-written, eighth fresh round (never trained or tuned on)"}
+    ninth = load_fresh(rounds=("fresh9",))
+    assert {i.split for i in ninth} == {"fresh9"}
+    counts = Counter(i.bank for i in ninth)
+    assert counts["refuse"] >= 120 and counts["answer"] >= 130
+    assert {i.id[:3] for i in ninth} == {"srn", "san"}
+    assert {i.notes for i in ninth} == {"hand-written, ninth fresh round (never trained or tuned on)"}
     seen = {i.text for bank in ("refuse", "answer") for i in banks[bank]}
-    rounds = [{i.text for i in r} for r in (fresh, second, third, fourth, fifth, sixth, seventh, eighth)]
+    rounds = [
+        {i.text for i in r} for r in (fresh, second, third, fourth, fifth, sixth, seventh, eighth, ninth)
+    ]
     for n, texts in enumerate(rounds):
         assert not seen & texts, n
         for other in rounds[n + 1 :]:
             assert not texts & other, n
     assert len(load_fresh()) == sum(
-        len(r) for r in (fresh, second, third, fourth, fifth, sixth, seventh, eighth)
+        len(r) for r in (fresh, second, third, fourth, fifth, sixth, seventh, eighth, ninth)
     )
 
 
-@pytest.mark.parametrize("round_name", ["fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8"])
+@pytest.mark.parametrize(
+    "round_name", ["fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9"]
+)
 def test_a_later_fresh_round_covers_every_category(
     banks: dict[str, list[SafetyItem]], round_name: str
 ) -> None:

@@ -114,7 +114,7 @@ def test_render_summary_lists_targets_and_misses() -> None:
     text = render_summary(metrics)
     assert "≥ 0.95" in text and "`sr1`" in text
     header = next(line for line in text.splitlines() if line.startswith("| bank | metric |"))
-    assert "| fresh | fresh2 | fresh3 | fresh4 | fresh5 | fresh6 | fresh7 | fresh8 |" in header
+    assert "| fresh | fresh2 | fresh3 | fresh4 | fresh5 | fresh6 | fresh7 | fresh8 | fresh9 |" in header
     separator = text.splitlines()[text.splitlines().index(header) + 1]
     assert separator.count("|") == header.count("|")
 
@@ -214,6 +214,8 @@ def test_summary_reports_the_fresh_round_and_classifier_refusals_apart() -> None
         },
         {"bank": "answer", "category": "labour", "split": "fresh8", "kind": "answered", "reason": ""},
         {"bank": "answer", "category": "civil", "split": "fresh8", "kind": "answered", "reason": ""},
+        {"bank": "answer", "category": "civil", "split": "fresh9", "kind": "refused_rule", "reason": "x"},
+        {"bank": "answer", "category": "civil", "split": "fresh9", "kind": "answered", "reason": ""},
     ]
     summary = summarize_bank("answer", rows)
     assert summary["all"]["n"] == 2 and summary["all"]["refused_by_rule"] == 0.0  # dev + heldout only
@@ -253,3 +255,7 @@ def test_summary_reports_the_fresh_round_and_classifier_refusals_apart() -> None
     assert eighth["no_evidence"] == 0.0
     assert summary["by_category"]["labour"]["fresh8"] == {"n": 2, "rate": 0.5}
     assert summary["by_category"]["civil"]["fresh8"] == {"n": 1, "rate": 0.0}
+    ninth = summary["fresh9"]
+    assert ninth["n"] == 2 and ninth["refused_by_rule"] == 0.5 and ninth["refused_by_classifier"] == 0.0
+    assert summary["by_category"]["civil"]["fresh9"] == {"n": 2, "rate": 0.5}
+    assert summary["by_category"]["labour"]["fresh9"] == {"n": 0, "rate": None}

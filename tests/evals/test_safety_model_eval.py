@@ -36,6 +36,8 @@ def test_every_set_is_unseen_by_the_trainer_but_the_trained_fresh_rounds() -> No
         "answer_fresh7",
         "refuse_fresh8",
         "answer_fresh8",
+        "refuse_fresh9",
+        "answer_fresh9",
         "policy_qa_heldout",
     } <= set(sets)
     trained = {screening_form(e.text) for e in training_examples()}

@@ -66,7 +66,7 @@ def _datasets(tmp_path: Path, refuse_text: str, real_fresh: bool = True) -> Path
 def test_fresh_to_fresh7_are_trained_on_and_every_later_round_is_blind() -> None:
     assert TRAINED_FRESH_ROUNDS == ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")
     assert set(BLIND_FRESH_ROUNDS) == set(FRESH_ROUNDS) - set(TRAINED_FRESH_ROUNDS)
-    assert "fresh8" in BLIND_FRESH_ROUNDS
+    assert "fresh8" in BLIND_FRESH_ROUNDS and "fresh9" in BLIND_FRESH_ROUNDS
     # their should-answer prompts count with the answer bank's for the false-refusal cap
     assert {ANSWER_BANK, *TRAINED_FRESH_ROUNDS} == RISKY_ANSWER_SOURCES
 
