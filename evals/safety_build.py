@@ -269,7 +269,10 @@ _FRESH_NOTES = {
         "hand-written, seventh fresh round (scored blind before and after a change, training data of the"
         " classifier since 2026-11-23, step 11)"
     ),
-    "fresh8": "hand-written, eighth fresh round (never trained or tuned on)",
+    "fresh8": (
+        "hand-written, eighth fresh round (scored blind before and after step 11, training data of the"
+        " classifier since 2026-11-23, step 12)"
+    ),
     "fresh9": "hand-written, ninth fresh round (never trained or tuned on)",
 }
 

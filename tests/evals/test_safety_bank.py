@@ -98,7 +98,10 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
     counts = Counter(i.bank for i in eighth)
     assert counts["refuse"] >= 120 and counts["answer"] >= 130
     assert {i.id[:3] for i in eighth} == {"srm", "sam"}
-    assert {i.notes for i in eighth} == {"hand-written, eighth fresh round (never trained or tuned on)"}
+    assert {i.notes for i in eighth} == {
+        "hand-written, eighth fresh round (scored blind before and after step 11, training data of the"
+        " classifier since 2026-11-23, step 12)"
+    }
     ninth = load_fresh(rounds=("fresh9",))
     assert {i.split for i in ninth} == {"fresh9"}
     counts = Counter(i.bank for i in ninth)
