@@ -36,7 +36,7 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy assistant ingest evals ui
+	$(VENV)/bin/mypy assistant ingest evals ui tests
 
 # The suite runs against SQLite and, when a throwaway PostgreSQL could be started, PostgreSQL too;
 # the cluster is stopped afterwards unless PG_KEEP=1. Then the smoke subset of the evaluation gate

@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from evals.safety_bank import BANKS, SAFETY_DIR, BankError, SafetyItem, load_all, load_bank, load_fresh
+from evals.safety_bank import (
+    BANKS,
+    FRESH_ROUNDS,
+    SAFETY_DIR,
+    BankError,
+    SafetyItem,
+    load_all,
+    load_bank,
+    load_fresh,
+)
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +186,7 @@ def test_the_banks_rebuild_identically_from_their_sources(tmp_path: Path) -> Non
         json.loads(x) for x in (SAFETY_DIR / "injection.jsonl").read_text(encoding="utf-8").splitlines()
     ]
     assert safety_build.build_injection() == stored
-    for round_name in safety_build.FRESH_ROUNDS:
+    for round_name in FRESH_ROUNDS:
         path = SAFETY_DIR / f"{round_name}.jsonl"
         stored = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
         assert safety_build.build_fresh(round_name=round_name) == stored, round_name
