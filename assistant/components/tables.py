@@ -6,8 +6,6 @@ from __future__ import annotations
 from sqlalchemy import Engine, MetaData
 from sqlalchemy.exc import DBAPIError
 
-_ATTEMPTS = 3
-
 
 def create_tables(metadata: MetaData, engine: Engine) -> None:
     """``metadata.create_all`` that tolerates a concurrent creator.
@@ -15,14 +13,17 @@ def create_tables(metadata: MetaData, engine: Engine) -> None:
     On PostgreSQL two ``CREATE TABLE``s of one name at once end with one of them failing (a unique
     violation in the catalogue, or "relation already exists") after the other commits; the DDL ran in
     one transaction, so trying again finds everything there and creates nothing. SQLite says "table …
-    already exists".
+    already exists". SQLite commits each ``CREATE TABLE`` on its own, so racing creators interleave table
+    by table and one may lose once per table; each loss means that table now exists (the next attempt
+    skips it), so one attempt more than there are tables always suffices.
     """
-    for attempt in range(_ATTEMPTS):
+    attempts = len(metadata.tables) + 1
+    for attempt in range(attempts):
         try:
             metadata.create_all(engine)
             return
         except DBAPIError as error:
-            if not lost_a_race(error) or attempt == _ATTEMPTS - 1:
+            if not lost_a_race(error) or attempt == attempts - 1:
                 raise
 
 
