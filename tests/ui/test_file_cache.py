@@ -19,6 +19,10 @@ from ui.file_cache import ENV_VAR
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
+def _sweepers() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "page-cache-sweep"]
+
+
 @pytest.fixture
 def short_retention(chat_services: Services, tmp_path: Path) -> Iterator[Services]:
     """Services whose uploads expire after 3.6 ms and are swept every 50 ms, data in this test's folder."""
@@ -37,10 +41,12 @@ def test_a_file_uploaded_through_the_page_is_kept_in_the_data_folder_and_swept(
 ) -> None:
     monkeypatch.delenv(ENV_VAR, raising=False)  # as in a fresh `govassist serve` process
     cache = short_retention.settings.ui_cache_dir
+    others = set(_sweepers())  # another app of this test process (the browser tests' server) may run one
     with TestClient(create_app(services=short_retention, mount_ui=True)) as client:
         assert os.environ[ENV_VAR] == str(cache)
         assert (cache.stat().st_mode & 0o777) == 0o700
-        assert "page-cache-sweep" in {thread.name for thread in threading.enumerate()}
+        ours = set(_sweepers()) - others
+        assert ours, "the app's lifespan starts a page-cache-sweep thread"
 
         uploaded = client.post("/gradio_api/upload", files=[("files", ("身份证正面.png", PNG, "image/png"))])
         assert uploaded.status_code == 200, uploaded.text
@@ -51,7 +57,7 @@ def test_a_file_uploaded_through_the_page_is_kept_in_the_data_folder_and_swept(
         while path.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not path.exists(), "the sweep should delete the expired copy"
-    assert "page-cache-sweep" not in {thread.name for thread in threading.enumerate()}
+    assert not any(thread.is_alive() for thread in ours)  # stopped with the app
 
 
 def test_an_operator_set_cache_folder_is_kept(
