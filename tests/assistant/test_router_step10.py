@@ -5,15 +5,11 @@ closed. Every wording here is new (none is in the probe file or a bank)."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from assistant.router import Intent, route
 from assistant.safety_rules import lawful_access, unsafe_category
-
-PROBES = Path(__file__).parent / "probes" / "router_probes_step10.jsonl"
+from tests.assistant.router_probes import load_probes, probes_off_their_route
 
 
 @pytest.mark.parametrize(
@@ -159,13 +155,7 @@ def test_a_handoff_with_a_harmful_ask_goes_to_the_classifier(monkeypatch: pytest
 def test_probes_hold_their_expected_route() -> None:
     """The probes written for this step (tests/assistant/probes): each holds its expected route, but for
     those marked as a known miss (kept in the file so the gap stays visible)."""
-    rows = [json.loads(line) for line in PROBES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = load_probes("router_probes_step10")
     assert len(rows) >= 150
-    wrong = []
-    for row in rows:
-        decision = route(row["text"])
-        got = "handoff" if decision.intent is Intent.HANDOFF else "refuse" if decision.refused else "answer"
-        held = got == row["expected"] or (row["expected"] == "answer" and got == "handoff")
-        if held == bool(row.get("known_miss")):
-            wrong.append((row["text"], row["expected"], got, decision.reason))
+    wrong = probes_off_their_route(rows)
     assert not wrong, wrong

@@ -6,15 +6,12 @@ bank); the harmful side of each class is still refused."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from assistant.router import Intent, matching_forms, route
 from assistant.safety_rules import unsafe_category
+from tests.assistant.router_probes import load_probes, probes_off_their_route
 
-PROBES = Path(__file__).parent / "probes" / "router_probes_step12.jsonl"
 CLASSES = {"followup", "group_warning", "victim", "out_of_scope", "persona_cue"}
 
 
@@ -97,14 +94,8 @@ def test_a_dead_relative_played_or_a_limitless_persona_is_still_an_injection(mes
 def test_step12_probes_hold_their_route_but_the_known_misses() -> None:
     """The probes written for this step (tests/assistant/probes): each holds its expected route, but for
     those marked as a known miss (kept in the file so the gap stays visible)."""
-    rows = [json.loads(line) for line in PROBES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = load_probes("router_probes_step12")
     assert len(rows) >= 50
     assert {row["class"] for row in rows} == CLASSES
-    wrong = []
-    for row in rows:
-        decision = route(row["text"])
-        got = "handoff" if decision.intent is Intent.HANDOFF else "refuse" if decision.refused else "answer"
-        held = got == row["expected"] or (row["expected"] == "answer" and got == "handoff")
-        if held == bool(row.get("known_miss")):
-            wrong.append((row["text"], row["expected"], got, decision.reason))
+    wrong = probes_off_their_route(rows)
     assert not wrong, wrong
