@@ -10,7 +10,6 @@ are written inside it too (:func:`page_file_folder`).
 from __future__ import annotations
 
 import os
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,8 +32,9 @@ def use_page_file_cache(settings: Settings) -> Path:
 def page_file_folder(kind: str) -> Path:
     """A private folder inside the pages' cache for files the pages write for download (checklists, CSV
     exports), so the same sweep deletes them; Gradio serves them from there without another copy."""
-    root = Path(os.environ.get(ENV_VAR) or Path(tempfile.gettempdir()) / "gradio")
-    folder = root / kind
+    from gradio.utils import get_upload_folder  # GRADIO_TEMP_DIR, else Gradio's default
+
+    folder = Path(get_upload_folder()) / kind
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder
 
