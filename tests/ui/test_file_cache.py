@@ -25,13 +25,14 @@ def _sweepers() -> list[threading.Thread]:
 
 @pytest.fixture
 def short_retention(chat_services: Services, tmp_path: Path) -> Iterator[Services]:
-    """Services whose uploads expire after 3.6 ms and are swept every 50 ms, data in this test's folder."""
+    """Services whose uploads expire after 1 s and are swept every 50 ms, data in this test's folder (a
+    shorter retention could sweep an upload's file while Gradio is still writing it)."""
     with database_engine("sqlite", tmp_path) as engine:
         yield services_on(
             chat_services,
             engine,
             data_dir=tmp_path / "data",
-            prereview_retention_hours=1e-6,
+            prereview_retention_hours=1 / 3600,
             prereview_sweep_interval_s=0.05,
         )
 
@@ -53,7 +54,7 @@ def test_a_file_uploaded_through_the_page_is_kept_in_the_data_folder_and_swept(
         [path] = [Path(p) for p in uploaded.json()]
         assert path.is_relative_to(cache)  # not the machine-wide /tmp/gradio
 
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 15
         while path.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not path.exists(), "the sweep should delete the expired copy"
