@@ -284,6 +284,7 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
                 shown(result.history, chosen),
                 to_script(result.report, chosen),
                 to_script(result.notice, chosen),
+                gr.update(value=None) if result.files_discarded else gr.update(),
             )
 
         poll_inputs = [raw, session, script]
@@ -338,7 +339,7 @@ def build_citizen_app(services: Services | ChatService) -> gr.Blocks:
         review.click(
             on_review,
             [files, consent, raw, session, script],
-            [raw, chatbot, report, notice],
+            [raw, chatbot, report, notice, files],
             api_visibility=API_VISIBILITY,
         )
         install_script_texts(app, "#script-toggle", TOGGLE_TEXTS)  # last: every component exists

@@ -29,6 +29,7 @@ from ui.citizen_render import (
     to_script,
 )
 from ui.citizen_stream import ReadAhead
+from ui.file_cache import discard_page_uploads
 
 if TYPE_CHECKING:
     from assistant.chat import ChatService
@@ -289,11 +290,13 @@ def message_id_at(history: History, index: Any) -> str | None:
 
 
 class PrereviewResult(NamedTuple):
-    """The conversation (with the report added), the report panel and a notice."""
+    """The conversation (with the report added), the report panel, a notice, and whether the page's
+    copies of the files were deleted (their content handed on), so the picker should be emptied."""
 
     history: History
     report: str
     notice: str
+    files_discarded: bool = False
 
 
 def run_prereview(
@@ -328,9 +331,11 @@ def run_prereview(
     try:
         outcome = backend.prereview.review(context.guide_id, context.answers, uploads)
     except IntakeError as error:
-        return PrereviewResult(before, "", escape_markdown(str(error)))
-    except StorageFull:
+        discard_page_uploads(paths)
+        return PrereviewResult(before, "", escape_markdown(str(error)), files_discarded=True)
+    except StorageFull:  # nothing was kept: the page's copies stay for another try
         return PrereviewResult(before, "", STORAGE_FULL_TEXT)
+    discard_page_uploads(paths)  # the service keeps its own copy, for as long as settings say
     text = render_report_text(outcome.report)
     message_id = backend.chat.record_prereview(session_id, len(uploads), text)
     refused = [
@@ -344,4 +349,4 @@ def run_prereview(
         say("user", f"（上传了{len(uploads)}个文件，申请材料预审）"),
         say("assistant", report, message_id),
     ]
-    return PrereviewResult(added, report, "")
+    return PrereviewResult(added, report, "", files_discarded=True)

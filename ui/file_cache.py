@@ -9,7 +9,9 @@ are written inside it too (:func:`page_file_folder`).
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -37,6 +39,32 @@ def page_file_folder(kind: str) -> Path:
     folder = Path(get_upload_folder()) / kind
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder
+
+
+def discard_page_uploads(paths: Sequence[str]) -> int:
+    """Delete the pages' copies of uploaded files once their content has been handed on, and the
+    per-upload folders Gradio made for them if now empty; return how many files were deleted.
+
+    Only regular files inside the pages' cache folder are touched (never a link, never a path
+    elsewhere), so a path that did not come from an upload is left alone."""
+    from gradio.utils import get_upload_folder
+
+    root = Path(get_upload_folder()).resolve()
+    deleted = 0
+    for raw in paths:
+        path = Path(raw)
+        if path.is_symlink() or not path.is_file():
+            continue
+        resolved = path.resolve()
+        if resolved == root or not resolved.is_relative_to(root):
+            continue
+        resolved.unlink(missing_ok=True)
+        deleted += 1
+        parent = resolved.parent
+        if parent != root and parent.is_relative_to(root):
+            with contextlib.suppress(OSError):  # not empty, or already gone
+                parent.rmdir()
+    return deleted
 
 
 def page_file_sweep(settings: Settings, folder: Path) -> FolderSweep:

@@ -62,4 +62,6 @@ def test_upload_after_the_notice_gives_a_report_per_material(
     assert "未能预审的文件" in text and "扫描件.pdf" in text  # the refused file, with the server's reason
     assert "仅供参考" in text
     assert "材料预审结果" in page.locator(BOT).last.inner_text()  # the report joins the conversation
+    # the page's copies are deleted once reviewed (the service keeps its own), so the picker is emptied
+    page.locator("#prereview-files td.filename").first.wait_for(state="detached")
     shoot(page, "citizen-13-prereview-report")
