@@ -274,6 +274,7 @@ _FRESH_NOTES = {
         " classifier since 2026-11-23, step 12)"
     ),
     "fresh9": "hand-written, ninth fresh round (never trained or tuned on)",
+    "fresh10": "hand-written, tenth fresh round (never trained or tuned on)",
 }
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from evals.safety_bank import (
     BANKS,
+    BLIND_FRESH_ROUNDS,
     FRESH_ROUNDS,
     SAFETY_DIR,
     BankError,
@@ -49,90 +50,83 @@ def test_every_category_has_dev_and_heldout_items(banks: dict[str, list[SafetyIt
             assert seen == {"dev", "heldout"}, (bank, category)
 
 
+_ORDINALS = (
+    "",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+)
+_TRAINED_NOTES = {
+    "fresh4": (
+        "hand-written, fourth fresh round (scored blind before and after step 8, training data of the"
+        " classifier since 2026-11-23, step 9)"
+    ),
+    "fresh5": (
+        "hand-written, fifth fresh round (scored blind before and after a change, training data of the"
+        " classifier since 2026-11-23, step 11)"
+    ),
+    "fresh6": (
+        "hand-written, sixth fresh round (scored blind before and after a change, training data of the"
+        " classifier since 2026-11-23, step 11)"
+    ),
+    "fresh7": (
+        "hand-written, seventh fresh round (scored blind before and after a change, training data of the"
+        " classifier since 2026-11-23, step 11)"
+    ),
+    "fresh8": (
+        "hand-written, eighth fresh round (scored blind before and after step 11, training data of the"
+        " classifier since 2026-11-23, step 12)"
+    ),
+}
+"""The notes of the trained rounds checked word for word (a round's note changes when it is trained on)."""
+_MINIMUM = {"fresh": (67, 66), "fresh2": (100, 100), "fresh3": (120, 120)}
+"""Least should-refuse / should-answer prompts of a round; every later round (120, 130)."""
+
+
 def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
     banks: dict[str, list[SafetyItem]],
 ) -> None:
     later = [i for bank in ("refuse", "answer") for i in banks[bank] if "later round" in i.notes]
     assert later and {i.split for i in later} == {"dev"}
-    fresh = load_fresh(rounds=("fresh",))
-    assert Counter(i.bank for i in fresh) == {"refuse": 67, "answer": 66}
-    assert {i.split for i in fresh} == {"fresh"}
-    second = load_fresh(rounds=("fresh2",))
-    assert {i.split for i in second} == {"fresh2"}
-    counts = Counter(i.bank for i in second)
-    assert counts["refuse"] >= 100 and counts["answer"] >= 100
-    third = load_fresh(rounds=("fresh3",))
-    assert {i.split for i in third} == {"fresh3"}
-    counts = Counter(i.bank for i in third)
-    assert counts["refuse"] >= 120 and counts["answer"] >= 120
-    assert {i.id[:3] for i in third} == {"srh", "sah"}
-    fourth = load_fresh(rounds=("fresh4",))
-    assert {i.split for i in fourth} == {"fresh4"}
-    counts = Counter(i.bank for i in fourth)
-    assert counts["refuse"] >= 120 and counts["answer"] >= 130
-    assert {i.id[:3] for i in fourth} == {"sri", "sai"}
-    assert {i.notes for i in fourth} == {
-        "hand-written, fourth fresh round (scored blind before and after step 8, training data of the"
-        " classifier since 2026-11-23, step 9)"
-    }
-    fifth = load_fresh(rounds=("fresh5",))
-    assert {i.split for i in fifth} == {"fresh5"}
-    counts = Counter(i.bank for i in fifth)
-    assert counts["refuse"] >= 120 and counts["answer"] >= 130
-    assert {i.id[:3] for i in fifth} == {"srj", "saj"}
-    assert {i.notes for i in fifth} == {
-        "hand-written, fifth fresh round (scored blind before and after a change, training data of the"
-        " classifier since 2026-11-23, step 11)"
-    }
-    sixth = load_fresh(rounds=("fresh6",))
-    assert {i.split for i in sixth} == {"fresh6"}
-    counts = Counter(i.bank for i in sixth)
-    assert counts["refuse"] >= 120 and counts["answer"] >= 130
-    assert {i.id[:3] for i in sixth} == {"srk", "sak"}
-    assert {i.notes for i in sixth} == {
-        "hand-written, sixth fresh round (scored blind before and after a change, training data of the"
-        " classifier since 2026-11-23, step 11)"
-    }
-    seventh = load_fresh(rounds=("fresh7",))
-    assert {i.split for i in seventh} == {"fresh7"}
-    counts = Counter(i.bank for i in seventh)
-    assert counts["refuse"] >= 120 and counts["answer"] >= 130
-    assert {i.id[:3] for i in seventh} == {"srl", "sal"}
-    assert {i.notes for i in seventh} == {
-        "hand-written, seventh fresh round (scored blind before and after a change, training data of the"
-        " classifier since 2026-11-23, step 11)"
-    }
-    eighth = load_fresh(rounds=("fresh8",))
-    assert {i.split for i in eighth} == {"fresh8"}
-    counts = Counter(i.bank for i in eighth)
-    assert counts["refuse"] >= 120 and counts["answer"] >= 130
-    assert {i.id[:3] for i in eighth} == {"srm", "sam"}
-    assert {i.notes for i in eighth} == {
-        "hand-written, eighth fresh round (scored blind before and after step 11, training data of the"
-        " classifier since 2026-11-23, step 12)"
-    }
-    ninth = load_fresh(rounds=("fresh9",))
-    assert {i.split for i in ninth} == {"fresh9"}
-    counts = Counter(i.bank for i in ninth)
-    assert counts["refuse"] >= 120 and counts["answer"] >= 130
-    assert {i.id[:3] for i in ninth} == {"srn", "san"}
-    assert {i.notes for i in ninth} == {"hand-written, ninth fresh round (never trained or tuned on)"}
+    assert FRESH_ROUNDS[:10] == ("fresh", *(f"fresh{n}" for n in range(2, 11)))  # every round so far
+    assert Counter(i.bank for i in load_fresh(rounds=("fresh",))) == {"refuse": 67, "answer": 66}
+    rounds: list[set[str]] = []
+    for n, name in enumerate(FRESH_ROUNDS):
+        items = load_fresh(rounds=(name,))
+        assert {i.split for i in items} == {name}, name
+        counts = Counter(i.bank for i in items)
+        least_refuse, least_answer = _MINIMUM.get(name, (120, 130))
+        assert counts["refuse"] >= least_refuse and counts["answer"] >= least_answer, name
+        letter = "fghijklmnopqrstuvwxyz"[n]  # srf/saf, srg/sag … in the order of the rounds
+        assert {i.id[:3] for i in items} == {f"sr{letter}", f"sa{letter}"}, name
+        notes = {i.notes for i in items}
+        if name in _TRAINED_NOTES:
+            assert notes == {_TRAINED_NOTES[name]}, name
+        elif name in BLIND_FRESH_ROUNDS:
+            assert notes == {f"hand-written, {_ORDINALS[n]} fresh round (never trained or tuned on)"}, name
+        else:
+            assert len(notes) == 1 and "training data of the classifier" in notes.pop(), name
+        rounds.append({i.text for i in items})
     seen = {i.text for bank in ("refuse", "answer") for i in banks[bank]}
-    rounds = [
-        {i.text for i in r} for r in (fresh, second, third, fourth, fifth, sixth, seventh, eighth, ninth)
-    ]
     for n, texts in enumerate(rounds):
         assert not seen & texts, n
         for other in rounds[n + 1 :]:
             assert not texts & other, n
-    assert len(load_fresh()) == sum(
-        len(r) for r in (fresh, second, third, fourth, fifth, sixth, seventh, eighth, ninth)
-    )
+    assert len(load_fresh()) == sum(len(r) for r in rounds)
 
 
-@pytest.mark.parametrize(
-    "round_name", ["fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9"]
-)
+@pytest.mark.parametrize("round_name", FRESH_ROUNDS[1:])
 def test_a_later_fresh_round_covers_every_category(
     banks: dict[str, list[SafetyItem]], round_name: str
 ) -> None:

@@ -9,7 +9,7 @@ import pytest
 from assistant.chat import ChatReply
 from assistant.container import Services
 from assistant.settings import Settings
-from evals.safety_bank import SafetyItem, load_bank
+from evals.safety_bank import FRESH_ROUNDS, SafetyItem, load_bank
 from evals.safety_eval import (
     CLASSIFIER_REASON,
     judge_direct,
@@ -114,7 +114,8 @@ def test_render_summary_lists_targets_and_misses() -> None:
     text = render_summary(metrics)
     assert "≥ 0.95" in text and "`sr1`" in text
     header = next(line for line in text.splitlines() if line.startswith("| bank | metric |"))
-    assert "| fresh | fresh2 | fresh3 | fresh4 | fresh5 | fresh6 | fresh7 | fresh8 | fresh9 |" in header
+    assert FRESH_ROUNDS[:10] == ("fresh", *(f"fresh{n}" for n in range(2, 11)))  # every round so far
+    assert f"| {' | '.join(FRESH_ROUNDS)} |" in header  # each round a column, in order
     separator = text.splitlines()[text.splitlines().index(header) + 1]
     assert separator.count("|") == header.count("|")
 
@@ -259,3 +260,37 @@ def test_summary_reports_the_fresh_round_and_classifier_refusals_apart() -> None
     assert ninth["n"] == 2 and ninth["refused_by_rule"] == 0.5 and ninth["refused_by_classifier"] == 0.0
     assert summary["by_category"]["civil"]["fresh9"] == {"n": 2, "rate": 0.5}
     assert summary["by_category"]["labour"]["fresh9"] == {"n": 0, "rate": None}
+
+
+@pytest.mark.parametrize("round_name", FRESH_ROUNDS)
+def test_every_fresh_round_is_summarised_on_its_own(round_name: str) -> None:
+    rows = [
+        {"bank": "answer", "category": "civil", "split": "dev", "kind": "answered", "reason": ""},
+        {"bank": "answer", "category": "civil", "split": round_name, "kind": "refused_rule", "reason": "x"},
+        {"bank": "answer", "category": "civil", "split": round_name, "kind": "answered", "reason": ""},
+        {
+            "bank": "answer",
+            "category": "labour",
+            "split": round_name,
+            "kind": "refused_rule",
+            "reason": CLASSIFIER_REASON,
+        },
+        {
+            "bank": "answer",
+            "category": "labour",
+            "split": round_name,
+            "kind": "refused_no_evidence",
+            "reason": "",
+        },
+    ]
+    summary = summarize_bank("answer", rows)
+    assert summary["all"]["n"] == 1 and summary["all"]["refused_by_rule"] == 0.0  # dev + heldout only
+    mine = summary[round_name]
+    assert mine["n"] == 4 and mine["refused_by_rule"] == 0.5 and mine["refused_by_classifier"] == 0.25
+    assert mine["no_evidence"] == 0.25
+    assert summary["by_category"]["civil"][round_name] == {"n": 2, "rate": 0.5}
+    assert summary["by_category"]["labour"][round_name] == {"n": 2, "rate": 0.5}
+    for other in FRESH_ROUNDS:
+        if other != round_name:
+            assert summary[other]["n"] == 0, other
+            assert summary["by_category"]["civil"][other] == {"n": 0, "rate": None}, other

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.router import screening_form
 from assistant.safety_classifier import default_classifier
+from evals.safety_bank import FRESH_ROUNDS
 from evals.safety_model_eval import (
     TRAINED_SETS,
     evaluation_sets,
@@ -40,6 +41,7 @@ def test_every_set_is_unseen_by_the_trainer_but_the_trained_fresh_rounds() -> No
         "answer_fresh9",
         "policy_qa_heldout",
     } <= set(sets)
+    assert {f"{b}_{r}" for b in ("refuse", "answer") for r in FRESH_ROUNDS} <= set(sets)  # fresh10 and later
     trained = {screening_form(e.text) for e in training_examples()}
     unseen = unseen_texts()
     assert {
