@@ -260,23 +260,27 @@ class KnowledgeIndex:
             for chunk_id, distance in zip(result["ids"][0], result["distances"][0], strict=True)
         ]
 
+    def health(self) -> dict[str, Any]:
+        """What a health check needs, cheap enough to poll: counts and generation of the ledger, and this
+        worker's view (its process id and the generation its BM25 index is at; None until first used).
+        Never walks the index folder or lists the ingested files."""
+        return {
+            **self.store.counts(),
+            "generation": self.store.generation(),
+            "worker_pid": os.getpid(),
+            "sparse_generation": self._sparse.stamp.get("generation") if self._sparse else None,
+        }
+
     def stats(self) -> dict[str, Any]:
-        """Counts, generation, on-disk size, the last ingest time (ISO, UTC; None if empty), and this
-        worker's view: its process id and the generation its BM25 index is at (None until first used)."""
+        """:meth:`health` plus the on-disk size (a walk of the index folder) and the last ingest time
+        (ISO, UTC; None if empty), for the admin page and the CLI."""
         size = (
             sum(p.stat().st_size for p in self.folder.rglob("*") if p.is_file())
             if self.folder.exists()
             else 0
         )
         last = max((f.ingested_at for f in self.store.files()), default=None)
-        return {
-            **self.store.counts(),
-            "generation": self.store.generation(),
-            "index_bytes": size,
-            "last_ingest_at": last,
-            "worker_pid": os.getpid(),
-            "sparse_generation": self._sparse.stamp.get("generation") if self._sparse else None,
-        }
+        return {**self.health(), "index_bytes": size, "last_ingest_at": last}
 
     def close(self) -> None:
         self.store.close()

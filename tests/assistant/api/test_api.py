@@ -106,6 +106,22 @@ def test_search_documents_health(client: TestClient) -> None:
     assert client.get("/api/health").json()["status"] == "ok"
 
 
+def test_health_is_cheap_and_does_not_walk_the_index_folder(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    def no_walk(self: Path, pattern: str) -> None:
+        raise AssertionError(f"health walked {self}")
+
+    monkeypatch.setattr(Path, "rglob", no_walk)
+    health = client.get("/api/health")
+    assert health.status_code == 200, health.text
+    body = health.json()
+    assert body["status"] == "ok" and body["index"]["chunks"] > 0 and body["index"]["generation"] >= 1
+    assert "index_bytes" not in body["index"]  # the admin page and the CLI show the size
+
+
 def test_openai_compatible_endpoints(client: TestClient) -> None:
     assert client.get("/v1/models").json()["data"][0]["id"] == "govassist"
     body = client.post(
