@@ -420,6 +420,16 @@ def publish_report(
     raise typer.Exit(publish_command(Settings(), folders))
 
 
+@app.command("unpublish-report")
+def unpublish_report(
+    names: Annotated[list[str], typer.Argument(help="Shared report names, e.g. policy_qa.")],
+) -> None:
+    """撤回共享报告 / Withdraw shared reports from every machine's dashboard (its own copies stay)."""
+    from assistant.analytics.cli_publish import unpublish_command
+
+    raise typer.Exit(unpublish_command(Settings(), names))
+
+
 @app.command("eval-routing")
 def evaluate_routing(
     report: Annotated[Path, typer.Option(help="Folder for metrics.json and report.md.")] = Path(

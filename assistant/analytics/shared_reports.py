@@ -5,15 +5,21 @@ A report is a folder ``reports/<name>/`` holding ``metrics.json``, ``report.md``
 files' bytes and the time the report was produced, see :func:`produced_time`), replacing the
 row of that name only when it is newer. :meth:`SharedReportStore.materialise` writes into a machine's
 ``reports/`` every shared report that is missing there or newer than the local copy, each file
-atomically, with the produced time as its modification time (what the dashboard shows and compares).
-A row whose name is not a plain folder name is never written.
+atomically, with the produced time as its modification time (what the dashboard shows and compares),
+and marks the folder as a shared copy. :meth:`SharedReportStore.withdraw` turns a row into a
+withdrawal (no files, the time of withdrawal): materialising then deletes every shared copy of that
+report not newer than the withdrawal, while a folder a machine produced itself is never deleted; a
+report published later than the withdrawal is shared again. A row whose name is not a plain folder
+name is never written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
+import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -40,6 +46,9 @@ MAX_REPORT_FILE_BYTES = 16 * 1024 * 1024
 
 _SAFE_NAME = re.compile(r"^[\w][\w.\-]{0,99}$")
 _SAME_TIME_S = 0.001  # modification times round-trip through float seconds
+SHARED_COPY_MARKER = ".shared-report"
+"""An empty file in a report folder written by :meth:`SharedReportStore.materialise`: only such folders
+are deleted when their report is withdrawn."""
 
 metadata = MetaData()
 eval_reports = Table(
@@ -126,8 +135,33 @@ class SharedReportStore:
             with self.engine.begin() as connection:
                 return bool(connection.execute(newer.values(**row)).rowcount)
 
+    def withdraw(self, name: str, now: float | None = None) -> bool:
+        """Withdraw a shared report from every dashboard: its row keeps no files and the time of
+        withdrawal (at least just after its produced time). False when no report of that name is shared.
+        A report published afterwards with a newer produced time is shared again."""
+        when = time.time() if now is None else now
+        cleared = {column: None for column in REPORT_FILES.values()}
+        with self.engine.begin() as connection:
+            columns = [eval_reports.c[column] for column in REPORT_FILES.values()]
+            row = connection.execute(
+                select(eval_reports.c.produced_s, *columns).where(eval_reports.c.name == name)
+            ).first()
+            if row is None or all(data is None for data in row[1:]):  # not shared, or withdrawn already
+                return False
+            stamp = max(when, float(row[0]) + 2 * _SAME_TIME_S)
+            connection.execute(
+                eval_reports.update().where(eval_reports.c.name == name).values(produced_s=stamp, **cleared)
+            )
+        return True
+
+    def withdrawn(self) -> set[str]:
+        """Names whose shared report has been withdrawn (rows without any file)."""
+        empty = [eval_reports.c[column].is_(None) for column in REPORT_FILES.values()]
+        with self.engine.connect() as connection:
+            return {str(name) for (name,) in connection.execute(select(eval_reports.c.name).where(*empty))}
+
     def produced(self) -> dict[str, float]:
-        """Every shared report's name and produced time."""
+        """Every shared report's name and produced time (for a withdrawn one, the time of withdrawal)."""
         with self.engine.connect() as connection:
             rows = connection.execute(select(eval_reports.c.name, eval_reports.c.produced_s))
             return {str(name): float(produced) for name, produced in rows}
@@ -138,12 +172,17 @@ class SharedReportStore:
         warning, as is a row holding a file over the cap."""
         root = Path(reports_dir).resolve()
         written: list[str] = []
+        withdrawn = self.withdrawn()
         for name, produced in sorted(self.produced().items()):
             target = root / name
             if not is_report_name(name) or target.resolve().parent != root:
                 log.warning("shared report %r skipped: not a plain folder name", name)
                 continue
             local = produced_time(target) if target.is_dir() else None
+            if name in withdrawn:
+                if local is not None and local <= produced and remove_shared_copy(target):
+                    log.info("withdrawn shared report %r removed from %s", name, root)
+                continue
             if local is not None and produced <= local + _SAME_TIME_S:
                 continue
             if self._write(name, target, produced):
@@ -174,7 +213,30 @@ class SharedReportStore:
             partial.write_bytes(bytes(data))
             os.utime(partial, (produced, produced))
             os.replace(partial, path)
+        (target / SHARED_COPY_MARKER).write_text(repr(produced), encoding="ascii")
         return True
+
+
+def remove_shared_copy(folder: Path) -> bool:
+    """Delete a report folder's files if :meth:`SharedReportStore.materialise` wrote them and they were
+    not replaced since (the marker holds their produced time), and the folder if nothing else is left;
+    False for a report this machine produced."""
+    marker = folder / SHARED_COPY_MARKER
+    if folder.is_symlink() or not marker.is_file():
+        return False
+    try:
+        written = float(marker.read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        return False
+    local = produced_time(folder)
+    if local is None or abs(local - written) > _SAME_TIME_S:  # run again here since: this machine's
+        return False
+    for file in REPORT_FILES:
+        (folder / file).unlink(missing_ok=True)
+    marker.unlink()
+    with contextlib.suppress(OSError):  # something else was put there: keep it
+        folder.rmdir()
+    return True
 
 
 def shared_report_store(settings: Settings, engine: Engine) -> SharedReportStore | None:

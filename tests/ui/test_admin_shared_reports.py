@@ -84,6 +84,17 @@ def test_a_report_published_on_one_machine_is_on_anothers_dashboard(
     code, output = publish(shared_url, "database", run, tmp_path / "missing", monkeypatch=monkeypatch)
     assert code == 1 and "not shared: the shared copy is as new" in output and "missing" in output
 
+    withdrawn = CliRunner().invoke(app, ["unpublish-report", "eval"])
+    assert withdrawn.exit_code == 0 and "eval: withdrawn from every dashboard" in withdrawn.output
+    engine = make_engine(shared_url)
+    try:
+        materialise_shared_reports(settings_for(shared_url, "database"), engine, reports_b)
+    finally:
+        engine.dispose()
+    assert find_reports(reports_b) == [] and find_reports(run.parent)  # gone from b; a's own run stays
+    again = CliRunner().invoke(app, ["unpublish-report", "eval"])
+    assert again.exit_code == 1 and "no shared report of that name" in again.output
+
 
 def test_the_dashboard_refresh_writes_the_shared_reports_first(
     make_settings: Callable[..., Settings], tmp_path: Path

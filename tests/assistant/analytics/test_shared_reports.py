@@ -15,6 +15,7 @@ import pytest
 
 from assistant.analytics.shared_reports import (
     MAX_REPORT_FILE_BYTES,
+    SHARED_COPY_MARKER,
     ReportTooLargeError,
     SharedReportStore,
     eval_reports,
@@ -62,7 +63,8 @@ def test_a_report_published_on_one_machine_is_written_on_another(
     for file in ("metrics.json", "report.md", "report.html"):
         assert (copy / file).read_bytes() == (published / file).read_bytes()
         assert abs((copy / file).stat().st_mtime - NOW) < 0.01  # the produced time, not the copy's
-    assert not [p for p in copy.iterdir() if p.name.startswith(".")]  # no temporary files left
+    hidden = [p.name for p in copy.iterdir() if p.name.startswith(".")]
+    assert hidden == [SHARED_COPY_MARKER]  # no temporary files left; marked as a shared copy
     (original,) = find_reports(tmp_path / "a" / "reports")
     assert [r.modified for r in find_reports(other)] == [original.modified]  # the same time on the dashboard
     assert store.materialise(other) == []  # up to date: nothing written again
@@ -121,3 +123,43 @@ def test_an_oversized_report_is_refused_not_truncated(store: SharedReportStore, 
     with pytest.raises(ReportTooLargeError, match="over the 16,777,216-byte limit"):
         store.publish(folder)
     assert store.produced() == {}
+
+
+def test_a_withdrawn_report_leaves_every_dashboard_but_its_makers_folder(
+    store: SharedReportStore, tmp_path: Path
+) -> None:
+    made = report_folder(tmp_path / "a", "policy_qa", 0.81, NOW)
+    store.publish(made)
+    assert store.materialise(tmp_path / "b") == ["policy_qa"]
+    assert store.materialise(tmp_path / "c") == ["policy_qa"]
+    (tmp_path / "c" / "policy_qa" / "notes.txt").write_text("kept")  # something of c's own beside it
+
+    assert store.withdraw("policy_qa", now=NOW + 60) is True
+    assert store.withdrawn() == {"policy_qa"}
+    assert store.withdraw("policy_qa") is False  # once
+    assert store.withdraw("never_shared") is False
+
+    assert store.materialise(tmp_path / "b") == [] and not (tmp_path / "b" / "policy_qa").exists()
+    store.materialise(tmp_path / "c")
+    assert [p.name for p in (tmp_path / "c" / "policy_qa").iterdir()] == ["notes.txt"]
+    assert store.materialise(tmp_path / "a") == [] and figure(made) == 0.81  # made there: never deleted
+    assert store.materialise(tmp_path / "d") == [] and not (tmp_path / "d" / "policy_qa").exists()
+
+
+def test_a_shared_copy_run_again_locally_is_kept_when_withdrawn(store: SharedReportStore, tmp_path: Path) -> None:
+    store.publish(report_folder(tmp_path / "a", "routing", 0.6, NOW))
+    store.materialise(tmp_path / "b")
+    rerun = report_folder(tmp_path / "b", "routing", 0.7, NOW + 30)  # the marker stays, the files changed
+    store.withdraw("routing", now=NOW + 60)
+    store.materialise(tmp_path / "b")
+    assert figure(rerun) == 0.7
+
+
+def test_a_newer_report_is_shared_again_after_a_withdrawal(store: SharedReportStore, tmp_path: Path) -> None:
+    old = report_folder(tmp_path / "a", "eval", 0.5, NOW)
+    store.publish(old)
+    store.withdraw("eval", now=NOW + 60)
+    assert store.publish(old) is False  # the withdrawn run is not shared again by accident
+    assert store.publish(report_folder(tmp_path / "new", "eval", 0.9, NOW + 120)) is True
+    assert store.withdrawn() == set()
+    assert store.materialise(tmp_path / "b") == ["eval"] and figure(tmp_path / "b" / "eval") == 0.9
