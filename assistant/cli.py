@@ -424,7 +424,7 @@ def publish_report(
 def unpublish_report(
     names: Annotated[list[str], typer.Argument(help="Shared report names, e.g. policy_qa.")],
 ) -> None:
-    """撤回共享报告 / Withdraw shared reports from every machine's dashboard (its own copies stay)."""
+    """撤回共享报告 / Withdraw shared reports from every dashboard (the maker's own folder stays)."""
     from assistant.analytics.cli_publish import unpublish_command
 
     raise typer.Exit(unpublish_command(Settings(), names))
