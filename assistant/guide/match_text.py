@@ -9,6 +9,11 @@ from the whole text:
   bundle fits it better than one of its items;
 - *informational*: a question about what something is, about policy, or about a fact (fee, time,
   telephone): answered, not guided, so a guided flow needs a much stronger match;
+- *about services*: a question about how services are delivered (the window, the hall, the platform,
+  the hotline, 办事 in general) or about what a policy offers (能享受哪些…, 有什么优惠), and no request:
+  informational too, unless the item the text names holds the system word itself (…窗口地址查询);
+- *request*: wanting to do something (我要, 想申请), asking how to do it, what to bring or where to go:
+  the cue above does not hold when the text also makes a request (“我想去窗口办护照，要带什么”);
 - *stages*: the later stage of a service a text names (变更, 补领, 注销 …): an item for a later stage is
   unlikely when the request names none, and wrong when it names another;
 - *lookup*: whether the request asks to look something up (an item “…查询” is for those only).
@@ -72,6 +77,24 @@ _INFORMATIONAL = re.compile(
     r"多少钱|工本费|收费标准|要钱吗|几天能|多久能|多长时间|电话|几点|上班吗|下班|休息吗|排队|地址和"
 )
 
+#: The service system itself (where and through whom services are delivered): a question that talks
+#: about it and makes no request asks how services work, not for an item.
+_SYSTEM_TALK = re.compile(
+    r"政务服务中心|便民服务中心|政务服务|便民服务|服务中心|政务大厅|办事大厅|大厅|窗口|平台|热线|(?<!\d)12345(?!\d)|一网通办|"
+    r"办事(?!指南|清单|处)"  # an item's 办事指南 or 办事清单 is asked for by name; a 办事处 is an office
+)
+#: What a policy offers a group of people: a question about policy, not about one item.
+_OFFERS = re.compile(
+    r"享受(哪些|什么|啥)|(有|提供)(哪些|什么|啥)[^，。？！,.?!\s]{0,6}"
+    r"(服务|优惠|政策|措施|改造|便利|帮助|帮扶|支持|扶持|福利|待遇|照顾|保障)"
+)
+#: An explicit request: wanting to do something, asking how to do it, what to bring or where to go.
+_REQUEST = re.compile(
+    r"(?<!不)我们?(想|要)(?!问|咨询|了解|知道)|(?<!不)想要?(办|申请|申领|补|换|开|领|交|登记|注册|报名|预约)|"
+    r"(要|需要|得)(办|申请|申领)|(怎么|如何|怎样|咋)(办|申请|申领|弄|搞|操作|开通|补|换|登记|注册|报名|预约|交|缴|领|开)|"
+    r"材料|证件|带什么|手续|(在|去|到)哪[里儿]?(办|申请|领|交|开)|哪里能办"
+)
+
 #: Actions that make an item a *later stage* of a service (change, renew, replace, cancel …).
 LATER_STAGE = _words(
     """
@@ -105,6 +128,21 @@ def is_generic(text: str) -> bool:
 def is_informational(text: str) -> bool:
     """Whether the (normalised) text asks what something is, about policy or about a fact."""
     return bool(_INFORMATIONAL.search(text))
+
+
+def is_request(text: str) -> bool:
+    """Whether the (normalised) text asks to do something: wants it, asks how, what to bring or where."""
+    return bool(_REQUEST.search(text))
+
+
+def system_words(text: str) -> frozenset[str]:
+    """The words for the service system itself (窗口, 办事 …) in the (normalised) text."""
+    return frozenset(_SYSTEM_TALK.findall(text))
+
+
+def asks_offers(text: str) -> bool:
+    """Whether the (normalised) text asks what a policy offers (能享受哪些…, 有什么优惠)."""
+    return bool(_OFFERS.search(text))
 
 
 def asks_lookup(text: str) -> bool:

@@ -29,14 +29,17 @@ from assistant.guide.match_index import EntryTexts, UnitIndex, group_max
 from assistant.guide.match_text import (
     LOOKUP,
     asks_lookup,
+    asks_offers,
     base_name,
     bigram_units,
     clean_query,
     is_cjk_pair,
     is_generic,
     is_informational,
+    is_request,
     item_stages,
     stages,
+    system_words,
     units_of,
 )
 from assistant.guide.match_vocab import EVERYDAY
@@ -83,7 +86,8 @@ class MatchWeights:
     same_stage: float = 0.04  # added to an item for the later stage that the request names
     # decide()
     accept: float = 0.32  # the best score must reach this
-    accept_informational: float = 0.7  # … or this when the text asks what something is / about policy
+    accept_informational: float = 0.7  # … or this when the text asks what something is / about policy,
+    # or, making no request, about how services are delivered (窗口, 办事 …) or what a policy offers
     accept_entry: float = 0.15  # … and the request must mention this share of the best title's words
     clear_lead: float = 0.05  # the best wins alone when no other is this close; those that are, are offered
     bundle_window: float = 0.12  # … this close when the best is a 一件事 bundle (its local items are offered)
@@ -128,6 +132,9 @@ class _Query:
     chars: _Side
     generic: bool
     informational: bool
+    request: bool  # asks to do something (我要, 怎么申请, 要带什么 …)
+    system: frozenset[str]  # words for the service system itself (窗口, 办事 …)
+    offers: bool  # asks what a policy offers
     stages: frozenset[str]
     lookup: bool
     expansions: tuple[str, ...]
@@ -270,6 +277,9 @@ class CatalogueMatcher:
             chars=_Side(base_chars, tuple(char_groups), None),
             generic=is_generic(lowered),
             informational=is_informational(lowered),
+            request=is_request(lowered),
+            system=system_words(lowered),
+            offers=asks_offers(lowered),
             stages=mentioned,
             lookup=asks_lookup(lowered),
             expansions=tuple(expansions),
@@ -443,13 +453,27 @@ class CatalogueMatcher:
         if not candidates:
             return []
         best = candidates[0].score
-        if best < (w.accept_informational if query.informational else w.accept):
+        if best < self._accept(query, candidates[0]):
             return []
         entry = scored.best_entry[self._position[candidates[0].guide.id]]
         if scored.terms_of_entry[entry] < w.accept_entry:
             return []
         window = w.bundle_window if candidates[0].guide.kind == "bundle" else w.clear_lead
         return [c for c in candidates if c.score > best - window][: w.max_options]
+
+    def _accept(self, query: _Query, best: GuideMatch) -> float:
+        """The score the best candidate must reach: higher for a question that asks about something
+        (what it is, a fact, how services are delivered, what a policy offers) than for a request. A
+        system word the best item's own title holds (…窗口地址查询) names the item, not the system."""
+        w = self.weights
+        if query.informational:
+            return w.accept_informational
+        if query.request:
+            return w.accept
+        title = normalize(f"{best.guide.name} {best.matched_on}").lower()
+        if query.offers or any(word not in title for word in query.system):
+            return w.accept_informational
+        return w.accept
 
 
 def _situation_texts(guide: ServiceGuide) -> list[str]:
