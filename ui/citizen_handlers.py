@@ -290,8 +290,7 @@ def message_id_at(history: History, index: Any) -> str | None:
 
 
 class PrereviewResult(NamedTuple):
-    """The conversation (with the report added), the report panel, a notice, and whether the page's
-    copies of the files were deleted (their content handed on), so the picker should be emptied."""
+    """The conversation (report added), the report panel, a notice, whether the page's copies are gone."""
 
     history: History
     report: str
@@ -300,12 +299,8 @@ class PrereviewResult(NamedTuple):
 
 
 def run_prereview(
-    backend: CitizenBackend,
-    session_id: str | None,
-    paths: Sequence[str] | None,
-    history: History,
-    *,
-    consented: bool,
+    backend: CitizenBackend, session_id: str | None, paths: Sequence[str] | None, history: History,
+    *, consented: bool,
 ) -> PrereviewResult:
     """Pre-review uploaded files against the session's item, as ``POST /api/prereview`` does with a
     ``session_id``: the report joins the conversation; refused files show the server's message.
