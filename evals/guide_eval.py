@@ -72,12 +72,13 @@ def run_guide_eval(settings: Settings, report_dir: Path) -> dict[str, Any]:
     (report_dir / "metrics.json").write_text(
         json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8"
     )
-    (report_dir / "report.md").write_text(render_report(metrics), encoding="utf-8")
+    (report_dir / "report.md").write_text(render_report(metrics, negatives["by_half"]), encoding="utf-8")
     return metrics
 
 
-def render_report(metrics: dict[str, Any]) -> str:
-    """A short markdown report: headline figures against the issue's targets, then failures."""
+def render_report(metrics: dict[str, Any], false_by_half: dict[str, dict[str, int]] | None = None) -> str:
+    """A short markdown report: headline figures against the issue's targets, then failures (false
+    triggers with the half of the ids they fall in, when ``false_by_half`` gives the counts)."""
     cat, match, dlg = metrics["catalogue"], metrics["match"], metrics["dialogues"]
     lines = [
         "# 智能导办 benchmark",
@@ -112,6 +113,13 @@ def render_report(metrics: dict[str, Any]) -> str:
         for miss in misses:
             top = ", ".join(t["name"] for t in miss.get("top", [])[:3])
             lines.append(f"- `{miss['id']}` {miss['query']} → {top}")
+    if metrics["false_triggers"]:
+        counts = (false_by_half or {}).items()
+        halves = ", ".join(f"{half} ids {c['triggered']}/{c['n']}" for half, c in counts)
+        lines += ["", f"## False triggers ({halves})" if halves else "## False triggers", ""]
+        lines += [
+            f"- `{t['id']}` {t['question']} → {t['best']} ({t['score']})" for t in metrics["false_triggers"]
+        ]
     failures = [i for i in metrics["dialogue_items"] if not i["success"]]
     if failures:
         lines += ["", "## Failed dialogues", ""]

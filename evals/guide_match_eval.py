@@ -66,8 +66,7 @@ def split_half(items: Sequence[MatchItem], half: str) -> list[MatchItem]:
     """``odd`` / ``even`` by the number in the id (gm001 is odd), or ``all``."""
     if half == "all":
         return list(items)
-    parity = 1 if half == "odd" else 0
-    return [item for item in items if int("".join(ch for ch in item.id if ch.isdigit()) or 0) % 2 == parity]
+    return [item for item in items if _half(item.id) == half]
 
 
 def evaluate_matching(matcher: Matcher, items: Sequence[MatchItem]) -> dict[str, Any]:
@@ -113,29 +112,42 @@ def evaluate_matching(matcher: Matcher, items: Sequence[MatchItem]) -> dict[str,
 
 def evaluate_negatives(matcher: Matcher, questions: Sequence[tuple[str, str, str]]) -> dict[str, Any]:
     """Share of non-service questions (file, id, question) for which ``decide`` starts a guided flow,
-    overall and per file, and which ones."""
+    overall, per file and per half (odd / even number in the id), and which ones, with the best item
+    and its score."""
     triggered: list[dict[str, Any]] = []
     totals: dict[str, int] = {}
     hits: dict[str, int] = {}
+    halves = {"odd": [0, 0], "even": [0, 0]}  # half -> [triggered, total]
     for source, question_id, question in questions:
         totals[source] = totals.get(source, 0) + 1
+        half = _half(question_id)
+        halves[half][1] += 1
         decided = matcher.decide(question)
         if decided:
             hits[source] = hits.get(source, 0) + 1
+            halves[half][0] += 1
             triggered.append(
                 {
                     "file": source,
                     "id": question_id,
                     "question": question,
                     "decide": [m.guide.id for m in decided],
+                    "best": decided[0].guide.name,
+                    "score": decided[0].score,
                 }
             )
     return {
         "n": len(questions),
         "false_trigger_rate": _share(len(triggered), len(questions)),
         "by_file": {source: _share(hits.get(source, 0), total) for source, total in totals.items()},
+        "by_half": {half: {"triggered": t, "n": n} for half, (t, n) in halves.items()},
         "triggered": triggered,
     }
+
+
+def _half(item_id: str) -> str:
+    """``odd`` or ``even`` by the number in an id (an id without digits counts as even)."""
+    return "odd" if int("".join(ch for ch in item_id if ch.isdigit()) or 0) % 2 else "even"
 
 
 def _share(count: float, total: int) -> float | None:
@@ -182,6 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "build_seconds": round(build_seconds, 3),
         "false_trigger_rate": negatives["false_trigger_rate"],
         "false_trigger_by_file": negatives["by_file"],
+        "false_trigger_by_half": negatives["by_half"],
         "negatives_n": negatives["n"],
         "halves": {half: {k: v for k, v in m.items() if k != "items"} for half, m in halves.items()},
         "items": overall["items"],
@@ -209,10 +222,13 @@ def _print_table(metrics: dict[str, Any]) -> None:
         )
         print(f"{name:<6}{cells}  {m['latency_ms']['p50']}/{m['latency_ms']['p95']}")
     by_file = ", ".join(f"{source} {rate}" for source, rate in metrics["false_trigger_by_file"].items())
+    by_half = ", ".join(f"{h} {c['triggered']}/{c['n']}" for h, c in metrics["false_trigger_by_half"].items())
     print(
         f"false_trigger_rate {metrics['false_trigger_rate']} on {metrics['negatives_n']} negatives "
-        f"({by_file}); matcher built in {metrics['build_seconds']} s"
+        f"({by_file}; by half of ids: {by_half}); matcher built in {metrics['build_seconds']} s"
     )
+    for hit in metrics["false_triggers"]:
+        print(f"  {hit['id']} {hit['question']} -> {hit['best']} ({hit['score']})")
 
 
 if __name__ == "__main__":
