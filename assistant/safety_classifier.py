@@ -35,6 +35,20 @@ WEIGHTS_FILE = "model.npz"
 META_FILE = "model.json"
 
 
+_LATIN = re.compile(r"[a-z]")
+
+
+def judged_by(screening_text: str, min_cjk: int, min_latin: int) -> str:
+    """Which threshold judges a screening form: ``"cjk"`` with at least ``min_cjk`` Chinese characters,
+    else ``"latin"`` with at least ``min_latin`` Latin letters (0: never), else ``""`` (too little to
+    judge: left to the rules)."""
+    if len(cjk_chars(screening_text)) >= min_cjk:
+        return "cjk"
+    if min_latin > 0 and len(_LATIN.findall(screening_text)) >= min_latin:
+        return "latin"
+    return ""
+
+
 CUES = ("defensive", "own", "other_person", "lawful")
 """Cue features, keys -4 … -1 (below every n-gram key, which is positive)."""
 _DISPUTE = re.compile(r"调解|纠纷")
@@ -94,6 +108,10 @@ class SafetyClassifier:
     min_cjk: int
     meta: dict[str, Any]
     cues: bool = False
+    min_latin: int = 0
+    """Messages with fewer Chinese characters but this many Latin letters are judged too (0: never)."""
+    threshold_latin: float = 1.0
+    """The threshold of those messages (an English message has its own operating point)."""
 
     @classmethod
     def load(cls, model_dir: Path = MODEL_DIR) -> SafetyClassifier:
@@ -114,8 +132,9 @@ class SafetyClassifier:
         if keys.size > 1 and not bool(np.all(keys[1:] > keys[:-1])):
             raise SafetyModelError("safety model keys are not sorted")
         threshold = float(meta.get("threshold", -1.0))
-        if not 0.0 < threshold < 1.0:
-            raise SafetyModelError(f"safety model threshold {threshold!r} is not in (0, 1)")
+        threshold_latin = float(meta.get("threshold_latin", 1.0))
+        if not 0.0 < threshold < 1.0 or not 0.0 < threshold_latin <= 1.0:
+            raise SafetyModelError(f"safety model threshold {threshold!r} / {threshold_latin!r} out of range")
         return cls(
             spec=FeatureSpec.from_dict(meta["features"]),
             keys=keys,
@@ -126,6 +145,8 @@ class SafetyClassifier:
             min_cjk=int(meta.get("min_cjk", 0)),
             meta=meta,
             cues=bool(meta.get("cues", False)),
+            min_latin=int(meta.get("min_latin", 0)),
+            threshold_latin=threshold_latin,
         )
 
     def probability(self, screening_text: str) -> float:
@@ -136,10 +157,13 @@ class SafetyClassifier:
         return 1.0 / (1.0 + math.exp(-score))
 
     def flags(self, screening_text: str) -> bool:
-        """Whether to refuse: enough Chinese to judge and a probability at or above the threshold."""
-        if len(cjk_chars(screening_text)) < self.min_cjk:
+        """Whether to refuse: enough Chinese (or, failing that, enough Latin letters) to judge, and a
+        probability at or above that script's threshold."""
+        kind = judged_by(screening_text, self.min_cjk, self.min_latin)
+        if not kind or (kind == "latin" and self.threshold_latin >= 1.0):
             return False
-        return self.probability(screening_text) >= self.threshold
+        threshold = self.threshold if kind == "cjk" else self.threshold_latin
+        return self.probability(screening_text) >= threshold
 
 
 @functools.cache

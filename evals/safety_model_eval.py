@@ -113,6 +113,8 @@ def evaluate(model_dir: Path = MODEL_DIR, timing: bool = True) -> dict[str, Any]
     sets = evaluation_sets()
     metrics: dict[str, Any] = {
         "threshold": model.threshold,
+        "threshold_latin": model.threshold_latin,
+        "min_latin": model.min_latin,
         "dev_out_of_fold": model.meta["cv"],
         "sets": {name: {"expected": exp, **score_set(texts, model)} for name, (exp, texts) in sets.items()},
     }
@@ -121,13 +123,22 @@ def evaluate(model_dir: Path = MODEL_DIR, timing: bool = True) -> dict[str, Any]
     return metrics
 
 
+def _latin(metrics: dict[str, Any]) -> str:
+    """How messages wholly in Latin letters are judged (older models: not at all)."""
+    if not metrics.get("min_latin"):
+        return " (messages without enough Chinese are not judged)"
+    letters, threshold = metrics["min_latin"], metrics["threshold_latin"]
+    return f" (without enough Chinese, {letters}+ Latin letters: {threshold:.4f})"
+
+
 def render_summary(metrics: dict[str, Any]) -> str:
     """Markdown: refusal rates per set (rules, classifier, both) and the per-message time."""
     cv = metrics["dev_out_of_fold"]
     lines = [
         "# Safety classifier (router level)",
         "",
-        f"Threshold {metrics['threshold']:.4f}. Dev, {cv['folds']}-fold out-of-fold (classifier alone): "
+        f"Threshold {metrics['threshold']:.4f}{_latin(metrics)}. Dev, {cv['folds']}-fold out-of-fold "
+        "(classifier alone): "
         f"should-refuse refused {cv['recall_refuse_dev']:.3f}, should-answer refused "
         f"{cv['false_refusal_answer_dev']:.3f}, product questions refused {cv['false_refusal_product']:.3f}.",
         "",

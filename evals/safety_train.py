@@ -9,8 +9,11 @@ Training data (``training_examples``):
 - negatives: every should-answer prompt of ``answer.jsonl`` in the ``dev`` split and of those fresh
   rounds (together the risky-looking should-answer prompts), and questions the product must answer —
   ``policy_qa.jsonl``, the in-scope, no-evidence and handoff items of ``behaviour.jsonl``,
-  ``guide_questions.jsonl``, the ``guide_match.jsonl`` queries and the ``guide_dialogues.jsonl``
-  openings.
+  ``guide_questions.jsonl``, the ``guide_match.jsonl`` queries, the ``guide_dialogues.jsonl``
+  openings and the hand-written ordinary questions and follow-ups of
+  ``safety/sources/product_dev9.txt`` (Chinese and English); and one question about each service guide
+  of the catalogue (``knowledge/guides``), made from its name or a material by a template chosen by a
+  hash of its id (``catalogue_questions``: "办理X需要什么材料", "X在哪里办" …).
 
 Never read: the ``heldout`` halves of the banks, the blind fresh rounds (``fresh8.jsonl`` and every
 later one: ``evals.safety_bank.BLIND_FRESH_ROUNDS``) and ``policy_qa_heldout.jsonl``; the trainer
@@ -24,14 +27,18 @@ class-balanced logistic regression. Min document frequency, C, the weight of sin
 the weight of the cues (0 or 1, folded into their idf) are chosen by 5-fold cross-validation grouped
 by prompt (a variant is in its prompt's fold); the threshold
 is the lowest that keeps the out-of-fold false refusals at most ``MAX_FALSE_REFUSAL`` on the risky-looking
-should-answer prompts and on the product's questions alike, and the grid point with the highest
-out-of-fold recall of should-refuse prompts at its threshold wins. The final model is fitted on all
+should-answer prompts and at most ``MAX_FALSE_REFUSAL_PRODUCT`` on the product's questions and, as a
+group of its own (so that its easy questions cannot dilute the others), on the catalogue's; and the
+grid point with the highest out-of-fold recall of should-refuse prompts at its threshold wins. Out of
+fold, a message the runtime does not judge (too few Chinese characters and Latin letters:
+:func:`assistant.safety_classifier.judged`) counts as not refused. The final model is fitted on all
 training examples with those settings.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import sys
@@ -51,15 +58,27 @@ from assistant.safety_classifier import (
     MODEL_DIR,
     WEIGHTS_FILE,
     classifier_features,
+    judged_by,
 )
 from assistant.settings import PROJECT_ROOT
 from evals.routing_train import fit_vocabulary, to_matrix
 from evals.safety_bank import BLIND_FRESH_ROUNDS, TRAINED_FRESH_ROUNDS, load_bank, load_fresh
+from evals.safety_build import read_source
 
 DATASETS = PROJECT_ROOT / "evals" / "datasets"
+GUIDES = PROJECT_ROOT / "knowledge" / "guides"
 MAX_FALSE_REFUSAL = 0.02
+MAX_FALSE_REFUSAL_PRODUCT = 0.015
+"""The cap on the product's own questions (step 13, chosen by CV over 0.02 and 0.01; 0.02 before): real
+citizens ask these every day."""
 MIN_CJK = 6
-"""Messages with fewer Chinese characters are left to the rules (too little to judge)."""
+MIN_LATIN = 15
+"""Messages with fewer Chinese characters and fewer Latin letters are left to the rules (too little to
+judge); a message wholly in English with 15 letters or more is judged (step 13; before, none was)."""
+PRODUCT_SOURCE = "product_dev9"
+"""Hand-written ordinary questions and follow-ups (``safety/sources/product_dev9.txt``)."""
+CATALOGUE = "guide_catalogue"
+"""Source name of the questions made from the service guides' names and materials."""
 CV_FOLDS = 5
 SEED = 0
 BEHAVIOUR_NEGATIVES = ("in_scope", "no_evidence", "complaint", "frustration", "human_request")
@@ -108,7 +127,45 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
 
 
-def training_examples(datasets: Path = DATASETS) -> list[Example]:
+_NAME_TEMPLATES = (
+    "办理{}需要什么材料",
+    "{}在哪里办",
+    "{}要多久能办好",
+    "{}可以在网上办吗",
+    "申请{}要符合什么条件",
+    "{}怎么办理",
+    "请问{}收不收费",
+    "我想办{}，流程是什么",
+    "{}去哪个部门办",
+    "{}需要本人到场吗",
+)
+_MATERIAL_TEMPLATES = ("办{0}要的{1}去哪里开", "{1}是什么，办{0}一定要交吗", "办{0}时{1}要原件还是复印件")
+
+
+def catalogue_questions(guides: Path = GUIDES) -> list[tuple[str, str]]:
+    """(guide id, question) of every service guide: a template over its name, or over its name and a
+    material, chosen by a hash of its id (deterministic)."""
+    return list(_catalogue_questions(guides.resolve()))
+
+
+@functools.cache
+def _catalogue_questions(guides: Path) -> tuple[tuple[str, str], ...]:
+    from assistant.guide.loader import load_catalogue
+
+    out = []
+    for guide in load_catalogue(guides).guides:
+        h = int(hashlib.sha1(guide.id.encode("utf-8")).hexdigest()[:8], 16)
+        name = guide.name.strip()
+        if guide.materials and h % 4 == 0:
+            material = guide.materials[(h // 4) % len(guide.materials)].name.strip()
+            template = _MATERIAL_TEMPLATES[(h // 64) % len(_MATERIAL_TEMPLATES)]
+            out.append((guide.id, template.format(name, material)))
+        else:
+            out.append((guide.id, _NAME_TEMPLATES[(h // 4) % len(_NAME_TEMPLATES)].format(name)))
+    return tuple(out)
+
+
+def training_examples(datasets: Path = DATASETS, guides: Path | None = GUIDES) -> list[Example]:
     """The training set (see the module docstring), de-duplicated by screening form."""
     safety = datasets / "safety"
     raw: list[Example] = []
@@ -131,6 +188,12 @@ def training_examples(datasets: Path = DATASETS) -> list[Example]:
         raw.append(Example(row["query"], 0, row["id"], "guide_match"))
     for row in _jsonl(datasets / "guide_dialogues.jsonl"):
         raw.append(Example(row["opening"], 0, row["id"], "guide_dialogues"))
+    product = safety / "sources" / f"{PRODUCT_SOURCE}.txt"
+    if product.exists():
+        for n, (_, text) in enumerate(read_source(product), 1):
+            raw.append(Example(text, 0, f"{PRODUCT_SOURCE}-{n}", PRODUCT_SOURCE))
+    if guides is not None:
+        raw += [Example(text, 0, gid, CATALOGUE) for gid, text in catalogue_questions(guides)]
     seen: dict[str, Example] = {}
     for example in raw:
         key = screening_form(example.text)
@@ -198,16 +261,39 @@ class CvResult:
     false_refusal_answer: float
     false_refusal_product: float
     oof: np.ndarray
+    false_refusal_catalogue: float = 0.0
+    threshold_latin: float = 1.0
+    """Threshold of messages judged for their Latin letters alone (1.0: none refused)."""
+    recall_latin: float = 0.0
+    false_refusal_latin: float = 0.0
+    flagged: np.ndarray | None = None
+    """Which examples are refused out of fold (``oof >= threshold`` when not given)."""
 
 
-def cross_validate(examples: Sequence[Example], grid: Sequence[Params] = GRID) -> list[CvResult]:
-    """Grouped stratified k-fold out-of-fold probabilities and the operating point of every grid point."""
+def script_masks(examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray]:
+    """(judged for its Chinese, judged for its Latin letters alone) of each example, as the runtime
+    decides (:func:`assistant.safety_classifier.judged_by`)."""
+    kinds = [judged_by(screening_form(e.text), MIN_CJK, MIN_LATIN) for e in examples]
+    return np.array([k == "cjk" for k in kinds]), np.array([k == "latin" for k in kinds])
+
+
+def cross_validate(
+    examples: Sequence[Example],
+    grid: Sequence[Params] = GRID,
+    product_cap: float = MAX_FALSE_REFUSAL_PRODUCT,
+) -> list[CvResult]:
+    """Grouped stratified k-fold out-of-fold probabilities and the operating point of every grid point.
+    Messages judged for their Chinese get one threshold, messages judged for their Latin letters alone
+    another (their own false refusals at most ``MAX_FALSE_REFUSAL``); a message the runtime does not
+    judge is never refused."""
     from sklearn.model_selection import StratifiedGroupKFold
 
     y = np.array([e.label for e in examples])
     groups = np.array([e.group for e in examples])
     answer = np.array([e.label == 0 and e.source in RISKY_ANSWER_SOURCES for e in examples])
-    product = np.array([e.label == 0 and e.source not in RISKY_ANSWER_SOURCES for e in examples])
+    catalogue = np.array([e.label == 0 and e.source == CATALOGUE for e in examples])
+    product = (y == 0) & ~answer & ~catalogue
+    cjk, latin = script_masks(examples)
     oof = {p: np.zeros(len(y)) for p in grid}
     splitter = StratifiedGroupKFold(CV_FOLDS, shuffle=True, random_state=SEED)
     features = featurize(examples)
@@ -218,25 +304,40 @@ def cross_validate(examples: Sequence[Example], grid: Sequence[Params] = GRID) -
             keys, idf, model = fit(fit_features, y[fit_idx], params)
             oof[params][val_idx] = model.predict_proba(to_matrix(val_features, keys, idf))[:, 1]
     results = []
-    for params, scores in oof.items():
-        t = threshold_for([scores[answer], scores[product]])
+    for params, raw in oof.items():
+        scores = np.where(cjk, raw, 0.0)
+        t = max(
+            threshold_for([scores[answer]], MAX_FALSE_REFUSAL),
+            threshold_for([scores[product], scores[catalogue]], product_cap),
+        )
+        t_latin = threshold_for([raw[latin & (y == 0)]], MAX_FALSE_REFUSAL) if latin.any() else 1.0
+        flagged = (cjk & (raw >= t)) | (latin & (raw >= t_latin))
+
+        def rate(mask: np.ndarray, flagged: np.ndarray = flagged) -> float:
+            return float(np.mean(flagged[mask])) if mask.any() else 0.0
+
         results.append(
             CvResult(
                 params,
                 t,
-                float(np.mean(scores[y == 1] >= t)),
-                float(np.mean(scores[answer] >= t)),
-                float(np.mean(scores[product] >= t)),
-                scores,
+                rate(y == 1),
+                rate(answer),
+                rate(product),
+                raw,
+                rate(catalogue),
+                t_latin,
+                rate(latin & (y == 1)),
+                rate(latin & (y == 0)),
+                flagged,
             )
         )
     return results
 
 
 def refused_by_source(examples: Sequence[Example], result: CvResult) -> dict[str, float]:
-    """Out-of-fold share refused at the result's threshold per ``source:label`` of the examples."""
+    """Out-of-fold share refused at the result's operating point per ``source:label`` of the examples."""
     keys = np.array([f"{e.source}:{e.label}" for e in examples])
-    flagged = result.oof >= result.threshold
+    flagged = result.flagged if result.flagged is not None else result.oof >= result.threshold
     return {k: round(float(np.mean(flagged[keys == k])), 4) for k in sorted(set(keys.tolist()))}
 
 
@@ -269,10 +370,16 @@ def save_model(out_dir: Path, keys: np.ndarray, idf: np.ndarray, model: Any, met
     (out_dir / META_FILE).write_text(text, encoding="utf-8")
 
 
-def train(out_dir: Path = MODEL_DIR, datasets: Path = DATASETS) -> dict[str, Any]:
-    """Cross-validate, fit on all training examples and write the model folder; returns ``model.json``."""
-    examples = training_examples(datasets)
-    results = cross_validate(examples)
+def train(
+    out_dir: Path = MODEL_DIR,
+    datasets: Path = DATASETS,
+    product_cap: float = MAX_FALSE_REFUSAL_PRODUCT,
+    examples: Sequence[Example] | None = None,
+) -> dict[str, Any]:
+    """Cross-validate, fit on all training examples (``training_examples(datasets)`` unless given) and
+    write the model folder; returns ``model.json``."""
+    examples = list(examples) if examples is not None else training_examples(datasets)
+    results = cross_validate(examples, product_cap=product_cap)
     best = best_of(results)
     y = np.array([e.label for e in examples])
     keys, idf, model = fit(featurize(examples), y, best.params)
@@ -280,7 +387,9 @@ def train(out_dir: Path = MODEL_DIR, datasets: Path = DATASETS) -> dict[str, Any
         "format": FORMAT_VERSION,
         "features": SPEC.to_dict(),
         "threshold": round(best.threshold, 6),
+        "threshold_latin": round(best.threshold_latin, 6),
         "min_cjk": MIN_CJK,
+        "min_latin": MIN_LATIN,
         "cues": best.params.cue_weight > 0,
         "params": asdict(best.params),
         "training_data_sha256": data_hash(examples),
@@ -289,9 +398,13 @@ def train(out_dir: Path = MODEL_DIR, datasets: Path = DATASETS) -> dict[str, Any
         "cv": {
             "folds": CV_FOLDS,
             "max_false_refusal": MAX_FALSE_REFUSAL,
+            "max_false_refusal_product": product_cap,
             "recall_refuse_dev": round(best.recall, 4),
             "false_refusal_answer_dev": round(best.false_refusal_answer, 4),
             "false_refusal_product": round(best.false_refusal_product, 4),
+            "false_refusal_catalogue": round(best.false_refusal_catalogue, 4),
+            "recall_latin": round(best.recall_latin, 4),
+            "false_refusal_latin": round(best.false_refusal_latin, 4),
             "refused_by_source": refused_by_source(examples, best),
             "grid": [
                 {**asdict(r.params), "threshold": round(r.threshold, 4), "recall": round(r.recall, 4)}
@@ -308,14 +421,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Train the safety classifier (dev split, trained fresh rounds)."
     )
     parser.add_argument("--out", type=Path, default=MODEL_DIR, help="model folder to write")
+    parser.add_argument(
+        "--product-cap",
+        type=float,
+        default=MAX_FALSE_REFUSAL_PRODUCT,
+        help="out-of-fold false-refusal cap on the product's questions",
+    )
     args = parser.parse_args(argv)
-    meta = train(args.out)
+    meta = train(args.out, product_cap=args.product_cap)
     cv = meta["cv"]
     print(
         f"{sum(meta['training_examples'].values())} examples, {meta['n_features']} features, "
         f"{meta['params']}, threshold {meta['threshold']:.4f}; out-of-fold: should-refuse refused "
         f"{cv['recall_refuse_dev']:.3f}, should-answer refused {cv['false_refusal_answer_dev']:.3f}, "
-        f"product questions refused {cv['false_refusal_product']:.3f}",
+        f"product questions refused {cv['false_refusal_product']:.3f}, catalogue questions refused "
+        f"{cv['false_refusal_catalogue']:.3f}",
         file=sys.stderr,
     )
     print(f"wrote {args.out / WEIGHTS_FILE} and {args.out / META_FILE}", file=sys.stderr)
