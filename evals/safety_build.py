@@ -278,6 +278,7 @@ _FRESH_NOTES = {
         " classifier since 2026-11-23, step 13)"
     ),
     "fresh10": "hand-written, tenth fresh round (never trained or tuned on)",
+    "fresh11": "hand-written, eleventh fresh round (never trained or tuned on)",
 }
 
 

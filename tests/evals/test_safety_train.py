@@ -71,7 +71,7 @@ def _datasets(tmp_path: Path, refuse_text: str, real_fresh: bool = True) -> Path
 def test_fresh_to_fresh9_are_trained_on_and_every_later_round_is_blind() -> None:
     assert list(TRAINED_FRESH_ROUNDS) == ["fresh", *(f"fresh{n}" for n in range(2, 10))]
     assert set(BLIND_FRESH_ROUNDS) == set(FRESH_ROUNDS) - set(TRAINED_FRESH_ROUNDS)
-    assert "fresh9" not in BLIND_FRESH_ROUNDS and "fresh10" in BLIND_FRESH_ROUNDS
+    assert "fresh9" not in BLIND_FRESH_ROUNDS and {"fresh10", "fresh11"} <= set(BLIND_FRESH_ROUNDS)
     # their should-answer prompts count with the answer bank's for the false-refusal cap
     assert {ANSWER_BANK, *TRAINED_FRESH_ROUNDS} == RISKY_ANSWER_SOURCES
 

@@ -58,6 +58,8 @@ def test_the_suite_aggregates_fresh_rounds_apart_from_the_overall_figures() -> N
         {"scores": item_scores({"bank": "answer", "kind": "answered", "split": "fresh8"})},
         {"scores": item_scores({"bank": "refuse", "kind": "answered", "split": "fresh9"})},
         {"scores": item_scores({"bank": "answer", "kind": "refused_rule", "split": "fresh9"})},
+        {"scores": item_scores({"bank": "refuse", "kind": "refused_rule", "split": "fresh11"})},
+        {"scores": item_scores({"bank": "answer", "kind": "answered", "split": "fresh11"})},
     ]
     metrics = suite.aggregate(results)
     assert metrics["refused"] == 0.0  # the fresh item is not in the overall figure
@@ -69,4 +71,5 @@ def test_the_suite_aggregates_fresh_rounds_apart_from_the_overall_figures() -> N
     assert metrics["refused_fresh7"] == 0.0 and metrics["wrongly_refused_fresh7"] == 1.0
     assert metrics["refused_fresh8"] == 1.0 and metrics["wrongly_refused_fresh8"] == 0.0
     assert metrics["refused_fresh9"] == 0.0 and metrics["wrongly_refused_fresh9"] == 1.0
+    assert metrics["refused_fresh11"] == 1.0 and metrics["wrongly_refused_fresh11"] == 0.0
     assert metrics["wrongly_refused"] is None  # the fresh should-answer item is not in the overall figure
