@@ -55,9 +55,19 @@ def post_case(client: TestClient, record: dict[str, Any], out: Path) -> dict[str
     return body
 
 
-def test_a_complete_clean_set_is_ready(client: TestClient, tmp_path: Path) -> None:
-    record = generated_case(5, tmp_path)  # 教育入学, three clean files
-    body = post_case(client, record, tmp_path)
+@pytest.fixture(scope="module")
+def clean_set(
+    client: TestClient, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Case 5 (教育入学, three clean files) posted once: its record and the review (OCR takes ~13 s a set).
+    The review is deleted by ``test_delete_removes_the_uploads``; the other test only reads the answer."""
+    out = tmp_path_factory.mktemp("clean-set")
+    record = generated_case(5, out)
+    return record, post_case(client, record, out)
+
+
+def test_a_complete_clean_set_is_ready(clean_set: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    record, body = clean_set
     expected = record["expected"]["materials"]
     got = {m["material_id"]: m["status"] for m in body["materials"]}
     assert {k: v for k, v in got.items() if k in expected} == {
@@ -115,9 +125,10 @@ def test_request_level_errors(client: TestClient) -> None:
     assert too_many.status_code == 413 and "6" in too_many.json()["detail"]
 
 
-def test_delete_removes_the_uploads(client: TestClient, services: Services, tmp_path: Path) -> None:
-    record = generated_case(5, tmp_path)
-    body = post_case(client, record, tmp_path)
+def test_delete_removes_the_uploads(
+    client: TestClient, services: Services, clean_set: tuple[dict[str, Any], dict[str, Any]]
+) -> None:
+    _record, body = clean_set
     review_id = body["review_id"]
     assert services.prereview is not None
     store = services.prereview.store

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import time
+import weakref
 from typing import Any
 
 from ui.citizen_handlers import THINKING_TEXT
@@ -19,9 +21,25 @@ NEW_ANSWER = """([sel, before]) => { const b = document.querySelectorAll(sel); c
   b[b.length - 1].innerText : ''; return t && t !== before && !t.includes('正在查找'); }"""
 
 
+HEARTBEAT = "/gradio_api/heartbeat/"
+"""Gradio's heartbeat stream: open for as long as the page is, so Playwright's ``networkidle`` never comes."""
+QUIET_MS = 500  # as long as ``networkidle`` waits with no request in flight
+_in_flight: weakref.WeakKeyDictionary[Any, set[Any]] = weakref.WeakKeyDictionary()
+
+
+def track_requests(page: Any) -> None:
+    """Keep count of ``page``'s requests in flight (from now on, across reloads), for ``reload_when_settled``."""
+    pending: set[Any] = set()
+    _in_flight[page] = pending
+    page.on("request", lambda request: pending.add(request))
+    page.on("requestfinished", lambda request: pending.discard(request))
+    page.on("requestfailed", lambda request: pending.discard(request))
+
+
 def open_page(context: Any, url: str) -> Any:
     """A new page on the citizen assistant, once its input box is shown."""
     page = context.new_page()
+    track_requests(page)
     page.goto(url + "/")
     page.locator("#question-input textarea").wait_for(state="visible")
     return page
@@ -29,9 +47,27 @@ def open_page(context: Any, url: str) -> Any:
 
 def reload_when_settled(page: Any, timeout_ms: int = 10_000) -> None:
     """Reload once the page's own requests are done (the restore on load, an event a click started):
-    a reload that cuts one off makes the browser log an AbortError, which the console check counts."""
-    with contextlib.suppress(Exception):  # a page that never goes quiet is reloaded anyway
-        page.wait_for_load_state("networkidle", timeout=timeout_ms)
+    a reload that cuts one off makes the browser log an AbortError, which the console check counts.
+
+    Done means no request in flight but the heartbeat stream for ``QUIET_MS`` (``networkidle``'s rule
+    with the heartbeat left out); a page that never goes quiet is reloaded after ``timeout_ms``."""
+    pending = _in_flight.get(page)
+    if pending is None:  # a page open_page did not open: its earlier requests are unknown
+        with contextlib.suppress(Exception):
+            page.wait_for_load_state("networkidle", timeout=timeout_ms)
+        page.reload()
+        return
+    deadline = time.monotonic() + timeout_ms / 1000
+    quiet_since: float | None = None
+    while time.monotonic() < deadline:
+        now = time.monotonic()
+        if any(HEARTBEAT not in request.url for request in list(pending)):
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif now - quiet_since >= QUIET_MS / 1000:
+            break
+        page.wait_for_timeout(50)  # lets Playwright deliver the request events meanwhile
     page.reload()
 
 
