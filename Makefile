@@ -36,16 +36,18 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy assistant ingest evals ui tests
+	$(VENV)/bin/mypy -n $(TEST_WORKERS) assistant ingest evals ui tests
 
-# The suite runs against SQLite and, when a throwaway PostgreSQL could be started, PostgreSQL too;
+# The suite runs in TEST_WORKERS pytest-xdist processes (one test file per process at a time, so module
+# fixtures are built once), against SQLite and, when a throwaway PostgreSQL could be started, PostgreSQL too;
 # the cluster is stopped afterwards unless PG_KEEP=1. Then the smoke subset of the evaluation gate
-# (evals/baseline.json); the dependency audit only warns.
+# (evals/baseline.json); the dependency audit only warns. --durations lists the slowest tests in the log.
+TEST_WORKERS ?= 2
 test: $(STAMP) lint audit pg-start chroma-start
 	@status=0; \
 	GOVASSIST_TEST_POSTGRES_URL="$${GOVASSIST_TEST_POSTGRES_URL:-$$(cat $(PG_DIR)/url 2>/dev/null)}" \
 	GOVASSIST_TEST_CHROMA_URL="$${GOVASSIST_TEST_CHROMA_URL:-$$(cat $(CHROMA_DIR)/url 2>/dev/null)}" \
-	  $(PY) -m pytest -q || status=$$?; \
+	  $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=25 || status=$$?; \
 	$(MAKE) --no-print-directory eval-smoke || status=$$?; \
 	[ "$(PG_KEEP)" = 1 ] || { $(PG_STOP); }; \
 	[ "$(CHROMA_KEEP)" = 1 ] || { $(CHROMA_STOP); }; \
