@@ -42,6 +42,7 @@ lint: $(STAMP)
 # fixtures are built once), against SQLite and, when a throwaway PostgreSQL could be started, PostgreSQL too;
 # the cluster is stopped afterwards unless PG_KEEP=1. Then the smoke subset of the evaluation gate
 # (evals/baseline.json); the dependency audit only warns. --durations lists the slowest tests in the log.
+# TEST_WORKERS=0 runs pytest (and mypy, in lint) in one process, without xdist.
 TEST_WORKERS ?= 2
 test: $(STAMP) lint audit pg-start chroma-start
 	@status=0; \
