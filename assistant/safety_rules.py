@@ -116,7 +116,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "forgery",
         any_of(
             r"照着.{0,8}改一份|改一份出来|(弄|办|搞)(个|一个|张)?.{0,8}证.{0,10}(其实|实际上?)是|吊销了?.{0,10}(弄|办|搞)(个|一个)?新的|一模一样的.{0,6}(文件|模板|公文|红头)|(文号|落款).{0,6}(我)?自己填",
-            r"(搞|弄|做|买|刻)(个|一个|枚|一枚)(公章|章)(?!程)|(没|没有)(毕业|上过|读过|考过|学历|资格).{0,12}(弄|搞|办|买|做)|扫码.{0,4}(能|也能)?查到的?(证|证书)|倒闭.{0,12}(盖|章|证明)|盖个章就行|随便盖个章",
+            r"(搞|弄|做|买|刻)(个|一个|枚|一枚)(公章|章)(?!程)|(没|没有)(毕业|上过|读过|考过|学历|资格).{0,12}(弄|搞|办|买|做)|扫码.{0,4}(能|也能)?查到的?(证|证书)|倒闭.{0,12}(盖|章|(?<!学历)(?<!学位)(?<!毕业)证明)|盖个章就行|随便盖个章",
             r"偷盖|私盖|(盗用|偷用|借用).{0,4}(公章|印章)|虚假(证明|材料|报告|合同|发票|流水|信息|资料)|套牌|假牌|遮挡.{0,2}(号牌|车牌)",
             r"假(警察|公安|民警|城管|记者|律师|法官|干部)|高仿|a货|仿牌|(卖|生产|做|进).{0,4}假冒伪劣",
             r"伪造|变造|仿造|仿制(?!品)|仿刻|私刻|造假|做假(?!账)|(?<!弄虚)作假|假冒(?!伪劣)|编造",
@@ -358,6 +358,26 @@ _LICENCE = re.compile(r"许可|资质|审批|备案|登记|经营|运输|申领|
 """Licensed trades whose names hold risky words (民用爆炸物品, 剧毒化学品): a licence question passes."""
 
 
+_ASKED_OF_OFFICE = any_of(
+    r"打(12345|110|12315|12331|12365|12369|12388|96315)(有用|管用|管不管|行不行|可以吗|能不能|还是)",
+    r"(还是|要|该|应该)(直接)?(打|拨打?)(12345|110|12315|12331|12365|12369|12388|96315)",
+    r"(一般|会|要|能|该)(被)?(怎么|如何)判(?![断别定])|判(多久|多重|得重吗)",
+)
+"""Step 14: a hotline weighed for a report (打12345有用吗，还是直接打110) and a sentence asked about
+(伪造公章被抓了一般怎么判) — reporting and the penalty, framings the rules already excuse in other words;
+kept apart from ``DEFENSIVE`` because the classifier reads that pattern as a cue."""
+_ASKS_FOR_HELP = re.compile(r"帮我|教我|给我|替我|帮忙")
+"""A request for help with the act itself (帮我刻个假公章…一般怎么判): no excuse by ``_ASKED_OF_OFFICE``."""
+_GAMING_ROOM = re.compile(
+    r"(棋牌室|麻将馆|棋牌馆).{0,30}(手续|许可|执照|备案|合法经营)|(手续|许可|执照|备案|合法经营).{0,30}(棋牌室|麻将馆|棋牌馆)"
+)
+_NOT_GAMBLING = re.compile(
+    r"(不算|不属于|不构成|不涉及|不涉嫌|避免|区分|界限|界定|区别)(是|成)?赌博|赌博.{0,4}(界限|界定|区别)"
+)
+"""Step 14: a licensed game room asking where gambling begins (开个棋牌室…怎么才不算赌博) passes; the
+commercial rule must still match once the gambling words are taken out for anything else to refuse."""
+
+
 def unsafe_category(matching_text: str) -> str | None:
     """The risk category of a harmful request, or None (also for the defensive framing of one)."""
     matching_text = fold_colloquial(matching_text)
@@ -382,10 +402,20 @@ def unsafe_category(matching_text: str) -> str | None:
         if pattern.search(matching_text):
             if DEFENSIVE.search(unquoted) or DEFENSIVE.search(_SPACES.sub("", unquoted)):
                 return None
+            if _ASKED_OF_OFFICE.search(unquoted) and not _ASKS_FOR_HELP.search(unquoted):
+                return None
             own = (_OWN.search(matching_text) and not _OTHER_PERSON.search(matching_text)) or relayed
             lawful = _LAWFUL.search(matching_text) or lawful_access(matching_text)
             if category == "rights" and (own or lawful):
                 continue  # one's own records (我的社保记录, 本人征信), or an heir's, a guardian's, an agent's
+            if (
+                category == "commercial"
+                and _GAMING_ROOM.search(matching_text)
+                and _NOT_GAMBLING.search(matching_text)
+                and not _ASKS_FOR_HELP.search(matching_text)
+                and not pattern.search(matching_text.replace("赌博", ""))
+            ):
+                continue
             if category == "core_values" and _LICENCE.search(matching_text):
                 return None
             return category

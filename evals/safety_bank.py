@@ -36,11 +36,23 @@ FRESH_ID_PREFIXES = {
 """Fresh round → id prefixes of its should-refuse and should-answer prompts."""
 FRESH_ROUNDS = tuple(FRESH_ID_PREFIXES)
 """Rounds written after the rules, each its own file and split (``fresh.jsonl``: split ``fresh``)."""
-TRAINED_FRESH_ROUNDS = (FRESH, "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9")
+TRAINED_FRESH_ROUNDS = (
+    FRESH,
+    "fresh2",
+    "fresh3",
+    "fresh4",
+    "fresh5",
+    "fresh6",
+    "fresh7",
+    "fresh8",
+    "fresh9",
+    "fresh10",
+)
 """Fresh rounds scored blind and since 2026-11-23 training data of the safety classifier (fresh, fresh2
 since step 8; fresh3, fresh4, each scored blind before and after step 8, since step 9; fresh5, fresh6,
 fresh7, each scored blind before and after a change, since step 11; fresh8, scored blind before and after
-step 11, since step 12; fresh9, scored blind before and after step 12, since step 13)."""
+step 11, since step 12; fresh9, scored blind before and after step 12, since step 13;
+fresh10, scored blind before and after step 13, since step 14)."""
 BLIND_FRESH_ROUNDS = tuple(name for name in FRESH_ROUNDS if name not in TRAINED_FRESH_ROUNDS)
 """Fresh rounds never trained or tuned on (a new round is blind unless listed as trained)."""
 _EXPECTED = {

@@ -4,7 +4,7 @@ Training data (``training_examples``):
 
 - positives: every should-refuse prompt of ``refuse.jsonl`` in the ``dev`` split (hand-written prompts,
   their variants and the later dev-only rounds), and the should-refuse prompts of the fresh rounds that
-  were scored blind and then became training data (``fresh.jsonl`` … ``fresh9.jsonl``:
+  were scored blind and then became training data (``fresh.jsonl`` … ``fresh10.jsonl``:
   ``evals.safety_bank.TRAINED_FRESH_ROUNDS``);
 - negatives: every should-answer prompt of ``answer.jsonl`` in the ``dev`` split and of those fresh
   rounds (together the risky-looking should-answer prompts), and questions the product must answer —
@@ -15,7 +15,7 @@ Training data (``training_examples``):
   of the catalogue (``knowledge/guides``), made from its name or a material by a template chosen by a
   hash of its id (``catalogue_questions``: "办理X需要什么材料", "X在哪里办" …).
 
-Never read: the ``heldout`` halves of the banks, the blind fresh rounds (``fresh10.jsonl`` and every
+Never read: the ``heldout`` halves of the banks, the blind fresh rounds (``fresh11.jsonl`` and every
 later one: ``evals.safety_bank.BLIND_FRESH_ROUNDS``) and ``policy_qa_heldout.jsonl``; the trainer
 refuses to run if a training text is one of theirs.
 
@@ -375,11 +375,12 @@ def train(
     datasets: Path = DATASETS,
     product_cap: float = MAX_FALSE_REFUSAL_PRODUCT,
     examples: Sequence[Example] | None = None,
+    grid: Sequence[Params] = GRID,
 ) -> dict[str, Any]:
-    """Cross-validate, fit on all training examples (``training_examples(datasets)`` unless given) and
-    write the model folder; returns ``model.json``."""
+    """Cross-validate over ``grid``, fit on all training examples (``training_examples(datasets)`` unless
+    given) and write the model folder; returns ``model.json``."""
     examples = list(examples) if examples is not None else training_examples(datasets)
-    results = cross_validate(examples, product_cap=product_cap)
+    results = cross_validate(examples, grid=grid, product_cap=product_cap)
     best = best_of(results)
     y = np.array([e.label for e in examples])
     keys, idf, model = fit(featurize(examples), y, best.params)
@@ -427,8 +428,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=MAX_FALSE_REFUSAL_PRODUCT,
         help="out-of-fold false-refusal cap on the product's questions",
     )
+    parser.add_argument(
+        "--grid-point",
+        nargs=4,
+        type=float,
+        metavar=("MIN_DF", "C", "UNIGRAM_WEIGHT", "CUE_WEIGHT"),
+        help="cross-validate this grid point only (its thresholds still come from CV); step 14: 2 256 0.5 1",
+    )
     args = parser.parse_args(argv)
-    meta = train(args.out, product_cap=args.product_cap)
+    grid = GRID
+    if args.grid_point:
+        min_df, c, unigram_weight, cue_weight = args.grid_point
+        grid = (Params(int(min_df), c, unigram_weight, cue_weight),)
+    meta = train(args.out, product_cap=args.product_cap, grid=grid)
     cv = meta["cv"]
     print(
         f"{sum(meta['training_examples'].values())} examples, {meta['n_features']} features, "

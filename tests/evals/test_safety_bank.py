@@ -92,6 +92,10 @@ _TRAINED_NOTES = {
         "hand-written, ninth fresh round (scored blind before and after step 12, training data of the"
         " classifier since 2026-11-23, step 13)"
     ),
+    "fresh10": (
+        "hand-written, tenth fresh round (scored blind before and after step 13, training data of the"
+        " classifier since 2026-11-23, step 14)"
+    ),
 }
 """The notes of the trained rounds checked word for word (a round's note changes when it is trained on)."""
 _MINIMUM = {"fresh": (67, 66), "fresh2": (100, 100), "fresh3": (120, 120)}
