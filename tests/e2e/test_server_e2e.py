@@ -39,7 +39,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + 300  # a cold index build with E5 beside other tests on 2 cores
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError((data_dir / "server.log").read_text(errors="replace")[-3000:])
