@@ -137,6 +137,14 @@ def open_ticket(services: Services, token: str | None, ticket_id: str, draft: st
     return _staff_step(services, token, work)
 
 
+def open_picked(services: Services, token: str | None, ticket_id: str, draft: str = "") -> Step:
+    """The ticket picker's own event: a ticket picked opens; an empty picker (Tab passing through it,
+    the text cleared) is no request, so it changes nothing and warns of nothing."""
+    if not ticket_id:
+        return Step()
+    return open_ticket(services, token, ticket_id, draft)
+
+
 # ---------------------------------------------------------------------------------- lifecycle
 
 NEEDS_TEXT = {Action.CLOSE: "请填写办理结果后再办结。", Action.REOPEN: "请填写重新打开的原因。"}

@@ -99,7 +99,7 @@ def render(step: Step, ui: Console) -> Updates:
     if step.phone is not None:
         out[ui.phone_md] = suggestion_markdown(step.phone.suggestion)
         out[ui.phone] = step.phone
-    return out
+    return out or {ui.status: gr.update()}  # Gradio reads an empty dict as one value, not as no updates
 
 
 def query_of(
@@ -158,8 +158,13 @@ def build_agent_console(services: Services) -> gr.Blocks:
             [ui.token, *f],
         )
         wire(
-            [c.open.click, ui.picker.input],
+            [c.open.click],
             lambda t, i, d: actions.open_ticket(services, t, str(i or "").strip(), d or ""),
+            [ui.token, ui.picker, ui.reply],
+        )
+        wire(
+            [ui.picker.input],
+            lambda t, i, d: actions.open_picked(services, t, str(i or "").strip(), d or ""),
             [ui.token, ui.picker, ui.reply],
         )
         for action, button in ui.buttons.items():

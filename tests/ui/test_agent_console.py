@@ -182,6 +182,16 @@ def test_open_ticket_shows_masked_transcript_actions_and_cited_suggestion(servic
     assert missing.error and missing.notice is not None and "找不到" in missing.notice
 
 
+def test_the_picker_opens_a_picked_ticket_and_an_empty_pick_changes_nothing(services: Services) -> None:
+    zhao = token_of(services, "agent.zhao")
+    _, ticket_id = citizen_handoff(services)
+    assert actions.open_picked(services, zhao, "") == Step()  # Tab passing through: no warning
+    picked = actions.open_picked(services, zhao, ticket_id)
+    assert picked.ticket is not None and picked.ticket.ticket.id == ticket_id and not picked.error
+    button = actions.open_ticket(services, zhao, "")  # the 打开工单 button with nothing picked still warns
+    assert button.error and button.notice == "请先在队列中选择一个工单。"
+
+
 def test_claim_race_one_wins_the_other_is_told_who(services: Services) -> None:
     tokens = {name: token_of(services, name) for name in ("agent.zhao", "agent.qian")}
     ticket = phone_ticket(services, "来电咨询居住证办理")
@@ -327,6 +337,11 @@ def test_render_expired_step_shows_login_and_leaves_the_reply_box() -> None:
     assert ui.reply not in out and ui.draft not in out and out[ui.token] == ""
     restored = render(Step(view="console", draft="草稿"), ui)
     assert restored[ui.reply]["value"] == "草稿" and restored[ui.draft] == "草稿"
+
+
+def test_render_of_a_step_that_changes_nothing_is_one_no_op_update() -> None:
+    ui = console()
+    assert render(Step(), ui) == {ui.status: gr.update()}
 
 
 def test_render_ticket_shows_only_allowed_lifecycle_buttons(services: Services) -> None:

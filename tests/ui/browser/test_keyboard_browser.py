@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from assistant.chat import STARTER_QUESTIONS
 from tests.ui.browser.conftest import LiveServer
 from tests.ui.browser.pages import BOT, open_page, wait_for_answer
@@ -36,6 +38,21 @@ def walk_tab_order(page: Any) -> int:
         if seen == "":
             reached += 1
     return reached
+
+
+def reached_snapshots(page: Any) -> list[tuple[Any, str]]:
+    """Each element the last Tab walk reached, with the first lines of its aria snapshot. An element
+    that has left the page since (a notice that timed out) is skipped rather than waited for."""
+    orders = page.locator("[data-tab-order]").evaluate_all("(els) => els.map((e) => e.dataset.tabOrder)")
+    found = []
+    for order in orders:
+        element = page.locator(f'[data-tab-order="{order}"]')
+        try:
+            found.append((element, element.aria_snapshot(timeout=5000)))
+        except PlaywrightTimeout:
+            if element.count():
+                raise
+    return found
 
 
 def tab_to(page: Any, target: Any) -> None:
@@ -73,12 +90,7 @@ def test_every_primary_control_is_reachable_named_and_operable_by_keyboard(
     }
     unreachable = [name for name, c in controls.items() if c.get_attribute("data-tab-order") is None]
     assert unreachable == [], f"not reachable with Tab: {unreachable}"
-    reached = page.locator("[data-tab-order]")
-    nameless = [
-        snapshot
-        for snapshot in (reached.nth(i).aria_snapshot() for i in range(reached.count()))
-        if not NAMED.match(snapshot)
-    ]
+    nameless = [snapshot for _, snapshot in reached_snapshots(page) if not NAMED.match(snapshot)]
     assert nameless == [], f"reachable with Tab but without an accessible name: {nameless}"
     shoot(page, "citizen-15-keyboard-walk")
 

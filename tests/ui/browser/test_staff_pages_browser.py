@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from assistant.handoff.models import utcnow
 from tests.ui.browser.conftest import LiveServer
-from tests.ui.browser.test_keyboard_browser import NAMED, tab_to, walk_tab_order
+from tests.ui.browser.test_keyboard_browser import NAMED, reached_snapshots, tab_to, walk_tab_order
 from ui.agent_state import EXPIRED_TEXT
 from ui.page_messages import GRADIO_MESSAGES
 
@@ -46,11 +46,10 @@ def unreachable_or_nameless(page: Any, controls: dict[str, Any]) -> tuple[list[s
     """Walk the Tab order; the ``controls`` never focused, and the focused elements without a name."""
     assert walk_tab_order(page) > 10
     missed = [name for name, c in controls.items() if c.get_attribute("data-tab-order") is None]
-    reached = page.locator("[data-tab-order]")
     nameless = [
         f"{element.evaluate(DESCRIBE)}: {snapshot[:80]}"
-        for element in (reached.nth(i) for i in range(reached.count()))
-        if not NAMED.match(snapshot := element.aria_snapshot())
+        for element, snapshot in reached_snapshots(page)
+        if not NAMED.match(snapshot)
     ]
     return missed, nameless
 
@@ -92,6 +91,7 @@ def test_agent_console_is_usable_by_keyboard(live_server: LiveServer, context: A
     missed, nameless = unreachable_or_nameless(page, controls)
     assert missed == [], f"not reachable with Tab: {missed}"
     assert nameless == [], f"reachable with Tab but without an accessible name: {nameless}"
+    assert page.locator("[data-testid='toast-body']").all_inner_texts() == []  # passing the picker warns of nothing
     shoot(page, "agent-03-keyboard-walk")
 
     picker = page.locator("#ticket-picker input")  # a ticket open, its record and the phone box shown
