@@ -282,6 +282,7 @@ _FRESH_NOTES = {
         " classifier since 2026-11-23, step 14)"
     ),
     "fresh11": "hand-written, eleventh fresh round (never trained or tuned on)",
+    "fresh12": "hand-written, twelfth fresh round (never trained or tuned on)",
 }
 
 
