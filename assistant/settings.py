@@ -50,6 +50,12 @@ class Settings(BaseSettings):
         description="Word pieces an embedding reads before truncating (0: the model's own limit). The "
         "packaged MiniLM was trained on 128; 128 instead of its 256 halves ingest time.",
     )
+    embedding_cache_dir: Path | None = Field(
+        default=None,
+        description="A folder of E5 passage vectors kept by content (model and text), shared between "
+        "processes: a text already there is not embedded again. The test suite sets one per run, so the "
+        "bundled knowledge is embedded once however many indexes it builds; unset, nothing is kept.",
+    )
 
     # Vector store
     vectorstore_mode: Literal["chroma-local", "chroma-http"] = "chroma-local"

