@@ -77,13 +77,38 @@ lint: $(STAMP)
 # the cluster is stopped afterwards unless PG_KEEP=1. Then the smoke subset of the evaluation gate
 # (evals/baseline.json); the dependency audit only warns. --durations lists the slowest tests in the log.
 # TEST_WORKERS=0 runs pytest (and mypy, in lint) in one process, without xdist.
+# With OVERLAP=1 (the default) lint, the audit and the smoke gate run beside pytest at the lowest CPU
+# priority (nice 19): they take the CPU time pytest leaves idle while its tests wait on servers, browsers
+# and timeouts, so pytest keeps its pace; their output (reports/make-test/*.log) follows pytest's, and any
+# failure still fails the target. OVERLAP=0 runs lint and the audit first and the smoke gate last.
 TEST_WORKERS ?= 2
-test: $(STAMP) lint audit pg-start chroma-start
-	@status=0; \
+OVERLAP      ?= 1
+TEST_LOGS    := reports/make-test
+test: $(STAMP) pg-start chroma-start
+	@status=0; mkdir -p $(TEST_LOGS); \
+	if [ "$(OVERLAP)" = 1 ]; then \
+	  nice -n 19 $(MAKE) --no-print-directory lint >$(TEST_LOGS)/lint.log 2>&1 & lint=$$!; \
+	  nice -n 19 $(MAKE) --no-print-directory audit >$(TEST_LOGS)/audit.log 2>&1 & audit=$$!; \
+	  nice -n 19 $(MAKE) --no-print-directory eval-smoke >$(TEST_LOGS)/eval-smoke.log 2>&1 & smoke=$$!; \
+	  echo "make lint, audit and eval-smoke run beside pytest (nice 19) from $$(date -u +%T)"; \
+	else \
+	  $(MAKE) --no-print-directory lint || status=$$?; \
+	  $(MAKE) --no-print-directory audit; \
+	fi; \
 	GOVASSIST_TEST_POSTGRES_URL="$${GOVASSIST_TEST_POSTGRES_URL:-$$(cat $(PG_DIR)/url 2>/dev/null)}" \
 	GOVASSIST_TEST_CHROMA_URL="$${GOVASSIST_TEST_CHROMA_URL:-$$(cat $(CHROMA_DIR)/url 2>/dev/null)}" \
 	  $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=25 || status=$$?; \
-	$(MAKE) --no-print-directory eval-smoke || status=$$?; \
+	echo "pytest done at $$(date -u +%T)"; \
+	if [ "$(OVERLAP)" = 1 ]; then \
+	  for job in lint audit eval-smoke; do \
+	    case $$job in lint) pid=$$lint;; audit) pid=$$audit;; *) pid=$$smoke;; esac; \
+	    wait $$pid || status=$$?; \
+	    echo "=== make $$job (beside pytest; done at $$(date -u -r $(TEST_LOGS)/$$job.log +%T))"; \
+	    cat $(TEST_LOGS)/$$job.log; \
+	  done; \
+	else \
+	  $(MAKE) --no-print-directory eval-smoke || status=$$?; \
+	fi; \
 	[ "$(PG_KEEP)" = 1 ] || { $(PG_STOP); }; \
 	[ "$(CHROMA_KEEP)" = 1 ] || { $(CHROMA_STOP); }; \
 	exit $$status
