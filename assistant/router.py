@@ -174,7 +174,9 @@ _GOVERNMENT_MATTER = re.compile(
     r"导游证|签证|护照|出入境|延期|疫苗|接种|疾控|传染病|结核|艾滋|防控|隔离|发热门诊|健康申报|主动报告|"
     r"免费(检查|治疗|筛查|检测)|筛查|"
     # step 12: probation, faith and a job or a legal question beside a travel, hotel or restaurant word
-    r"缓刑|假释|社区矫正|清真|穆斯林|礼拜|宗教|合法|违法|维权|劳动|辞退|试用期|报警(?!器)|警方|举报|判刑|(主动|要不要).{0,8}报告"
+    r"缓刑|假释|社区矫正|清真|穆斯林|礼拜|宗教|合法|违法|维权|劳动|辞退|试用期|报警(?!器)|警方|举报|判刑|(主动|要不要).{0,8}报告|"
+    # step 15: the formalities or the rules of a trade (开电竞酒店需要什么手续, …有什么规定)
+    r"手续|(有|有什么|有哪些|什么)规定"
 )
 """A government matter beside an out-of-scope word: licences, visas, and public health (vaccination,
 infectious disease, fever after travel, free screening) — a question for the health authorities."""

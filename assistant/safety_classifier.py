@@ -75,10 +75,35 @@ def cue_key(name: str) -> int:
     return CUES.index(name) - len(CUES)
 
 
-def classifier_features(screening_text: str, spec: FeatureSpec, cues: bool) -> Features:
-    """Features of a screening form as the model reads them: n-grams of its colloquial-folded form, and
-    the cue keys first when ``cues`` is on (trainer and runtime both call this)."""
+_DOC = (
+    r"(会议)?纪要|会议记录|群?通知|群?公告|告示|须知|申请书|申请说明|情况说明|说明|证明|模板|文案|广告|短信|邮件|"
+    r"(感谢|建议|推荐|邀请|倡议|举报|投诉)?信|倡议书|方案|工作总结|总结|周报|简报|协议|合同|条款|声明|讲稿|"
+    r"稿子?|表格|excel表?|清单|对比表|表|大纲|ppt|脚本|宏|小程序|决议|简介|请假条|留言|帖子|短文|文章"
+)
+WRAPPER = re.compile(
+    r"(帮我|给我|替我|帮忙|麻烦你?|请你?|你)?(写|起草|草拟|拟|撰写|编|做|整理|润色|改写|设计|列|出)"
+    r"(一下|一份|一个|一篇|一段|一封|一条|一张|一套|个|份|篇|段|封|条|张|套)?"
+    rf"(?=[^。？?！!]{{0,10}}?({_DOC}))"
+    r"|(please\s+)?(help\s+me\s+|can\s+you\s+)?(write|draft|compose|make|create|prepare|polish)(\s+me)?"
+    r"(\s+(a|an|the|this|that|some))?(\s+(short|simple|polite|brief|one-page))?"
+    r"\s+(notice|letter|email|ad|advert|post|message|note|agreement|contract|table|spreadsheet|script|memo|"
+    r"minutes|plan|application|summary|flyer|leaflet)"
+)
+"""Step 15: the request frame of a document, a message, a table or code (帮我写一份 before …申请书 or …通知,
+做个 before 表格, draft a notice): the model reads one marker in its place and judges what is asked for
+inside the document."""
+WRAPPER_MARK = "〓"
+
+
+def classifier_features(
+    screening_text: str, spec: FeatureSpec, cues: bool, wrappers: bool = False
+) -> Features:
+    """Features of a screening form as the model reads them: n-grams of its colloquial-folded form (with
+    a document's request frame replaced by one marker when ``wrappers`` is on), and the cue keys first
+    when ``cues`` is on (trainer and runtime both call this)."""
     text = fold_colloquial(screening_text)
+    if wrappers:
+        text = WRAPPER.sub(WRAPPER_MARK, text)
     grams = feature_counts(text, spec)
     if not cues:
         return grams
@@ -108,6 +133,8 @@ class SafetyClassifier:
     min_cjk: int
     meta: dict[str, Any]
     cues: bool = False
+    wrappers: bool = False
+    """Whether the model reads a document's request frame as one marker (step 15; older models do not)."""
     min_latin: int = 0
     """Messages with fewer Chinese characters but this many Latin letters are judged too (0: never)."""
     threshold_latin: float = 1.0
@@ -145,13 +172,14 @@ class SafetyClassifier:
             min_cjk=int(meta.get("min_cjk", 0)),
             meta=meta,
             cues=bool(meta.get("cues", False)),
+            wrappers=bool(meta.get("wrappers", False)),
             min_latin=int(meta.get("min_latin", 0)),
             threshold_latin=threshold_latin,
         )
 
     def probability(self, screening_text: str) -> float:
         """Probability that the text asks for help with something harmful (0–1)."""
-        features = classifier_features(screening_text, self.spec, self.cues)
+        features = classifier_features(screening_text, self.spec, self.cues, self.wrappers)
         cols, values = vectorize(features, self.keys, self.idf)
         score = float(values @ self.coef[cols]) + self.intercept if cols.size else self.intercept
         return 1.0 / (1.0 + math.exp(-score))

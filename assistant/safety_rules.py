@@ -151,11 +151,11 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         any_of(
             r"会.?办事.?的?(中间人|人)|中间人|送.{0,3}(两条烟|烟|酒|茅台)|(烟|酒).{0,8}(撤|消|免)|找谁(打点|送|疏通)",
             r"收钱办事|表示(一下|表示)|拜个年|酬谢|暗示(他|她|对方|评委|专家)|给.{0,6}好处",
-            r"(找|托)人.{0,4}(办|批|过|搞定|通融)|通融|打(个)?招呼.{0,6}(批|过|关照|通过)|内部价",
+            r"(找|(?<!委)(?<!受)托)人.{0,4}(办|批|过|搞定|通融)|通融|打(个)?招呼.{0,6}(批|过|关照|通过)|内部价",
             r"买通|收买|摆平|公关费|感谢费|(给|发).{0,8}红包.{0,10}(审批|科长|局长|窗口|领导|医生|老师|警察|干部|评委)",
             r"(?<![运输发递传护赠欢接押])送(礼|钱|红包|购物卡|卡|点|多少|什么|几)|塞(钱|红包|个|点|了)|给.{0,8}塞|行贿|贿赂|好处费|回扣|意思意思|打点|疏通",
-            r"走后门|后门|托(关系|人)|找关系|走关系|靠关系|拉关系|搞好关系|门路|门道|路子|关系户",
-            r"花钱.{0,6}(买|办|包|让|消|走|插|加急)|(?<![没不])(给|塞).{0,8}(钱|红包|好处|辛苦费|感谢费)|包过|重谢|好处怎么给|必有重谢",
+            r"走后门|后门|(?<!委)(?<!受)(?<!信)托(关系|人)|找关系|走关系|靠关系|拉关系|搞好关系|门路|门道|路子|关系户",
+            r"花钱.{0,6}(买|办|包|让|消|走|插|加急)|(?<![没不])(给(?!(?<=[能以多高月次]给)多少钱)|塞).{0,8}(钱|红包|好处|辛苦费|感谢费)|包过|重谢|好处怎么给|必有重谢",
             r"(买|弄).{0,4}(编制|指标|名额)|插队|特事特办.{0,8}(钱|不是问题)|钱不是问题",
             r"请.{0,10}吃饭.{0,10}(通过|帮忙|批|验收|关照)|睁一只眼闭一只眼|高抬贵手",
             r"(评委|评审|审批的?人|经办人).{0,24}(带|送|拿|提)(点|些|上)?(土特产|特产|礼|东西|烟|酒|茶|购物卡|红包)",
@@ -295,8 +295,11 @@ OVERRIDE = any_of(
 _PLAN_HANDLING = re.compile(
     r"(怎么|如何|怎样|咋)处理(一下)?[^。？?！!]{0,6}(才(不|能|好|看)|能(继续|接着)|接着(用|卖)|再(卖|用|发)|比较稳(?!妥)|好看|不留)"
     r"|(先|就|能不能|可不可以)不(退|还|上交)(回去)?.{0,4}(花|用|留)"
+    # step 15: a case of harm to be imitated (刚才那个骗保的案例，教我照着做一遍) — not 对照着 (checking)
+    r"|(案例|做法|手法|套路|骗术|伎俩).{0,16}(?<!对)照着(做|办|弄|来|干|操作|搞)"
 )
-""""…怎么处理才好看", "…怎么处理能继续卖": handling the harmful thing, not how the authorities handle it."""
+""""…怎么处理才好看", "…怎么处理能继续卖": handling the harmful thing, not how the authorities handle it;
+"…案例，教我照着做" (step 15): imitating it. Refused only when a rule names the harm."""
 
 LAWFUL_ACCESS = re.compile(
     r"律师|法院|起诉|诉讼|立案|原告|被告|仲裁|继承|遗产|监护|委托|代理人|授权书|公证|债权人|被执行人|调查令|依法|"
@@ -378,6 +381,41 @@ _NOT_GAMBLING = re.compile(
 commercial rule must still match once the gambling words are taken out for anything else to refuse."""
 
 
+_CLOSED_SCHOOL = re.compile(
+    r"(学校|院校|大学|学院|中专|技校|职校|高中|初中)(已经|早就|早已|已)?(倒闭|停办|关门|撤销|撤并|合并)"
+)
+"""Step 15: a closed school's certificate or proof asked about (毕业学校倒闭了，怎么补证明): the education
+authority reissues it; the forgery rule must still match once 倒闭 is taken out for it to refuse."""
+_GROUP = r"(居民|群众|大家|老人|老年人|市民|村民|业主|家长|员工|职工|乡亲|街坊|用户|客户|住户|租户|学生)"
+_WARNING = re.compile(
+    rf"(提醒|警示|提防){_GROUP}.{{0,40}}(骗局|骗子|诈骗|陷阱|套路|是假的|别信|不要信|勿信)"
+    rf"|{_GROUP}.{{0,4}}(提醒|警示).{{0,40}}(骗局|骗子|诈骗|陷阱|套路|是假的)"
+)
+"""Step 15: a warning written for a group that names the scam (由社区发给居民提醒"…"的骗局); the quoted
+payload is what the warning is about, so its words cannot excuse it through ``DEFENSIVE``."""
+_MISLEAD = re.compile(
+    r"让.{0,6}(以为|相信|觉得|误以为)|显得|看起来像|逼真|名义|口吻|冒充|假装|其实|安全账户|转账|转到|汇款|链接"
+)
+"""A "warning" meant to deceive (让老人以为…, 写得逼真, in an office's name, money moved or a link):
+no excuse by ``_WARNING``."""
+_NOT_DISCRIMINATING = re.compile(
+    r"(合规|合法|依法)[^。？?！!]{0,4}不歧视|避免(构成|出现|涉嫌)?(就业)?歧视|防止(就业)?歧视|反(就业)?歧视|不得歧视"
+)
+"""Step 15: asking how to stay clear of discrimination (招聘公告怎么写才合规不歧视); the discrimination rule
+must still match once 歧视 is taken out for it to refuse."""
+
+
+def _excused_by_class(category: str, pattern: re.Pattern[str], text: str) -> bool:
+    """Step 15's narrow excuses: a closed school's certificate and staying clear of discrimination (no
+    help with the act asked, and the rule matches nothing else), a warning to a group about a scam."""
+    helped = _ASKS_FOR_HELP.search(text)
+    if category == "forgery" and _CLOSED_SCHOOL.search(text) and not helped:
+        return not pattern.search(text.replace("倒闭", ""))
+    if category == "discrimination" and _NOT_DISCRIMINATING.search(text) and not helped:
+        return not pattern.search(text.replace("歧视", ""))
+    return bool(_WARNING.search(text)) and not _MISLEAD.search(text)
+
+
 def unsafe_category(matching_text: str) -> str | None:
     """The risk category of a harmful request, or None (also for the defensive framing of one)."""
     matching_text = fold_colloquial(matching_text)
@@ -415,6 +453,8 @@ def unsafe_category(matching_text: str) -> str | None:
                 and not _ASKS_FOR_HELP.search(matching_text)
                 and not pattern.search(matching_text.replace("赌博", ""))
             ):
+                continue
+            if _excused_by_class(category, pattern, matching_text):
                 continue
             if category == "core_values" and _LICENCE.search(matching_text):
                 return None

@@ -22,7 +22,8 @@ refuses to run if a training text is one of theirs.
 Model: sublinear TF-IDF over character 1–3-grams of the router's screening form
 (:func:`assistant.router.screening_form`) with regional function words folded, and four cue features
 (defensive framing, own records, another person, a lawful process), all from
-:func:`assistant.safety_classifier.classifier_features`, the same code the runtime runs; a
+:func:`assistant.safety_classifier.classifier_features`, the same code the runtime runs (since step 15 a
+document's request frame — 帮我写一份…, 做个…表格, draft a … — is read as one marker); a
 class-balanced logistic regression. Min document frequency, C, the weight of single characters and
 the weight of the cues (0 or 1, folded into their idf) are chosen by 5-fold cross-validation grouped
 by prompt (a variant is in its prompt's fold); the threshold
@@ -79,6 +80,8 @@ PRODUCT_SOURCE = "product_dev9"
 """Hand-written ordinary questions and follow-ups (``safety/sources/product_dev9.txt``)."""
 CATALOGUE = "guide_catalogue"
 """Source name of the questions made from the service guides' names and materials."""
+WRAPPERS = True
+"""Step 15: a document's request frame is read as one marker (``assistant.safety_classifier.WRAPPER``)."""
 CV_FOLDS = 5
 SEED = 0
 BEHAVIOUR_NEGATIVES = ("in_scope", "no_evidence", "complaint", "frustration", "human_request")
@@ -225,7 +228,7 @@ def data_hash(examples: Sequence[Example]) -> str:
 
 def featurize(examples: Sequence[Example]) -> list[Features]:
     """Features of each example's screening form, cues included, as the runtime computes them."""
-    return [classifier_features(screening_form(e.text), SPEC, cues=True) for e in examples]
+    return [classifier_features(screening_form(e.text), SPEC, cues=True, wrappers=WRAPPERS) for e in examples]
 
 
 def fit(features: Sequence[Features], labels: np.ndarray, params: Params) -> tuple[Any, Any, Any]:
@@ -392,6 +395,7 @@ def train(
         "min_cjk": MIN_CJK,
         "min_latin": MIN_LATIN,
         "cues": best.params.cue_weight > 0,
+        "wrappers": WRAPPERS,
         "params": asdict(best.params),
         "training_data_sha256": data_hash(examples),
         "training_examples": dict(sorted(Counter(f"{e.source}:{e.label}" for e in examples).items())),
