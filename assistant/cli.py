@@ -357,7 +357,14 @@ def serve(
             f"index ready in {time.perf_counter() - started:.1f} s; starting {processes} workers", err=True
         )
         typer.echo(f"serving http://{host}:{port}/  (API docs at /docs)", err=True)
-        uvicorn.run("assistant.api.app:app_factory", factory=True, host=host, port=port, workers=processes)
+        uvicorn.run(
+            "assistant.api.app:app_factory",
+            factory=True,
+            host=host,
+            port=port,
+            workers=processes,
+            timeout_worker_healthcheck=settings.worker_healthcheck_seconds,
+        )
         return
     application = create_app(settings, mount_ui=not no_ui, ensure_index=True)
     seconds = application.state.services.warm_up()

@@ -233,6 +233,14 @@ class Settings(BaseSettings):
         "readers). With the web pages mounted the server runs one process: Gradio keeps each page's state "
         "in the process that served it.",
     )
+    worker_healthcheck_seconds: int = Field(
+        default=30,
+        ge=1,
+        le=600,
+        description="How long the server's supervisor waits for a worker to answer its health ping before "
+        "killing and replacing it (uvicorn's own default, 5 s, kills busy workers on a loaded machine, "
+        "dropping their requests in flight).",
+    )
 
     deployment_profile: Literal["single", "scale-out"] = Field(
         default="single",

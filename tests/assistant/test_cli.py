@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,35 @@ def test_serve_runs_the_web_pages_in_one_process() -> None:
     assert serving_processes(4, 2, ui=False) == 4
     assert serving_processes(None, 4, ui=True) == 1  # pages: one process, whatever is configured
     assert serving_processes(1, 4, ui=True) == 1
+
+
+def test_serve_gives_busy_workers_the_configured_health_check_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    import assistant.container
+
+    built: list[object] = []
+
+    def build_services(*args: object, **kwargs: object) -> _Closing:
+        built.append(args)
+        return _Closing()
+
+    monkeypatch.setattr(assistant.container, "build_services", build_services)
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: calls.append(k))
+    monkeypatch.setenv("GOVASSIST_WORKER_HEALTHCHECK_SECONDS", "45")
+    for written_by_serve in ("GOVASSIST_SERVE_UI", "GOVASSIST_WORKERS"):  # restored after the test
+        monkeypatch.setenv(written_by_serve, os.environ.get(written_by_serve, ""))
+        monkeypatch.delenv(written_by_serve)
+    result = runner.invoke(app, ["serve", "--no-ui", "--workers", "2", "--port", "1"])
+    assert result.exit_code == 0, result.output
+    assert len(built) == 1  # the index brought up to date once, before the workers
+    assert calls and calls[0]["workers"] == 2 and calls[0]["timeout_worker_healthcheck"] == 45
+
+
+class _Closing:
+    def close(self) -> None:
+        pass
 
 
 def test_serve_refuses_several_workers_with_the_web_pages() -> None:
