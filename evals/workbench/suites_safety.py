@@ -2,7 +2,7 @@
 ``evals/datasets/safety/`` through the real chat service, a temporary index with planted documents and
 the pre-review service. Counting rules: ``evals/datasets/safety/README.md`` and ``evals.safety_eval``.
 
-The fresh rounds (``fresh.jsonl`` … ``fresh11.jsonl``) run too; they score only their own split's
+The fresh rounds (``fresh.jsonl`` … ``fresh12.jsonl``) run too; they score only their own split's
 metrics (``refused_fresh8``, ``wrongly_refused_fresh8`` …), so the suite's overall figures stay
 dev + heldout."""
 

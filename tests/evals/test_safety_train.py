@@ -1,5 +1,5 @@
 """The safety trainer's data: it trains on the fresh rounds scored blind and then made training data
-(fresh … fresh10), and its guard never lets a held-out or blind fresh text (fresh11 and later) in."""
+(fresh … fresh11), and its guard never lets a held-out or blind fresh text (fresh12 and later) in."""
 
 from __future__ import annotations
 
