@@ -45,7 +45,7 @@ def open_page(context: Any, url: str) -> Any:
     return page
 
 
-def reload_when_settled(page: Any, timeout_ms: int = 10_000) -> None:
+def reload_when_settled(page: Any, timeout_ms: int = 30_000) -> None:
     """Reload once the page's own requests are done (the restore on load, an event a click started):
     a reload that cuts one off makes the browser log an AbortError, which the console check counts.
 
