@@ -6,7 +6,6 @@ Sessions go to a throw-away SQLite file, never to the product's database.
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 import time
@@ -20,6 +19,7 @@ from assistant.container import Services, build_services
 from assistant.settings import Settings
 from evals.datasets import EvalItem, load_dataset
 from evals.metrics import groups_covered, mean_or_none, percentile
+from evals.metrics_file import write_metrics
 from evals.report import write_report
 
 NOT_ANSWERED = ("refused", "handoff")
@@ -121,9 +121,6 @@ def run_answer_eval(
             entry["answer"] = by_id.get(entry["id"])
     else:
         metrics["items"] = [{"id": i.id, "question": i.question, "answer": by_id[i.id]} for i in items]
-    report_dir.mkdir(parents=True, exist_ok=True)
-    (report_dir / "metrics.json").write_text(
-        json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    write_metrics(report_dir, metrics)
     write_report(metrics, report_dir / "report.md")
     return metrics

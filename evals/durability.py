@@ -35,6 +35,7 @@ from tqdm import tqdm
 from assistant.components.database import make_engine
 from assistant.settings import PROJECT_ROOT, Settings
 from evals.load_test import free_port
+from evals.metrics_file import write_metrics
 
 MESSAGE_TEXT = "社保卡丢了怎么补办？（压测消息 {run}-{i}）"
 TICKET_TEXT = "来电反映办事遇到问题（压测工单 {run}-{i}）"
@@ -266,10 +267,7 @@ def run(
         and figures["messages_acknowledged"] == messages
         and figures["tickets_acknowledged"] == tickets,
     }
-    report_dir.mkdir(parents=True, exist_ok=True)
-    (report_dir / "metrics.json").write_text(
-        json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    write_metrics(report_dir, metrics)
     return metrics
 
 

@@ -25,6 +25,7 @@ from assistant.guide.loader import CatalogueLoad, load_catalogue
 from assistant.guide.matching import GuideMatch, Matcher
 from assistant.settings import PROJECT_ROOT
 from evals.metrics import mean_or_none, percentile
+from evals.metrics_file import write_metrics
 
 DATASET = PROJECT_ROOT / "evals" / "datasets" / "guide_dialogues.jsonl"
 CATALOGUE = PROJECT_ROOT / "knowledge" / "guides"
@@ -218,9 +219,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     metrics["catalogue_size"] = len(catalogue)
     print(_table(metrics))
     if args.report:
-        args.report.mkdir(parents=True, exist_ok=True)
-        with open(args.report / "metrics.json", "w", encoding="utf-8") as handle:
-            json.dump(metrics, handle, ensure_ascii=False, indent=2)
+        write_metrics(args.report, metrics)
 
 
 if __name__ == "__main__":

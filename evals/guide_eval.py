@@ -7,7 +7,6 @@ Run: ``govassist eval-guides --report reports/guides`` (``make bench-guides``). 
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from evals.guide_match_eval import (
     load_negative_questions,
     split_half,
 )
+from evals.metrics_file import write_metrics
 
 TARGETS = {
     "match.top1": 0.85,
@@ -68,10 +68,7 @@ def run_guide_eval(settings: Settings, report_dir: Path) -> dict[str, Any]:
         "false_triggers": negatives["triggered"],
         "dialogue_items": dialogues["items"],
     }
-    report_dir.mkdir(parents=True, exist_ok=True)
-    (report_dir / "metrics.json").write_text(
-        json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    write_metrics(report_dir, metrics)
     (report_dir / "report.md").write_text(render_report(metrics, negatives["by_half"]), encoding="utf-8")
     return metrics
 

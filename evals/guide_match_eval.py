@@ -20,6 +20,7 @@ from typing import Any
 from assistant.guide.matching import Matcher
 from assistant.settings import PROJECT_ROOT
 from evals.metrics import percentile
+from evals.metrics_file import write_metrics
 
 DATASETS = PROJECT_ROOT / "evals" / "datasets"
 MATCH_FILE = DATASETS / "guide_match.jsonl"
@@ -200,10 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "items": overall["items"],
         "false_triggers": negatives["triggered"],
     }
-    args.report.mkdir(parents=True, exist_ok=True)
-    (args.report / "metrics.json").write_text(
-        json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    write_metrics(args.report, metrics)
     _print_table(metrics)
     return 0
 

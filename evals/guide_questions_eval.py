@@ -20,6 +20,7 @@ from typing import Any
 
 from assistant.container import build_services
 from assistant.settings import PROJECT_ROOT, Settings
+from evals.metrics_file import write_metrics
 
 DATASET = PROJECT_ROOT / "evals" / "datasets" / "guide_questions.jsonl"
 
@@ -68,10 +69,7 @@ def run(settings: Settings, dataset: Path, report_dir: Path) -> dict[str, Any]:
         "reasons": dict(Counter(r["reason"] for r in results)),
         "items": results,
     }
-    report_dir.mkdir(parents=True, exist_ok=True)
-    (report_dir / "metrics.json").write_text(
-        json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    write_metrics(report_dir, metrics)
     return metrics
 
 

@@ -37,6 +37,7 @@ import sqlalchemy
 from assistant.settings import PROJECT_ROOT, Settings
 from evals.datasets import load_dataset
 from evals.metrics import percentile
+from evals.metrics_file import write_metrics
 from evals.serve_process import running_server
 
 QUESTIONS_FILE = PROJECT_ROOT / "evals/datasets/policy_qa.jsonl"
@@ -455,10 +456,7 @@ def run(
         "targets": targets(by_level),
         "stored": stored,
     }
-    report_dir.mkdir(parents=True, exist_ok=True)
-    (report_dir / "metrics.json").write_text(
-        json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    write_metrics(report_dir, metrics)
     (report_dir / "summary.md").write_text(render_summary(metrics), encoding="utf-8")
     return metrics
 

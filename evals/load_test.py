@@ -28,6 +28,7 @@ import httpx
 from assistant.settings import PROJECT_ROOT
 from evals.datasets import load_dataset
 from evals.metrics import percentile
+from evals.metrics_file import write_metrics
 from evals.serve_process import free_port, group_cpu_s, start_server
 
 QUESTIONS_FILE = PROJECT_ROOT / "evals/datasets/policy_qa.jsonl"
@@ -170,10 +171,7 @@ def run(
         "load_average_1min_after": round(os.getloadavg()[0], 2),
         "machine": f"{os.cpu_count()} CPU cores",
     }
-    report_dir.mkdir(parents=True, exist_ok=True)
-    (report_dir / "metrics.json").write_text(
-        json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    write_metrics(report_dir, metrics)
     return metrics
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from assistant.privacy import PII_KINDS, find_pii, mask_pii
 from assistant.privacy.patterns import fold
 from assistant.settings import PROJECT_ROOT
+from evals.metrics_file import write_metrics
 from evals.pii_bank import BankItem, load_bank
 
 REPORT_DIR = PROJECT_ROOT / "reports" / "pii"
@@ -92,8 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     items = load_bank()
     metrics, problems = score(items)
-    args.report.mkdir(parents=True, exist_ok=True)
-    (args.report / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2) + "\n")
+    write_metrics(args.report, metrics)
     (args.report / "misses.jsonl").write_text(
         "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in problems), encoding="utf-8"
     )

@@ -27,6 +27,7 @@ from assistant.prereview.models import PrereviewReport
 from assistant.settings import Settings
 from assistant.tokenization import ChineseTokenizer
 from evals.metrics import percentile
+from evals.metrics_file import write_metrics
 
 
 def ensure_cases(folder: Path, n: int, seed: int, today: str) -> Path:
@@ -119,10 +120,7 @@ def run_prereview_eval(settings: Settings, cases_dir: Path, report_dir: Path, n:
         "machine": {"cpus": os.cpu_count(), "load_before": load_before, "load_after": os.getloadavg()},
         "items": results,
     }
-    report_dir.mkdir(parents=True, exist_ok=True)
-    (report_dir / "metrics.json").write_text(
-        json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    write_metrics(report_dir, metrics)
     return metrics
 
 

@@ -33,6 +33,7 @@ from assistant.components.database import make_engine
 from assistant.settings import PROJECT_ROOT
 from evals.durability import benchmark_server, login
 from evals.metrics import percentile
+from evals.metrics_file import write_metrics
 
 ASSIST_OP = "suggestions"
 
@@ -209,10 +210,7 @@ def run(
             for op, v in sorted(samples.items())
         },
     }
-    report_dir.mkdir(parents=True, exist_ok=True)
-    (report_dir / "metrics.json").write_text(
-        json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    write_metrics(report_dir, metrics)
     return metrics
 
 

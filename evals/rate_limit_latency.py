@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import json
 import os
 import tempfile
 import time
@@ -31,6 +30,7 @@ from starlette.types import Receive, Scope, Send
 from assistant.api.rate_counter import DatabaseRateCounter
 from assistant.api.rate_limit import RateCounter, RateLimit, Rule, TokenBuckets
 from assistant.components.database import make_engine
+from evals.metrics_file import write_metrics
 
 RULE = Rule("chat", 1_000_000, ("/api/chat",))  # never refuses: every call does the full work
 
@@ -141,8 +141,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "before": [round(x, 2) for x in load_before],
         "after": [round(x, 2) for x in os.getloadavg()],
     }
-    args.report.mkdir(parents=True, exist_ok=True)
-    (args.report / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    write_metrics(args.report, metrics)
     (args.report / "report.md").write_text(render(metrics), encoding="utf-8")
     print(render(metrics))
     return metrics

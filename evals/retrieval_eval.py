@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 import time
@@ -18,6 +17,7 @@ from assistant.settings import PROJECT_ROOT, Settings
 from evals.baselines import PlainBM25, PlainDense
 from evals.datasets import EvalItem, load_dataset
 from evals.metrics import MRR_DEPTH, evidence_hit, first_source_rank, mean_or_none, percentile
+from evals.metrics_file import write_metrics
 from evals.report import write_report
 from ingest.models import Chunk
 from ingest.pipeline import ingest_bundled, ingest_paths
@@ -160,9 +160,6 @@ def run_retrieval_eval(
             for i, item in enumerate(items)
         ],
     }
-    report_dir.mkdir(parents=True, exist_ok=True)
-    (report_dir / "metrics.json").write_text(
-        json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    write_metrics(report_dir, metrics)
     write_report(metrics, report_dir / "report.md")
     return metrics

@@ -7,7 +7,6 @@ majority-class baseline fitted on the training split, and writes ``metrics.json`
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections import Counter
@@ -18,6 +17,7 @@ from typing import Any
 from assistant.handoff.routing import MODEL_DIR, TASKS, RoutingModel
 from assistant.settings import PROJECT_ROOT
 from evals.metrics import percentile
+from evals.metrics_file import write_metrics
 from evals.routing_train import SOURCE_DIR, load_split
 
 REPORT_DIR = PROJECT_ROOT / "reports" / "routing"
@@ -168,10 +168,7 @@ def report_lines(metrics: dict[str, Any]) -> list[str]:
 
 
 def write_reports(metrics: dict[str, Any], report_dir: Path) -> None:
-    report_dir.mkdir(parents=True, exist_ok=True)
-    (report_dir / "metrics.json").write_text(
-        json.dumps(metrics, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
+    write_metrics(report_dir, metrics)
     (report_dir / "report.md").write_text("\n".join(report_lines(metrics)) + "\n", encoding="utf-8")
 
 

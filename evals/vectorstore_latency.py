@@ -12,7 +12,6 @@ questions. Writes ``metrics.json`` and ``report.md`` to ``--report``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import tempfile
@@ -27,6 +26,7 @@ import httpx
 from assistant.components.vectorstore import open_chroma_client
 from assistant.index.knowledge_index import KnowledgeIndex
 from assistant.settings import PROJECT_ROOT, Settings
+from evals.metrics_file import write_metrics
 from ingest.pipeline import ingest_paths
 
 QUESTIONS = [
@@ -144,8 +144,7 @@ def main() -> None:
     }
     if args.database_url:
         metrics["generation_check"] = generation_check(args.database_url, args.rounds * 3)
-    args.report.mkdir(parents=True, exist_ok=True)
-    (args.report / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    write_metrics(args.report, metrics)
     lines = [
         "# Dense search: embedded Chroma vs a Chroma server",
         "",

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import os
-import tempfile
 from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from assistant.atomic_write import write_bytes_atomic
 
 
 class VectorCache:
@@ -45,10 +45,7 @@ class VectorCache:
 
     def write(self, text: str, vector: list[float]) -> None:
         target = self.path(text)
-        handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            out.write(array("f", vector).tobytes())
-        os.replace(temporary, target)
+        write_bytes_atomic(target, array("f", vector).tobytes())
 
     @contextmanager
     def _locked(self) -> Iterator[None]:

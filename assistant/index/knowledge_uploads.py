@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import time
-import uuid
 from pathlib import Path
 
 from sqlalchemy import Column, Engine, Float, Integer, LargeBinary, MetaData, String, Table, select
 from sqlalchemy.exc import IntegrityError
 
+from assistant.atomic_write import write_bytes_atomic
 from assistant.components.database import make_engine
 from assistant.components.tables import create_tables
 from assistant.settings import Settings
@@ -146,9 +145,7 @@ class KnowledgeUploadStore:
             if data is None:  # removed meanwhile
                 continue
             self.folder.mkdir(parents=True, exist_ok=True)
-            partial = self.folder / f".{name}.{uuid.uuid4().hex}.part"
-            partial.write_bytes(bytes(data))
-            os.replace(partial, self.folder / name)
+            write_bytes_atomic(self.folder / name, bytes(data), mode=0o644)
             written.append(name)
         if written:
             log.info("knowledge uploads written from the shared database: %s", ", ".join(written))

@@ -12,13 +12,13 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
+from assistant.atomic_write import write_bytes_atomic
 from assistant.prereview.intake import EXTENSIONS
 from assistant.prereview.models import FileKind, StoredUpload
 
@@ -73,7 +73,7 @@ class UploadStore:
         directory = self._ensure_review(review_id)
         file_id = uuid.uuid4().hex
         path = directory / f"{file_id}{EXTENSIONS[kind]}"
-        _write_atomic(path, data)
+        write_bytes_atomic(path, data, durable=True)
         return StoredUpload(file_id=file_id, display_name=display_name, kind=kind, size=len(data), path=path)
 
     def save_all(self, review_id: str, files: list[tuple[str, bytes, FileKind]]) -> list[StoredUpload]:
@@ -147,7 +147,8 @@ class UploadStore:
             os.chmod(directory, 0o700)
         meta = directory / _META
         if not meta.exists():
-            _write_atomic(meta, json.dumps({"created": datetime.now(UTC).isoformat()}).encode())
+            created = json.dumps({"created": datetime.now(UTC).isoformat()}).encode()
+            write_bytes_atomic(meta, created, durable=True)
         return directory
 
     @staticmethod
@@ -198,17 +199,3 @@ def start_sweeper(store: Sweepable, interval_s: float = 600.0, name: str = "prer
     thread = SweepThread(store, interval_s, name)
     thread.start()
     return thread
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a 0600 temp file in the same directory and an atomic rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")  # created 0600
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

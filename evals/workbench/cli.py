@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.analytics.shared_reports import publish_reports
 from assistant.settings import Settings
+from evals.metrics_file import write_metrics
 from evals.workbench.configs import ConfigError, load_configs
 from evals.workbench.gate import check, load_profile
 from evals.workbench.registry import resolve
@@ -56,9 +56,7 @@ def run_eval(
             "passed": not failed_gate,
             "checks": [c.__dict__ for c in checks],
         }
-    (run_dir / "metrics.json").write_text(
-        json.dumps(metrics, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
-    )
+    write_metrics(run_dir, metrics, default=str)
     markdown = render_markdown(metrics, gate_lines)
     (run_dir / "report.md").write_text(markdown, encoding="utf-8")
     (run_dir / "report.html").write_text(render_html(metrics, outcome.results, gate_lines), encoding="utf-8")

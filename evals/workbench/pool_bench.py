@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from evals.metrics_file import write_metrics
+
 
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -98,10 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, default=Path("reports/pool_bench"))
     args = parser.parse_args(argv)
     result = measure(ncppolicies_texts(args.texts), os.cpu_count() or 1)
-    args.report.mkdir(parents=True, exist_ok=True)
-    (args.report / "metrics.json").write_text(
-        json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    write_metrics(args.report, result)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
 

@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from evals.metrics_file import write_metrics
+
 WINDOW = 510
 """Content tokens E5 reads in one pass (512 less its two special tokens); longer texts take windows."""
 SUITES = ("msgabench", "ncppolicies")
@@ -87,8 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         for corpus_name, corpus in suite.corpora():
             chunks, documents = corpus_texts(corpus)
             result[corpus_name] = account(chunks, documents, tokens, normalize)
-    args.report.mkdir(parents=True, exist_ok=True)
-    (args.report / "metrics.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    write_metrics(args.report, result)
     print(json.dumps(result, indent=2))
     return 0
 

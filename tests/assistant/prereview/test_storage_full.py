@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from assistant import atomic_write
 from assistant.api.errors import install_error_handlers
 from assistant.prereview import storage
 from assistant.prereview.models import FileKind
@@ -51,16 +52,16 @@ def test_a_full_disk_mid_request_removes_the_requests_files(
 ) -> None:
     store = UploadStore(tmp_path / "uploads", timedelta(hours=1))
     kept = store.save_all(new_review_id(), _files(1, KB))
-    written = storage._write_atomic
+    written = atomic_write.write_bytes_atomic
     calls = {"n": 0}
 
-    def fill_up(path: Path, data: bytes) -> None:
+    def fill_up(path: Path, data: bytes, *, durable: bool = False) -> None:
         calls["n"] += 1
         if calls["n"] == 3:  # review.json and the first file went through; the second hits a full disk
             raise OSError(code, "No space left on device")
-        written(path, data)
+        written(path, data, durable=durable)
 
-    monkeypatch.setattr(storage, "_write_atomic", fill_up)
+    monkeypatch.setattr(storage, "write_bytes_atomic", fill_up)
     review_id = new_review_id()
     with pytest.raises(StorageFull) as refused:
         store.save_all(review_id, _files(3, KB))
@@ -72,12 +73,12 @@ def test_a_full_disk_mid_request_removes_the_requests_files(
 def test_other_write_errors_propagate_and_still_clean_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = UploadStore(tmp_path / "uploads", timedelta(hours=1))
 
-    def broken(path: Path, data: bytes) -> None:
+    def broken(path: Path, data: bytes, *, durable: bool = False) -> None:
         if path.name != "review.json":
             raise OSError(errno.EIO, "I/O error")
         path.write_bytes(data)
 
-    monkeypatch.setattr(storage, "_write_atomic", broken)
+    monkeypatch.setattr(storage, "write_bytes_atomic", broken)
     review_id = new_review_id()
     with pytest.raises(OSError) as failed:
         store.save_all(review_id, _files(1, KB))
