@@ -286,6 +286,7 @@ _FRESH_NOTES = {
         " classifier since 2026-11-24, step 15)"
     ),
     "fresh12": "hand-written, twelfth fresh round (never trained or tuned on)",
+    "fresh13": "hand-written, thirteenth fresh round (never trained or tuned on)",
 }
 
 
