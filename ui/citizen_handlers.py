@@ -299,8 +299,12 @@ class PrereviewResult(NamedTuple):
 
 
 def run_prereview(
-    backend: CitizenBackend, session_id: str | None, paths: Sequence[str] | None, history: History,
-    *, consented: bool,
+    backend: CitizenBackend,
+    session_id: str | None,
+    paths: Sequence[str] | None,
+    history: History,
+    *,
+    consented: bool,
 ) -> PrereviewResult:
     """Pre-review uploaded files against the session's item, as ``POST /api/prereview`` does with a
     ``session_id``: the report joins the conversation; refused files show the server's message.

@@ -164,9 +164,7 @@ def _problems(guide: ServiceGuide) -> list[str]:
                 problems.append(f"{where}.when: no options listed for '{situation_id}'")
             for option_id in wanted:
                 if option_id not in options[situation_id]:
-                    problems.append(
-                        f"{where}.when: '{situation_id}' has no option '{option_id}'"
-                    )
+                    problems.append(f"{where}.when: '{situation_id}' has no option '{option_id}'")
 
     for situation in guide.situations:
         check(f"situations[{situation.id}].ask", situation.ask_when)

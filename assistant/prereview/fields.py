@@ -184,8 +184,6 @@ def _marriage(lines: list[TextLine], fields: Fields) -> None:
     fields.registration_number = re.sub(r"[^0-9A-Za-z\-]", "", first(segs, "number"))
 
 
-
-
 def _business(lines: list[TextLine], fields: Fields) -> None:
     labels = label_spec(
         "统一社会信用代码=credit 名称=company 类型=kind 法定代表人=legal 经营者=legal 负责人=legal "
@@ -255,11 +253,7 @@ _DOCUMENT_LABELS: Final = (
     | {prefix: role for prefix, role in _ROLE_PREFIXES.items() if prefix.endswith("人")}
     | {f"{prefix}签字": role for prefix, role in _ROLE_PREFIXES.items() if prefix.endswith("人")}
     | {f"{prefix}签名": role for prefix, role in _ROLE_PREFIXES.items() if prefix.endswith("人")}
-    | {
-        f"{prefix}{surface}": f"id@{role}"
-        for prefix, role in _ROLE_PREFIXES.items()
-        for surface in ID_LABELS
-    }
+    | {f"{prefix}{surface}": f"id@{role}" for prefix, role in _ROLE_PREFIXES.items() for surface in ID_LABELS}
 )
 
 

@@ -51,4 +51,3 @@ def add_missing_columns(engine: Engine, base: type[DeclarativeBase]) -> list[str
                 if not lost_a_race(error):
                     raise
     return added
-

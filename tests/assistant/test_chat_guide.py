@@ -30,7 +30,11 @@ def store(chat_store: SessionStore) -> SessionStore:
 def make_chat(services: Services, store: SessionStore) -> ChatService:
     guides = GuideService(YIJIANSHI, services.index.tokenizer)
     return ChatService(
-        services.settings, store, ExtractiveStreamer(services.extractive), guides, services.extractive.strength
+        services.settings,
+        store,
+        ExtractiveStreamer(services.extractive),
+        guides,
+        services.extractive.strength,
     )
 
 
@@ -50,7 +54,9 @@ def test_a_guided_flow_ends_in_a_cited_checklist(services: Services, store: Sess
     assert last.checklist is not None and last.checklist["guide_id"] == "yjs-newborn"
     assert "非婚生育" in last.answer and "[1]" in last.answer
     assert last.citations[0]["doc_id"] == "yjs-newborn"
-    assert last.citations[0]["snippet"] in last.answer  # every figure of the checklist is in the cited passage
+    assert (
+        last.citations[0]["snippet"] in last.answer
+    )  # every figure of the checklist is in the cited passage
 
 
 def test_the_opening_answers_questions_and_is_stored_masked(services: Services, store: SessionStore) -> None:
@@ -122,7 +128,9 @@ def test_a_field_question_is_answered_from_the_guide_with_its_field_cited(
     assert flow.outcome == "clarify"
 
 
-def test_after_a_checklist_a_field_question_is_about_that_item(services: Services, store: SessionStore) -> None:
+def test_after_a_checklist_a_field_question_is_about_that_item(
+    services: Services, store: SessionStore
+) -> None:
     chat = make_chat(services, store)
     first = chat.reply("我想开个小饭馆")
     reply = first

@@ -87,7 +87,9 @@ def test_policy_rebuild_check_passes() -> None:
 
 
 def test_guide_walks_to_the_checklist() -> None:
-    result = runner.invoke(app, ["guide", "孩子刚出生要办什么", "--json"], input="未办理结婚登记\n2\n暂不办理\n")
+    result = runner.invoke(
+        app, ["guide", "孩子刚出生要办什么", "--json"], input="未办理结婚登记\n2\n暂不办理\n"
+    )
     assert result.exit_code == 0, result.output
     checklist = json.loads(result.output[result.output.index("{") :])
     assert checklist["guide_id"] == "yjs-newborn"

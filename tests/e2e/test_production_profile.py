@@ -183,7 +183,9 @@ def test_a_rate_limit_counts_once_across_the_workers(deployment: Deployment) -> 
         time.sleep(61 - time.time() % 60)
     statuses = [  # each on a new connection, so the kernel hands them to either worker
         httpx.post(
-            f"{deployment.base}/api/agent/login", json={"username": "nobody.here", "password": "x"}, timeout=30
+            f"{deployment.base}/api/agent/login",
+            json={"username": "nobody.here", "password": "x"},
+            timeout=30,
         ).status_code
         for _ in range(3 * LOGIN_LIMIT)
     ]
@@ -203,7 +205,9 @@ def test_a_staff_log_in_is_honoured_and_ended_by_every_worker(deployment: Deploy
     own = httpx.HTTPTransport(local_address="127.0.0.3")
 
     def call(method: str, path: str, **kwargs: object) -> httpx.Response:
-        with httpx.Client(base_url=deployment.base, timeout=30, transport=own) as client:  # a new connection each
+        with httpx.Client(
+            base_url=deployment.base, timeout=30, transport=own
+        ) as client:  # a new connection each
             return client.request(method, path, **kwargs)  # type: ignore[arg-type]
 
     login = call("POST", "/api/agent/login", json={"username": "agent.lin", "password": "Lin-demo-2026-pass"})

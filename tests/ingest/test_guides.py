@@ -27,7 +27,14 @@ def newborn() -> ServiceGuide:
 def test_guide_text_holds_every_part_of_the_guide() -> None:
     text = guide_text(newborn())
     assert text.startswith("新生儿出生\n")
-    for part in ("【包含事项】", "【受理条件】", "【需要确认的情形】", "【申请材料】", "【办理渠道】", "【设定依据】"):
+    for part in (
+        "【包含事项】",
+        "【受理条件】",
+        "【需要确认的情形】",
+        "【申请材料】",
+        "【办理渠道】",
+        "【设定依据】",
+    ):
         assert part in text
     assert "可用电子证照" in text and "户口登记" in text
     assert "以当地" in text  # the local-rules note

@@ -38,7 +38,9 @@ def test_only_regular_files_inside_the_cache_are_deleted(
     link = cache / "link.png"
     link.symlink_to(outside)
 
-    deleted = discard_page_uploads([str(upload), str(second), str(outside), str(link), str(cache / "gone.png")])
+    deleted = discard_page_uploads(
+        [str(upload), str(second), str(outside), str(link), str(cache / "gone.png")]
+    )
 
     assert deleted == 2
     assert not upload.exists() and not upload.parent.exists()  # its own folder went with it

@@ -146,7 +146,9 @@ def test_a_withdrawn_report_leaves_every_dashboard_but_its_makers_folder(
     assert store.materialise(tmp_path / "d") == [] and not (tmp_path / "d" / "policy_qa").exists()
 
 
-def test_a_shared_copy_run_again_locally_is_kept_when_withdrawn(store: SharedReportStore, tmp_path: Path) -> None:
+def test_a_shared_copy_run_again_locally_is_kept_when_withdrawn(
+    store: SharedReportStore, tmp_path: Path
+) -> None:
     store.publish(report_folder(tmp_path / "a", "routing", 0.6, NOW))
     store.materialise(tmp_path / "b")
     rerun = report_folder(tmp_path / "b", "routing", 0.7, NOW + 30)  # the marker stays, the files changed

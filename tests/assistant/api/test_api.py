@@ -16,7 +16,9 @@ from assistant.settings import Settings
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     data = tmp_path_factory.mktemp("api")
-    settings = Settings(_env_file=None, data_dir=data, embedding_mode="hash", index_guides=False, max_message_chars=200)  # type: ignore[call-arg]
+    settings = Settings(
+        _env_file=None, data_dir=data, embedding_mode="hash", index_guides=False, max_message_chars=200
+    )  # type: ignore[call-arg]
     services = build_services(settings, ensure_index=True)
     with TestClient(create_app(services=services, mount_ui=False)) as test_client:
         yield test_client

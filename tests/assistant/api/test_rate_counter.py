@@ -40,7 +40,11 @@ def engines(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[En
 def test_the_limit_holds_whichever_instance_counts(engines: tuple[Engine, Engine]) -> None:
     clock = Clock(T0 + 10)
     a, b = (DatabaseRateCounter(engine, clock) for engine in engines)
-    assert [a.take(RULE, "203.0.113.7"), b.take(RULE, "203.0.113.7"), a.take(RULE, "203.0.113.7")] == [0, 0, 0]
+    assert [a.take(RULE, "203.0.113.7"), b.take(RULE, "203.0.113.7"), a.take(RULE, "203.0.113.7")] == [
+        0,
+        0,
+        0,
+    ]
     assert b.take(RULE, "203.0.113.7") == pytest.approx(50.0)  # refused until the window ends
     assert a.take(RULE, "203.0.113.7") == pytest.approx(50.0)
     assert a.take(RULE, "203.0.113.8") == 0  # another client has its own count

@@ -31,7 +31,10 @@ PASSWORD = "Zhanghu-2026-demo"
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, data_dir=tmp_path_factory.mktemp("shared-base"), embedding_mode="hash", index_guides=False
+        _env_file=None,
+        data_dir=tmp_path_factory.mktemp("shared-base"),
+        embedding_mode="hash",
+        index_guides=False,
     )
     built = build_services(settings, ensure_index=True)
     yield built

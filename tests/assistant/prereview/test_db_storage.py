@@ -83,7 +83,9 @@ def test_the_cap_refuses_with_storage_full_and_keeps_nothing(stores: tuple[Datab
     assert rows(b.engine) == 1
 
 
-def test_a_failing_working_copy_leaves_no_rows(stores: tuple[DatabaseUploadStore, ...], tmp_path: Path) -> None:
+def test_a_failing_working_copy_leaves_no_rows(
+    stores: tuple[DatabaseUploadStore, ...], tmp_path: Path
+) -> None:
     a, _ = stores
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("x")

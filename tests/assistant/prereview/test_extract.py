@@ -100,7 +100,9 @@ def test_deflate_bomb_pdf_is_capped_not_inflated(tmp_path):
 
 def test_corrupt_file_gives_warnings_not_exceptions(tmp_path):
     cases: list[tuple[FileKind, bytes]] = [
-        ("pdf", b"%PDF-1.4 garbage"), ("png", b"\x89PNG\r\n\x1a\nbroken"), ("docx", b"PK\x03\x04x")
+        ("pdf", b"%PDF-1.4 garbage"),
+        ("png", b"\x89PNG\r\n\x1a\nbroken"),
+        ("docx", b"PK\x03\x04x"),
     ]
     for kind, data in cases:
         result = extract(stored(tmp_path, data, kind, f"bad-{kind}"), LIMITS, FakeReader())
@@ -124,7 +126,8 @@ def test_scanned_pdf_page_is_rendered_and_ocrd(tmp_path, engine):
 
 
 @pytest.mark.parametrize(
-    ("mode", "fmt"), [("CMYK", "JPEG"), ("P", "PNG"), ("RGBA", "PNG"), ("LA", "PNG"), ("L", "JPEG"), ("I;16", "PNG")]
+    ("mode", "fmt"),
+    [("CMYK", "JPEG"), ("P", "PNG"), ("RGBA", "PNG"), ("LA", "PNG"), ("L", "JPEG"), ("I;16", "PNG")],
 )
 def test_image_modes_reach_ocr_as_rgb(tmp_path, mode, fmt):
     reader = FakeReader()
@@ -201,7 +204,12 @@ def test_docx_paragraphs_and_tables_in_document_order(tmp_path):
     assert result.warnings == [] and reader.images == []
     page = result.pages[0]
     assert page.source == "docx"
-    assert [line.text for line in page.lines] == ["居民户口登记申请表", "姓名 张三 性别", "地址 北京市东城区", "申请人签字："]
+    assert [line.text for line in page.lines] == [
+        "居民户口登记申请表",
+        "姓名 张三 性别",
+        "地址 北京市东城区",
+        "申请人签字：",
+    ]
 
 
 def test_docx_with_only_a_pasted_scan_is_ocrd(tmp_path):

@@ -34,7 +34,12 @@ def png_header(width: int, height: int) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
 
 
 def blank_pdf(pages: int = 1) -> bytes:
@@ -51,7 +56,8 @@ def raw_pdf(contents: list[bytes], *, flate: bool = False, image: tuple[int, int
     count = len(contents)
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(count)), count),
+        b"<< /Type /Pages /Kids [%s] /Count %d >>"
+        % (b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(count)), count),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
     xobject = b""
@@ -223,7 +229,9 @@ def test_corrupt_png():
 
 
 def test_jpeg_and_cmyk_accepted():
-    accepted, errors = accept([("a.jpg", image_bytes("JPEG")), ("c.jpg", image_bytes("JPEG", mode="CMYK"))], LIMITS)
+    accepted, errors = accept(
+        [("a.jpg", image_bytes("JPEG")), ("c.jpg", image_bytes("JPEG", mode="CMYK"))], LIMITS
+    )
     assert errors == [] and [kind for _, _, kind in accepted] == ["jpeg", "jpeg"]
 
 

@@ -53,7 +53,9 @@ def test_write_is_atomic_when_the_rename_fails(store, monkeypatch):
     assert not any(name.startswith(".tmp-") for name in names)
 
 
-@pytest.mark.parametrize("bad", ["../x", "..", "", "ABCDEF" * 6, "a" * 31, "../" + "a" * 32, "a" * 32 + "/.."])
+@pytest.mark.parametrize(
+    "bad", ["../x", "..", "", "ABCDEF" * 6, "a" * 31, "../" + "a" * 32, "a" * 32 + "/.."]
+)
 def test_review_ids_are_validated(store, bad):
     assert not is_review_id(bad)
     with pytest.raises(ValueError):

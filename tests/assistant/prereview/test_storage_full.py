@@ -70,7 +70,9 @@ def test_a_full_disk_mid_request_removes_the_requests_files(
     assert _leftovers(store.root) == sorted([kept[0].path, kept[0].path.parent / "review.json"])
 
 
-def test_other_write_errors_propagate_and_still_clean_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_other_write_errors_propagate_and_still_clean_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = UploadStore(tmp_path / "uploads", timedelta(hours=1))
 
     def broken(path: Path, data: bytes, *, durable: bool = False) -> None:

@@ -91,7 +91,9 @@ def test_agent_console_is_usable_by_keyboard(live_server: LiveServer, context: A
     missed, nameless = unreachable_or_nameless(page, controls)
     assert missed == [], f"not reachable with Tab: {missed}"
     assert nameless == [], f"reachable with Tab but without an accessible name: {nameless}"
-    assert page.locator("[data-testid='toast-body']").all_inner_texts() == []  # passing the picker warns of nothing
+    assert (
+        page.locator("[data-testid='toast-body']").all_inner_texts() == []
+    )  # passing the picker warns of nothing
     shoot(page, "agent-03-keyboard-walk")
 
     picker = page.locator("#ticket-picker input")  # a ticket open, its record and the phone box shown
