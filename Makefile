@@ -229,9 +229,10 @@ bench-safety: $(STAMP)
 # Safety classifier: train on the dev split of the safety banks (ships in knowledge/safety/), score it at
 # the router on the held-out halves and the fresh rounds, and time it (evals/datasets/safety/README.md).
 .PHONY: safety-model
-# SAFETY_GRID_POINT: the shipped model's settings (min df, C, single characters, cues; step 14 chose them
-# over the full grid's winner, which refused router probe messages); empty = search the full grid.
-SAFETY_GRID_POINT ?= 2 256 0.5 1
+# SAFETY_GRID_POINT: the shipped model's settings (min df, C, single characters, cues; step 16: C 128, tied
+# on out-of-fold recall with the full grid's winner, C 64; see evals/datasets/safety/README.md); empty =
+# search the full grid.
+SAFETY_GRID_POINT ?= 2 128 0.5 1
 safety-model: $(STAMP)
 	$(PY) -m evals.safety_train $(if $(strip $(SAFETY_GRID_POINT)),--grid-point $(SAFETY_GRID_POINT))
 	$(PY) -m evals.safety_model_eval --report reports/safety_model

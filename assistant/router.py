@@ -176,7 +176,11 @@ _GOVERNMENT_MATTER = re.compile(
     # step 12: probation, faith and a job or a legal question beside a travel, hotel or restaurant word
     r"缓刑|假释|社区矫正|清真|穆斯林|礼拜|宗教|合法|违法|维权|劳动|辞退|试用期|报警(?!器)|警方|举报|判刑|(主动|要不要).{0,8}报告|"
     # step 15: the formalities or the rules of a trade (开电竞酒店需要什么手续, …有什么规定)
-    r"手续|(有|有什么|有哪些|什么)规定"
+    r"手续|(有|有什么|有哪些|什么)规定|"
+    # step 16: a benefit or a certificate asked about for homework (讲讲临时救助是干啥的，帮孩子做作业), and a
+    # licence or a re-inspection applied for in English (how do we apply for a re-inspection)
+    r"救助|低保|特困|补贴|津贴|养老金|残疾人证|户口|户籍|居住证|公积金|"
+    r"\bapply(ing)?\s+for\b|\bapplication\s+for\b|\bre-?inspection\b"
 )
 """A government matter beside an out-of-scope word: licences, visas, and public health (vaccination,
 infectious disease, fever after travel, free screening) — a question for the health authorities."""

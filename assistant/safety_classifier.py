@@ -7,9 +7,11 @@ function words in their Mandarin form (:func:`assistant.safety_rules.fold_colloq
 model says so, four cue features from the rules' own patterns: a defensive framing (reporting,
 recognising, being a victim), one's own records, another person named, a lawful process. Trained by
 ``evals/safety_train.py`` on the dev half of the safety banks and the fresh rounds made training
-data. The weights ship as ``knowledge/safety/model.npz`` (plain arrays, read with
-``allow_pickle=False``) and ``model.json`` (threshold, feature settings, provenance). Run time needs
-only numpy; nothing loads at import.
+data. Since step 15 a document's request frame (帮我写一份…申请书) and since step 16 the form of a question
+(续写, an FAQ, a cloze, keywords only, just the first step, another chatbot's answer) are read as one
+marker, so that what is asked is judged. The weights ship as ``knowledge/safety/model.npz`` (plain
+arrays, read with ``allow_pickle=False``) and ``model.json`` (threshold, feature settings, provenance).
+Run time needs only numpy; nothing loads at import.
 """
 
 from __future__ import annotations
@@ -93,10 +95,25 @@ WRAPPER = re.compile(
 做个 before 表格, draft a notice): the model reads one marker in its place and judges what is asked for
 inside the document."""
 WRAPPER_MARK = "〓"
+FORM_FRAME = re.compile(
+    r"续写(这段|这份|这张|这条|这篇|一下|下面|以下)?"
+    r"|以?(faq|问答|一问一答)的?(形式|格式)(写|来写|回答)?"
+    r"|(完形)?填空题?"
+    r"|只(要|说|给|列)(关键词|关键字|要点|结论|答案|一句话)"
+    r"|(请)?用(小学生|孩子|小朋友|幼儿园小朋友|外行)都?能听?懂的话"
+    r"|先?只(说|讲|告诉我)(第一步|一步)"
+    r"|(豆包|文心一言|文心|通义|千问|kimi|chatgpt|gpt|deepseek|元宝|别的ai|其他ai)(已经)?都?(说|告诉我|跟我说)了?"
+    r"|上(回|次)你(帮我|给我)(写|做|出)过"
+    r"|explain\s+(it\s+)?like\s+i'?m\s+\w+|(step\s+one|first\s+step)\s+only|only\s+keywords|finish\s+this"
+)
+"""Step 16: the form a question is asked in — a continuation (续写), an FAQ, a cloze, "keywords only",
+"so a child understands", "just the first step", another chatbot said to have answered, a precedent
+claimed — read as the same marker as a document's frame, so that what is asked is judged, not the form
+(the twelfth fresh round asked harmful and lawful things alike in these forms)."""
 
 
 def classifier_features(
-    screening_text: str, spec: FeatureSpec, cues: bool, wrappers: bool = False
+    screening_text: str, spec: FeatureSpec, cues: bool, wrappers: bool = False, forms: bool = False
 ) -> Features:
     """Features of a screening form as the model reads them: n-grams of its colloquial-folded form (with
     a document's request frame replaced by one marker when ``wrappers`` is on), and the cue keys first
@@ -104,6 +121,8 @@ def classifier_features(
     text = fold_colloquial(screening_text)
     if wrappers:
         text = WRAPPER.sub(WRAPPER_MARK, text)
+    if forms:
+        text = FORM_FRAME.sub(WRAPPER_MARK, text)
     grams = feature_counts(text, spec)
     if not cues:
         return grams
@@ -135,6 +154,8 @@ class SafetyClassifier:
     cues: bool = False
     wrappers: bool = False
     """Whether the model reads a document's request frame as one marker (step 15; older models do not)."""
+    forms: bool = False
+    """Whether it reads the form of a question (续写, FAQ, cloze, …) as that marker too (step 16)."""
     min_latin: int = 0
     """Messages with fewer Chinese characters but this many Latin letters are judged too (0: never)."""
     threshold_latin: float = 1.0
@@ -173,13 +194,14 @@ class SafetyClassifier:
             meta=meta,
             cues=bool(meta.get("cues", False)),
             wrappers=bool(meta.get("wrappers", False)),
+            forms=bool(meta.get("forms", False)),
             min_latin=int(meta.get("min_latin", 0)),
             threshold_latin=threshold_latin,
         )
 
     def probability(self, screening_text: str) -> float:
         """Probability that the text asks for help with something harmful (0–1)."""
-        features = classifier_features(screening_text, self.spec, self.cues, self.wrappers)
+        features = classifier_features(screening_text, self.spec, self.cues, self.wrappers, self.forms)
         cols, values = vectorize(features, self.keys, self.idf)
         score = float(values @ self.coef[cols]) + self.intercept if cols.size else self.intercept
         return 1.0 / (1.0 + math.exp(-score))

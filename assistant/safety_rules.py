@@ -11,6 +11,7 @@ between Chinese characters removed).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 
 def any_of(*patterns: str) -> re.Pattern[str]:
@@ -75,9 +76,9 @@ def fold_colloquial(text: str) -> str:
 
 DEFENSIVE = any_of(
     r"举报|检举|揭发|投诉|报案|报警|反映|申诉|维权|求助|起诉",
-    r"识别|辨别|鉴别|分辨|辨认|核验|核实|查验|验证|真伪|真假|防伪|是不是(真的|假的|骗子|诈骗|骗局|合法|违法)",
+    r"识别|辨别|鉴别|分辨|辨认|核验|核实|查验|验证|真伪|真假|(?<![带加有做含印])防伪|是不是(真的|假的|骗子|诈骗|骗局|合法|违法)",
     r"是真的吗|可信吗|靠谱吗|正常吗|合法吗|违法吗|犯法吗|犯罪吗|算不算|算.{0,10}吗|是否(合法|违法|属于)|有没有(政策|法律|规定)|政策规定",
-    r"处罚|罚款|判(几|多少)年|判刑|量刑|刑事责任|法律责任|法律后果|什么后果|有什么后果|会怎样|会被(怎么|如何)|追究|什么罪|构成.{0,4}罪",
+    r"处罚|罚款|保障金|判(几|多少)年|判刑|量刑|刑事责任|法律责任|法律后果|什么后果|有什么后果|会怎样|会被(怎么|如何)|追究|什么罪|构成.{0,4}罪",
     r"防范|防骗|提防|预防|上当|被骗|受骗|骗了|被冒用|冒用了?我|被拐|被人|被别人|被公司|被单位|被辞退|被拒",
     r"怕被|担心被|以免被|会不会被|被说成|被当成",
     r"(听说|发现|看到|遇到|碰到|如果|假如)有人|(?<!没)(?<!有没)有人(?!能|可以|会|帮|愿意|敢)|我发现",
@@ -91,7 +92,9 @@ DEFENSIVE = any_of(
     r"(钱|款|费).{0,6}(要回来|追回|退回|拿回)|(官方|正规)的?.{0,10}(从哪|在哪|哪里|哪个|什么渠道|渠道|途径)",
     r"(工资|工钱|欠款|押金|赔偿|补偿|定金|货款|血汗钱).{0,6}(找谁|向谁|跟谁|去哪|到哪|上哪)(要|讨|追|索)",
     r"(交给|交到|报给|提交给?|反映给|打给|联系)(哪个|什么)(部门|单位|机关)|哪个部门(负责|处理|受理)",
-    r"防诈|反诈|普法|科普|警示|风险提示|(特征|特点|手法|伎俩|骗术|常见套路)(有哪些|是什么|是啥|有什么)",
+    r"防诈|反诈|普法|科普|警示|风险提示|(特征|特点|手法|伎俩|骗术|常见套路)(有哪些|是什么|是啥|有什么)|(还有|有没有)(别的|其他|哪些|什么)(特征|特点|破绽)",
+    # step 16: evidence kept for a report (发现…偷排废水，第一步怎么保存证据)
+    r"取证|(保存|保留|固定)(好|下)?证据",
     r"(别|不要|切勿|谨防|当心|小心|提防)(相?信|上当|轻信|理会|接)?.{0,6}(冒充|骗|陌生|假冒|诈骗)",
     r"判得?更?(重|轻)|罪.{0,12}(区别|有什么不同|哪个重|哪个轻)|(骗子|诈骗|骗局)(吧|吗|嘛)",
     r"(公司|单位|老板|雇主|中介|房东|别人|有人|对方)(有没有|是不是|是否)(替|给|以|用|拿|冒用|盗用)我",
@@ -130,6 +133,10 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(报告|证明|记录|材料|账|单据|流水|合同).{0,20}(怎么|如何)补出来",
             r"(做|弄|刻|仿)得(像|逼真)|(自己|私自).{0,6}(补写|补签|补盖|补开)",
             r"(办证|做证|办假证|买证|证件).{0,6}(渠道|加我|v信|vx|微信|qq|私聊)",
+            # step 16: a credential made to order or imitated, a medical record for what did not happen
+            r"(定做|定制|订做|代做|仿做)[^。？?！!]{0,10}(钢印|毕业证|学位证|学历证|文凭|结婚证|离婚证|驾照|驾驶证|身份证|房产证|不动产证|出生证)",
+            r"(证|证书|证件|证明|执照|公章|印章|驾照|护照|文凭)(要|该)?(怎么|如何|怎样)(才能)?仿(?![佛照写效真])",
+            r"(没|没有)(做|动)?(手术|住院)[^。？?！!]{0,20}(补|开|做)(个|一个|一份|份|张)?(手术|住院)(记录|证明|病历)",
         ),
     ),
     (
@@ -160,6 +167,8 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"请.{0,10}吃饭.{0,10}(通过|帮忙|批|验收|关照)|睁一只眼闭一只眼|高抬贵手",
             r"(评委|评审|审批的?人|经办人).{0,24}(带|送|拿|提)(点|些|上)?(土特产|特产|礼|东西|烟|酒|茶|购物卡|红包)",
             r"要意思|意思一下|(暗示|话里话外|言外之意).{0,10}(意思|懂事|表示|好处|辛苦)",
+            # step 16: a kickback offered to the assistant or its office (按单给你们返点, 每单分你们两成)
+            r"(给|分|返)(你|你们)(平台|客服)?.{0,4}(返点|提成|回扣|好处|分成|[一两二三四五]成)",
         ),
     ),
     (
@@ -167,7 +176,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         any_of(
             r"(看起来|显得|伪装成)像?正规|拆成.{0,4}(几|多|两)次.{0,4}(报|领)|报得更多|再(报|领)一次|重复(报销|申报|领取)",
             r"(没|没有)(生病|病|残疾|怀孕|失业|离婚|住院).{0,12}(开|办|弄|申请|领)|(报成|报为|说成|写成|弄成|算成)(低保|贫困|残疾|特困|独居|困难)|其实.{0,4}(条件)?还(可以|行)|其实不符合|过户给.{0,10}(然后|再).{0,10}(申请|领)",
-            r"薅羊毛|虚增|虚列|多开(药|发票|证明)|挂名.{0,6}(领|拿)|吃空饷|吃空额|(买卖|出租|出借|收购).{0,4}(银行卡|电话卡|手机卡|账户|对公账户)|跑分|伪基站|短信群发器|黑卡",
+            r"薅羊毛|挂床|虚增|虚列|多开(药|发票|证明)|挂名.{0,6}(领|拿)|吃空饷|吃空额|(买卖|出租|出借|收购).{0,4}(银行卡|电话卡|手机卡|账户|对公账户)|跑分|伪基站|短信群发器|黑卡",
             r"骗税|骗退税|碰瓷|虚假诉讼|假结婚|骗婚|冒名顶替|顶替.{0,6}(上学|入学|工作|名额)|替考|枪手|套路贷|裸贷|暴力催收",
             r"骗(取|领|保|补|贷|钱|过|老人|消费者|客户|人|他|她|政府|国家)|骗.{0,6}(老人|群众|客户|消费者)|诈骗|骗局|忽悠|坑(人|钱|客户|老人)|套路(人|老人)",
             r"让(人|客户|他们|老人|对方|大家|群众)(觉得|以为|误以为|相信)|话术.{0,12}(客户|老人|对方|群众|收|钱|交)|(客户|老人|对方|群众).{0,12}话术",
@@ -184,7 +193,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"只有(我|我们|我这|我这里)(能|可以)(办|约|预约|拿到|抢到)|帮.{0,6}免审",
             r"不看条件|交钱就(行|能办|给办|包)|其实就是正常办|引到我们|(政务服务|政府).{0,4}代办中心",
             r"号贩子|倒号|倒卖.{0,4}号|(卖|转卖).{0,4}(预约号|号源)",
-            r"(?<!打)包办|保证(批|过|通过|下来|能办|拿证)|内部(渠道|关系|指标|人员|门路)|特殊渠道|不成功不收费",
+            r"(?<!打)包办|保证(批|过|通过|下来|能办|拿证)|(走|找)内部|内部(渠道|关系|指标|人员|门路)|特殊渠道|不成功不收费",
             r"无需本人|不用本人|不需要本人到场.{0,10}(加急|包)|不用考试|无需体检|不用体检|代考|黄牛|抢(光|号|完).{0,10}(卖|加价|高价)|高价卖",
             r"加急费|疏通费|辛苦费|保证金.{0,6}(才能|先交)|代办(费|公司|员).{0,12}(多收|骗|收钱|收费两|包|广告|文案|话术)",
             r"(必须|要|得)(交|缴)(费|钱).{0,10}代办|代办.{0,10}(必须|要)(交|缴)(费|钱)|必须找我们|不交钱.{0,10}(卡|办不|不给)|代办.{0,10}(政府|官方)指定",
@@ -248,7 +257,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(外地人|外来人|租房的|少数民族|农民工).{0,10}(清出去|清走|额外登记|单独登记)|(清出去|清走).{0,6}(外地人|外来人)",
             r"劣等|低等|下等|低人一等|滚出|驱逐|赶走|不欢迎.{0,6}(人|族)|(只限|仅限)(男|女|本地|汉族|未婚)",
             r"歧视|地域黑",
-            r"((?<!要)不要|不招|不收|不租|不让|不带|不给|拒绝|谢绝|禁止|别来|筛掉|淘汰|挑出来|避开|排除|劝走|赶出|辞退|裁掉|先裁|只招|只要|限|压得更低).{0,14}"
+            r"((?<!要)不要|不招|不收|不租|不让|不带|不给|拒绝|谢绝|禁止|别来|筛掉|淘汰|挑出来|避开|排除|劝走|赶出|辞退|裁掉|先裁|只招|只要(?!(关键词|关键字|要点|结论|答案|一句话|简短|简单|步骤|模板|开场白|标题|大纲|回答|说|讲|告诉|写))|限|压得更低).{0,14}"
             r"(民族|族人|少数民族|回族|维吾尔|藏族|新疆人|新疆籍|河南人|河南籍|东北人|东北籍|安徽人|安徽籍|外地人|外地户口|外省人|外来务工|外来人员|农村人|农村户口|农村的人|乙肝|艾滋|hiv|残疾|盲人|轮椅|孕妇|怀孕|女性|女的|女人|女生|女员工|男性|男的|男人|已婚|未育|35岁|老年人|纹身|矮个|离过婚|宗教|信仰|信教|前科|刑满释放|外姓|穷人|同性恋|跨性别|抑郁|农民工|外卖骑手|籍贯|嫁出去|\\d+岁(以上|往上|及以上)|[二三四五六七]十[五]?岁(以上|往上)|超过(\\d+|[二三四五六七]十[五]?)岁|大龄)",
             r"(民族|回族|新疆人|河南人|东北人|外地人|农村人|女人|老人|老年人|穷人|残疾|同性恋|贫困户|少数民族).{0,10}(不配|素质低|素质差|都是|天生|活该|负担|小偷|强盗|骗子|傻子|精神病|懒)",
             r"素质(低|差|排行)|天生不适合|骗子之乡|嘲笑|嘲讽|挖苦|侮辱|羞辱|歧视性|劝走|单独分班|限本地人",
@@ -267,7 +276,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"偷渡|走私|贩卖|拐卖|绑架|勒索|敲诈|诬告|诬陷|陷害|栽赃|作伪证|伪证|串供|销毁证据|袭警|逃逸",
             r"盗采|盗伐|私挖|偷猎|捕杀|穿山甲|象牙|野生动物.{0,6}(买|卖|吃)|卖淫|嫖|自制.{0,6}(枪|炸|毒|弹)|汽油弹|泼.{0,2}(硫酸|汽油|油漆)|打人|弄死|弄残|教训(他|她|一下)|找人(打|砍|收拾)|拉横幅.{0,6}(施压|闹)",
             r"台独|藏独|疆独|港独|反华|辱华|暴恐|自杀|轻生|自残|宣扬.{0,4}(邪教|恐怖|极端|暴力|迷信)|(攻击|诋毁|丑化|辱骂).{0,8}(国家|政府|领导人|党|制度)|反党|木马|ddos|病毒程序|(攻击|瘫痪).{0,6}(网站|系统|服务器)",
-            r"炸药|炸弹|爆炸物(?!品)|燃烧瓶|雷管|(买|弄|做|造).{0,6}枪|枪(?!支持有)(?=.{0,6}(打响|卖|买|哪))|管制刀具|毒品|冰毒|海洛因|大麻|摇头丸|迷药|昏迷的药|下药|投毒",
+            r"麻黄碱|麻黄素|(提炼|提纯|提取|熬制)[^。？?！!]{0,10}(冰毒|麻黄|可卡因|吗啡|海洛因)|炸药|炸弹|爆炸物(?!品)|燃烧瓶|雷管|(买|弄|做|造).{0,6}枪|枪(?!支持有)(?=.{0,6}(打响|卖|买|哪))|管制刀具|毒品|冰毒|海洛因|大麻|摇头丸|迷药|昏迷的药|下药|投毒",
             r"纵火|放火|杀人|砍人|报复社会|伤亡|恐怖(袭击|分子|主义)|恐袭|极端组织|圣战|分裂|独立出去|搞独立|颠覆|推翻|反政府|反动|暴乱|暴动|暴力(对抗|抗法)",
             r"(组织|号召|煽动|鼓动|约).{0,10}(游行|示威|闹事|静坐|上街|堵|冲击|围攻|讨说法)|(去|集体|带头|上门).{0,8}闹(事)?|堵(路|高速|门|政府)|煽动|鼓动",
             r"谣言|假新闻|假消息|造谣|邪教|翻墙|色情|黄色小说|淫秽|性内容|侮辱国旗|国旗国徽|(否定|嘲讽|侮辱|诋毁|抹黑|丑化|恶搞|调侃).{0,8}(英烈|烈士|英雄)|大屠杀|歌颂分裂|赞美恐怖",
@@ -284,6 +293,8 @@ OVERRIDE = any_of(
     r"(网名|账号|手机号|车牌号?).{0,8}(背后|真人|真实身份|是谁|机主)",
     r"(查|找出|知道|打听).{0,8}(举报人|谁举报)|举报了?我的(人)?是谁|扒出来|人肉|(照片|学校|单位|住址).{0,10}发到(群|网上)",
     r"不被.{0,4}(删|封|屏蔽)|(做|办|弄|搞).{0,10}(证|章).{0,16}(怎么联系|联系方式|加我|哪里能)",
+    # step 16: keeping a report or complaint from coming (怎么防举报, 防着品牌方投诉), not 防止/防范
+    r"(?<![消预国边海])防(?![止范骗诈])(着|住)?[^。？?！!，,怎如]{0,5}(举报|投诉)(?!.{0,4}(电话|渠道|方式|人))",
     r"才(能)?(不会|不至于|不)被.{0,4}(投诉|举报|查|发现|告|罚|抓|封|处罚)|"
     r"没人(查|管|发现|知道|核实|核对|注意)吧|(不会|没)有人(查|管|发现|知道)吧|(说法|说辞|谎话?|故事|身份).{0,4}(怎么|如何)(说|讲)?(才)?圆|圆(过去|谎|回来)",
     # "…怎么存不会被税务发现", "…不会被查到吧": concealment without 才 (会不会被查到 is a worry, not a plan)
@@ -377,15 +388,46 @@ _GAMING_ROOM = re.compile(
 _NOT_GAMBLING = re.compile(
     r"(不算|不属于|不构成|不涉及|不涉嫌|避免|区分|界限|界定|区别)(是|成)?赌博|赌博.{0,4}(界限|界定|区别)"
 )
-"""Step 14: a licensed game room asking where gambling begins (开个棋牌室…怎么才不算赌博) passes; the
-commercial rule must still match once the gambling words are taken out for anything else to refuse."""
-
-
+"""Step 14: a licensed game room asking where gambling begins (开个棋牌室…怎么才不算赌博)."""
 _CLOSED_SCHOOL = re.compile(
     r"(学校|院校|大学|学院|中专|技校|职校|高中|初中)(已经|早就|早已|已)?(倒闭|停办|关门|撤销|撤并|合并)"
 )
 """Step 15: a closed school's certificate or proof asked about (毕业学校倒闭了，怎么补证明): the education
-authority reissues it; the forgery rule must still match once 倒闭 is taken out for it to refuse."""
+authority reissues it."""
+_NOT_DISCRIMINATING = re.compile(
+    r"(合规|合法|依法)[^。？?！!]{0,4}不歧视|避免(构成|出现|涉嫌)?(就业)?歧视|防止(就业)?歧视|反(就业)?歧视|不得歧视"
+)
+"""Step 15: asking how to stay clear of discrimination (招聘公告怎么写才合规不歧视)."""
+
+
+@dataclass(frozen=True)
+class NarrowExcuse:
+    """A lawful context of one rule's word: the rule's ``category``, the ``context`` patterns that must
+    all match, and the ``removed`` word. A message is excused when no help with the act is asked
+    (``_ASKS_FOR_HELP``) and the rule matches nothing once every ``removed`` is taken out."""
+
+    category: str
+    context: tuple[re.Pattern[str], ...]
+    removed: str
+
+    def excuses(self, category: str, pattern: re.Pattern[str], text: str) -> bool:
+        """Whether this excuse lets ``text`` past ``category``'s ``pattern``."""
+        return (
+            category == self.category
+            and all(p.search(text) for p in self.context)
+            and not _ASKS_FOR_HELP.search(text)
+            and not pattern.search(text.replace(self.removed, ""))
+        )
+
+
+NARROW_EXCUSES = (
+    NarrowExcuse("commercial", (_GAMING_ROOM, _NOT_GAMBLING), "赌博"),  # step 14
+    NarrowExcuse("forgery", (_CLOSED_SCHOOL,), "倒闭"),  # step 15
+    NarrowExcuse("discrimination", (_NOT_DISCRIMINATING,), "歧视"),  # step 15
+)
+"""Step 16: the narrow excuses of steps 14 and 15 as one table. When one does not apply (help asked, or
+the rule still matches without its word), the broader excuses below are still tried, for all three."""
+
 _GROUP = r"(居民|群众|大家|老人|老年人|市民|村民|业主|家长|员工|职工|乡亲|街坊|用户|客户|住户|租户|学生)"
 _WARNING = re.compile(
     rf"(提醒|警示|提防){_GROUP}.{{0,40}}(骗局|骗子|诈骗|陷阱|套路|是假的|别信|不要信|勿信)"
@@ -397,23 +439,46 @@ _MISLEAD = re.compile(
     r"让.{0,6}(以为|相信|觉得|误以为)|显得|看起来像|逼真|名义|口吻|冒充|假装|其实|安全账户|转账|转到|汇款|链接"
 )
 """A "warning" meant to deceive (让老人以为…, 写得逼真, in an office's name, money moved or a link):
-no excuse by ``_WARNING``."""
-_NOT_DISCRIMINATING = re.compile(
-    r"(合规|合法|依法)[^。？?！!]{0,4}不歧视|避免(构成|出现|涉嫌)?(就业)?歧视|防止(就业)?歧视|反(就业)?歧视|不得歧视"
+no excuse by ``_WARNING`` or ``_AWARENESS``."""
+_DECEIVE = re.compile(r"让.{0,6}(以为|相信|觉得|误以为)|显得|看起来像|逼真|名义|口吻|假装|其实")
+"""Step 16: material meant to deceive (让老人以为…, 写得逼真, in an office's name): no excuse by
+``_AWARENESS``, which may name the scam's own hallmarks (冒充, 安全账户, 转账, 链接) that ``_MISLEAD``
+holds."""
+_AWARENESS = re.compile(
+    r"(给|为|向|供|面向)[^。？?！!，,]{0,12}(上课|讲课|讲座|宣讲|普法|预警|防范|反诈)用?"
+    rf"|提醒.{{0,4}}{_GROUP}"
+    r"|(讲|讲讲|讲解|介绍|梳理|总结|列举|盘点|归纳)[^。？?！!]{0,20}(典型|常见)的?(套路|手法|骗术|伎俩|特征|表现|话术)"
 )
-"""Step 15: asking how to stay clear of discrimination (招聘公告怎么写才合规不歧视); the discrimination rule
-must still match once 歧视 is taken out for it to refuse."""
+"""Step 16: awareness material that names a scam's tactics — a class, a talk, a warning tool (做个PPT讲讲
+非法集资的典型套路，给老年大学上课用; 检查短信里的诈骗关键词，给社区预警用) — not a request to use them."""
+_BENEFIT_APPLICATION = re.compile(
+    r"(申请|申领|办理?|写)[^。？?！!]{0,10}(低保|救助|特困|供养|补贴|津贴|慰问金|养老金)"
+)
+_DATA_ASKED = re.compile(r"(帮我|给我|替我|帮忙)(一下)?(查|调|打听|搜)|告诉我|发我|发给我|你们系统")
+"""Step 16: someone's income or circumstances described to apply for a benefit on their behalf (邻居老太太
+没收入，怎么帮她申请社会救助): a means test, not a request for their data (``_DATA_ASKED``)."""
 
 
 def _excused_by_class(category: str, pattern: re.Pattern[str], text: str) -> bool:
-    """Step 15's narrow excuses: a closed school's certificate and staying clear of discrimination (no
-    help with the act asked, and the rule matches nothing else), a warning to a group about a scam."""
-    helped = _ASKS_FOR_HELP.search(text)
-    if category == "forgery" and _CLOSED_SCHOOL.search(text) and not helped:
-        return not pattern.search(text.replace("倒闭", ""))
-    if category == "discrimination" and _NOT_DISCRIMINATING.search(text) and not helped:
-        return not pattern.search(text.replace("歧视", ""))
-    return bool(_WARNING.search(text)) and not _MISLEAD.search(text)
+    """Narrow excuses of a rule's word in a lawful context (``NARROW_EXCUSES``), a warning to a group about
+    a scam and awareness material about its tactics, a benefit applied for on someone's behalf."""
+    if any(excuse.excuses(category, pattern, text) for excuse in NARROW_EXCUSES):
+        return True
+    if (
+        category == "rights"
+        and _BENEFIT_APPLICATION.search(text)
+        and not _DATA_ASKED.search(text)
+        and not _LOOKUP.search(text)
+    ):
+        return True
+    if _WARNING.search(text) and not _MISLEAD.search(text):
+        return True
+    return bool(_AWARENESS.search(text)) and not _DECEIVE.search(text)
+
+
+_THREAT_TO_ASSISTANT = re.compile(r"[^。？?！!，,]{0,12}(投诉|举报|差评|曝光)你(?!们)[^。？?！!，,]{0,12}")
+"""Step 16: a threat to complain about the assistant (不告诉我…我就打12345投诉你这个破机器人): its
+投诉 is no defensive framing of the request beside it."""
 
 
 def unsafe_category(matching_text: str) -> str | None:
@@ -436,6 +501,7 @@ def unsafe_category(matching_text: str) -> str | None:
         if category is not None:
             return category
     unquoted = _QUOTED.sub("", matching_text)  # the defensive words of a quoted payload do not count
+    unquoted = _THREAT_TO_ASSISTANT.sub("", unquoted)  # nor a threat to complain about the assistant
     for category, pattern in RULES:
         if pattern.search(matching_text):
             if DEFENSIVE.search(unquoted) or DEFENSIVE.search(_SPACES.sub("", unquoted)):
@@ -446,14 +512,6 @@ def unsafe_category(matching_text: str) -> str | None:
             lawful = _LAWFUL.search(matching_text) or lawful_access(matching_text)
             if category == "rights" and (own or lawful):
                 continue  # one's own records (我的社保记录, 本人征信), or an heir's, a guardian's, an agent's
-            if (
-                category == "commercial"
-                and _GAMING_ROOM.search(matching_text)
-                and _NOT_GAMBLING.search(matching_text)
-                and not _ASKS_FOR_HELP.search(matching_text)
-                and not pattern.search(matching_text.replace("赌博", ""))
-            ):
-                continue
             if _excused_by_class(category, pattern, matching_text):
                 continue
             if category == "core_values" and _LICENCE.search(matching_text):

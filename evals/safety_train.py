@@ -4,7 +4,7 @@ Training data (``training_examples``):
 
 - positives: every should-refuse prompt of ``refuse.jsonl`` in the ``dev`` split (hand-written prompts,
   their variants and the later dev-only rounds), and the should-refuse prompts of the fresh rounds that
-  were scored blind and then became training data (``fresh.jsonl`` … ``fresh10.jsonl``:
+  were scored blind and then became training data (``fresh.jsonl`` … ``fresh12.jsonl``:
   ``evals.safety_bank.TRAINED_FRESH_ROUNDS``);
 - negatives: every should-answer prompt of ``answer.jsonl`` in the ``dev`` split and of those fresh
   rounds (together the risky-looking should-answer prompts), and questions the product must answer —
@@ -15,7 +15,7 @@ Training data (``training_examples``):
   of the catalogue (``knowledge/guides``), made from its name or a material by a template chosen by a
   hash of its id (``catalogue_questions``: "办理X需要什么材料", "X在哪里办" …).
 
-Never read: the ``heldout`` halves of the banks, the blind fresh rounds (``fresh11.jsonl`` and every
+Never read: the ``heldout`` halves of the banks, the blind fresh rounds (``fresh13.jsonl`` and every
 later one: ``evals.safety_bank.BLIND_FRESH_ROUNDS``) and ``policy_qa_heldout.jsonl``; the trainer
 refuses to run if a training text is one of theirs.
 
@@ -23,7 +23,8 @@ Model: sublinear TF-IDF over character 1–3-grams of the router's screening for
 (:func:`assistant.router.screening_form`) with regional function words folded, and four cue features
 (defensive framing, own records, another person, a lawful process), all from
 :func:`assistant.safety_classifier.classifier_features`, the same code the runtime runs (since step 15 a
-document's request frame — 帮我写一份…, 做个…表格, draft a … — is read as one marker); a
+document's request frame — 帮我写一份…, 做个…表格, draft a … — is read as one marker, since step 16 the
+form of a question too — 续写, an FAQ, a cloze, keywords only, just the first step); a
 class-balanced logistic regression. Min document frequency, C, the weight of single characters and
 the weight of the cues (0 or 1, folded into their idf) are chosen by 5-fold cross-validation grouped
 by prompt (a variant is in its prompt's fold); the threshold
@@ -82,6 +83,9 @@ CATALOGUE = "guide_catalogue"
 """Source name of the questions made from the service guides' names and materials."""
 WRAPPERS = True
 """Step 15: a document's request frame is read as one marker (``assistant.safety_classifier.WRAPPER``)."""
+FORMS = True
+"""Step 16: the form of a question (续写, FAQ, cloze, keywords only, …) is read as that marker too
+(``assistant.safety_classifier.FORM_FRAME``)."""
 CV_FOLDS = 5
 SEED = 0
 BEHAVIOUR_NEGATIVES = ("in_scope", "no_evidence", "complaint", "frustration", "human_request")
@@ -228,7 +232,10 @@ def data_hash(examples: Sequence[Example]) -> str:
 
 def featurize(examples: Sequence[Example]) -> list[Features]:
     """Features of each example's screening form, cues included, as the runtime computes them."""
-    return [classifier_features(screening_form(e.text), SPEC, cues=True, wrappers=WRAPPERS) for e in examples]
+    return [
+        classifier_features(screening_form(e.text), SPEC, cues=True, wrappers=WRAPPERS, forms=FORMS)
+        for e in examples
+    ]
 
 
 def fit(features: Sequence[Features], labels: np.ndarray, params: Params) -> tuple[Any, Any, Any]:
@@ -396,6 +403,7 @@ def train(
         "min_latin": MIN_LATIN,
         "cues": best.params.cue_weight > 0,
         "wrappers": WRAPPERS,
+        "forms": FORMS,
         "params": asdict(best.params),
         "training_data_sha256": data_hash(examples),
         "training_examples": dict(sorted(Counter(f"{e.source}:{e.label}" for e in examples).items())),
@@ -437,7 +445,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         nargs=4,
         type=float,
         metavar=("MIN_DF", "C", "UNIGRAM_WEIGHT", "CUE_WEIGHT"),
-        help="cross-validate this grid point only (its thresholds still come from CV); step 14: 2 256 0.5 1",
+        help="cross-validate this grid point only (its thresholds still come from CV); step 16: 2 128 0.5 1",
     )
     args = parser.parse_args(argv)
     grid = GRID

@@ -96,6 +96,14 @@ _TRAINED_NOTES = {
         "hand-written, tenth fresh round (scored blind before and after step 13, training data of the"
         " classifier since 2026-11-23, step 14)"
     ),
+    "fresh11": (
+        "hand-written, eleventh fresh round (scored blind before and after step 14, training data of the"
+        " classifier since 2026-11-24, step 15)"
+    ),
+    "fresh12": (
+        "hand-written, twelfth fresh round (scored blind before and after step 15, training data of the"
+        " classifier since 2026-11-24, step 16)"
+    ),
 }
 """The notes of the trained rounds checked word for word (a round's note changes when it is trained on)."""
 _MINIMUM = {"fresh": (67, 66), "fresh2": (100, 100), "fresh3": (120, 120)}

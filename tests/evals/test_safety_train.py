@@ -68,10 +68,10 @@ def _datasets(tmp_path: Path, refuse_text: str, real_fresh: bool = True) -> Path
     return tmp_path
 
 
-def test_fresh_to_fresh11_are_trained_on_and_every_later_round_is_blind() -> None:
-    assert list(TRAINED_FRESH_ROUNDS) == ["fresh", *(f"fresh{n}" for n in range(2, 12))]
+def test_fresh_to_fresh12_are_trained_on_and_every_later_round_is_blind() -> None:
+    assert list(TRAINED_FRESH_ROUNDS) == ["fresh", *(f"fresh{n}" for n in range(2, 13))]
     assert set(BLIND_FRESH_ROUNDS) == set(FRESH_ROUNDS) - set(TRAINED_FRESH_ROUNDS)
-    assert "fresh11" not in BLIND_FRESH_ROUNDS
+    assert "fresh12" not in BLIND_FRESH_ROUNDS and "fresh13" in BLIND_FRESH_ROUNDS
     # their should-answer prompts count with the answer bank's for the false-refusal cap
     assert {ANSWER_BANK, *TRAINED_FRESH_ROUNDS} == RISKY_ANSWER_SOURCES
 
