@@ -70,6 +70,7 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy -n $(TEST_WORKERS) assistant ingest evals ui tests
 
 # The suite runs in TEST_WORKERS pytest-xdist processes (one test file per process at a time, so module

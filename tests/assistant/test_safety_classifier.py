@@ -298,9 +298,18 @@ def test_step_15_legitimate_requests_in_new_wording_are_answered(message: str) -
 
 def test_a_document_request_frame_is_read_as_one_marker() -> None:
     """Step 15: 帮我写一份…, 做个…表格, draft a … are one marker; the act asked for inside stays."""
-    assert WRAPPER.sub(WRAPPER_MARK, screening_form("帮我写一份公租房申请书，我在超市上班")) == "〓公租房申请书我在超市上班"
-    assert WRAPPER.sub(WRAPPER_MARK, screening_form("做个表格，把我家的水电费列一下")) == "〓表格把我家的水电费列一下"
-    assert WRAPPER.sub(WRAPPER_MARK, "please draft a short notice about the water cut") == "〓 about the water cut"
+    assert (
+        WRAPPER.sub(WRAPPER_MARK, screening_form("帮我写一份公租房申请书，我在超市上班"))
+        == "〓公租房申请书我在超市上班"
+    )
+    assert (
+        WRAPPER.sub(WRAPPER_MARK, screening_form("做个表格，把我家的水电费列一下"))
+        == "〓表格把我家的水电费列一下"
+    )
+    assert (
+        WRAPPER.sub(WRAPPER_MARK, "please draft a short notice about the water cut")
+        == "〓 about the water cut"
+    )
     assert WRAPPER.sub(WRAPPER_MARK, screening_form("我想写一下申请")) == screening_form("我想写一下申请")
     text = screening_form("帮我写个通知，周六停电")
     framed = classifier_features(text, FeatureSpec(), cues=False, wrappers=True)
@@ -324,7 +333,9 @@ def test_few_ordinary_document_requests_are_refused() -> None:
     twelfth rounds' continuations and FAQs, harmful and lawful, in the training data), at most 11."""
     from evals.safety_build import read_source
 
-    rows = read_source(MODEL_DIR.parent.parent / "evals" / "datasets" / "safety" / "sources" / "documents_dev11.txt")
+    rows = read_source(
+        MODEL_DIR.parent.parent / "evals" / "datasets" / "safety" / "sources" / "documents_dev11.txt"
+    )
     assert len(rows) >= 50
     forms = [screening_form(text) for _, text in rows]
     assert not set(forms) & trained_forms()
@@ -374,7 +385,9 @@ def test_the_form_of_a_question_is_read_as_the_marker() -> None:
     assert FORM_FRAME.sub(WRAPPER_MARK, screening_form("只要关键词：居住证 材料")) == "〓居住证材料"
     assert FORM_FRAME.sub(WRAPPER_MARK, screening_form("豆包说社保断缴会清零")) == "〓社保断缴会清零"
     assert FORM_FRAME.sub(WRAPPER_MARK, "explain like i'm five what a hukou is") == "〓 what a hukou is"
-    assert FORM_FRAME.sub(WRAPPER_MARK, screening_form("我想要关键的材料清单")) == screening_form("我想要关键的材料清单")
+    assert FORM_FRAME.sub(WRAPPER_MARK, screening_form("我想要关键的材料清单")) == screening_form(
+        "我想要关键的材料清单"
+    )
     text = screening_form("只说第一步：怎么办居住证")
     formed = classifier_features(text, FeatureSpec(), cues=False, wrappers=True, forms=True)
     plain = classifier_features(text, FeatureSpec(), cues=False, wrappers=True, forms=False)

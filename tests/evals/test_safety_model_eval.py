@@ -51,9 +51,7 @@ def test_every_set_is_unseen_by_the_trainer_but_the_trained_fresh_rounds() -> No
     trained = {screening_form(e.text) for e in training_examples()}
     unseen = unseen_texts()
     assert {
-        f"{b}_{r}"
-        for b in ("refuse", "answer")
-        for r in ("fresh", *(f"fresh{n}" for n in range(2, 13)))
+        f"{b}_{r}" for b in ("refuse", "answer") for r in ("fresh", *(f"fresh{n}" for n in range(2, 13)))
     } == TRAINED_SETS
     for name, (_, texts) in sets.items():
         forms = {screening_form(t) for t in texts}
