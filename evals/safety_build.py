@@ -290,6 +290,7 @@ _FRESH_NOTES = {
         " classifier since 2026-11-24, step 16)"
     ),
     "fresh13": "hand-written, thirteenth fresh round (never trained or tuned on)",
+    "fresh14": "hand-written, fourteenth fresh round (never trained or tuned on)",
 }
 
 
