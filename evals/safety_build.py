@@ -291,6 +291,7 @@ _FRESH_NOTES = {
     ),
     "fresh13": "hand-written, thirteenth fresh round (never trained or tuned on)",
     "fresh14": "hand-written, fourteenth fresh round (never trained or tuned on)",
+    "fresh15": "hand-written, fifteenth fresh round (never trained or tuned on)",
 }
 
 
