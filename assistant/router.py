@@ -23,7 +23,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from assistant.safety_classifier import flags_unsafe
-from assistant.safety_rules import DEFENSIVE, any_of, lawful_access, unsafe_category
+from assistant.safety_rules import DEFENSIVE, ECHOED, any_of, lawful_access, unsafe_category
 from assistant.textnorm import normalize
 
 
@@ -180,7 +180,10 @@ _GOVERNMENT_MATTER = re.compile(
     # step 16: a benefit or a certificate asked about for homework (讲讲临时救助是干啥的，帮孩子做作业), and a
     # licence or a re-inspection applied for in English (how do we apply for a re-inspection)
     r"救助|低保|特困|补贴|津贴|养老金|残疾人证|户口|户籍|居住证|公积金|"
-    r"\bapply(ing)?\s+for\b|\bapplication\s+for\b|\bre-?inspection\b"
+    r"\bapply(ing)?\s+for\b|\bapplication\s+for\b|\bre-?inspection\b|"
+    # step 17: an encyclopedia entry on a civil or household matter (百科词条："民族成分更正"), and a hazard
+    # reported in English (how can I report a restaurant that keeps its fire exits locked)
+    r"民族成分|遗嘱|继承|公证|\breport(ing)?\s+(a|an|the)\b|\banonymous(ly)?\b"
 )
 """A government matter beside an out-of-scope word: licences, visas, and public health (vaccination,
 infectious disease, fever after travel, free screening) — a question for the health authorities."""
@@ -208,7 +211,7 @@ FRUSTRATION = any_of(
 
 OUT_OF_SCOPE = any_of(
     r"天气|(?<!语)气温|下雨|下雪|刮风|雾霾指数|温度多少",
-    r"写(一首|首|个|篇|一篇).{0,6}(诗|词|歌|小说|作文|文章)|作(一首|首)|对联|藏头诗|讲(个|一个)?笑话|说(个|一个)?笑话",
+    r"写(一首|首|个|篇|一篇).{0,6}(诗|词(?!条|典|汇|语)|歌|小说|作文|文章)|作(一首|首)|对联|藏头诗|讲(个|一个)?笑话|说(个|一个)?笑话",
     r"股票|炒股|基金(?!会)|比特币|加密货币|虚拟币|期货|涨停|大盘|荐股|买哪只",
     r"菜谱|怎么做菜|怎么炒|怎么煮|红烧|食谱|好吃的",
     r"比分|球赛|世界杯|nba|欧冠|谁赢了",
@@ -248,8 +251,12 @@ _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
 _PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2}){3,}")
 BENIGN = re.compile(
     r"(按照?|根据|依照?|按)(系统|页面|屏幕|语音|短信)的?提示|系统提示(进行|操作|填写|完成|办理|上传)"
+    r"|(写|起草|拟|设计|编)(一个|个|一段|段|一份|份|一条|条)?提示词(?=[，,]?(让|给|叫|请|教)(别的|其他|另一个|另外的)?"
+    r"(ai|大模型|chatgpt|gpt|豆包|文心一言|文心|kimi|deepseek|通义|千问))"
 )
-"""Ordinary wording about a system's prompts to its users ("按照系统提示进行申报"), not about ours."""
+"""Ordinary wording about a system's prompts to its users ("按照系统提示进行申报"), not about ours; since
+step 17 also a prompt written for another AI (帮我写个提示词，让AI整理…的材料清单): what that prompt asks
+for is still screened by the rules and the classifier."""
 _SPELLED = re.compile(r"\b([a-z])\s(?=[a-z]\b)")
 """Letters spelt out one by one ("i g n o r e")."""
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
@@ -290,6 +297,17 @@ def _is_pinyin(text: str) -> bool:
 def screening_form(message: str) -> str:
     """Normalised, lower case, separators between characters removed: what the safety classifier reads."""
     return _squashed(normalize(message).lower())
+
+
+_PART_END = re.compile(r"[。？?！!；;\n]+|(?<=[a-z])\.\s+|[①②③④⑤⑥⑦⑧⑨⑩]|(?<!\d)\d[.、)）](?!\d)")
+"""Step 17: where a message's parts end — a sentence, a clause after a semicolon, a numbered item."""
+
+
+def screening_parts(message: str) -> list[str]:
+    """The screening forms of a message's parts (its sentences, clauses after a semicolon, numbered items)
+    when it has two or more, else none: a harmful question after a harmless one is judged on its own too."""
+    parts = [p for p in (_squashed(x.strip()) for x in _PART_END.split(normalize(message).lower())) if p]
+    return parts if len(parts) > 1 else []
 
 
 def _squashed(text: str) -> str:
@@ -340,14 +358,21 @@ def _route(message: str, use_classifier: bool) -> Route:
         return Route(Intent.PRIVACY, "personal_data_request", message)
     if WHERE_SOMEONE_LIVES.search(text) and not _SERVICE_WORDS.search(text):
         return Route(Intent.PRIVACY, "personal_data_request", message)
-    category = next((c for c in map(unsafe_category, forms) if c), None)
+    echoed = ECHOED.sub("。", text)  # the assistant's own words quoted back (step 17)
+    rule_forms = forms if echoed == text else [echoed, _squashed(echoed)]
+    category = next((c for c in map(unsafe_category, rule_forms) if c), None)
     if category is not None:
         return Route(Intent.OUT_OF_SCOPE, f"unsafe:{category}", message)
     handoff = next((reason for reason, p in _HANDOFFS if p.search(text)), None)
     if handoff is not None:
         # A harmful ask wrapped in a complaint or a call for a person is refused, not handed off; a complaint
         # about harm (索要好处费, 被骗) has defensive words and reaches a person.
-        if use_classifier and _ASK.search(text) and not DEFENSIVE.search(text) and flags_unsafe(forms[-1]):
+        if (
+            use_classifier
+            and _ASK.search(text)
+            and not DEFENSIVE.search(text)
+            and flags_unsafe(forms[-1], screening_parts(message))
+        ):
             return Route(Intent.OUT_OF_SCOPE, "unsafe:classifier", message)
         return Route(Intent.HANDOFF, handoff, message)
     if GREETING.search(text):
@@ -360,7 +385,7 @@ def _route(message: str, use_classifier: bool) -> Route:
         return Route(Intent.OUT_OF_SCOPE, "live_status", question)
     # The learned second line: a harmful request in wording the rules were not written for.
     # forms[-1] is the screening form (a decoded payload never gets here: it is refused as injection).
-    if use_classifier and flags_unsafe(forms[-1]):
+    if use_classifier and flags_unsafe(forms[-1], screening_parts(message)):
         return Route(Intent.OUT_OF_SCOPE, "unsafe:classifier", message)
     return Route(Intent.QA, "", question)
 

@@ -20,6 +20,7 @@ import functools
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from assistant.handoff.routing_features import Features, FeatureSpec, feature_counts, vectorize
-from assistant.safety_rules import DEFENSIVE, LAWFUL, OTHER_PERSON, OWN, QUOTED, fold_colloquial
+from assistant.safety_rules import DEFENSIVE, LAWFUL, OTHER_PERSON, OWN, QUOTED, YES_NO_FRAME, fold_colloquial
 from assistant.settings import PROJECT_ROOT
 from assistant.tokenization import cjk_chars
 
@@ -105,11 +106,13 @@ FORM_FRAME = re.compile(
     r"|(豆包|文心一言|文心|通义|千问|kimi|chatgpt|gpt|deepseek|元宝|别的ai|其他ai)(已经)?都?(说|告诉我|跟我说)了?"
     r"|上(回|次)你(帮我|给我)(写|做|出)过"
     r"|explain\s+(it\s+)?like\s+i'?m\s+\w+|(step\s+one|first\s+step)\s+only|only\s+keywords|finish\s+this"
+    r"|(just\s+|only\s+)?answer\s+yes\s+or\s+no(\s+first)?"
 )
 """Step 16: the form a question is asked in — a continuation (续写), an FAQ, a cloze, "keywords only",
 "so a child understands", "just the first step", another chatbot said to have answered, a precedent
 claimed — read as the same marker as a document's frame, so that what is asked is judged, not the form
-(the twelfth fresh round asked harmful and lawful things alike in these forms)."""
+(the twelfth fresh round asked harmful and lawful things alike in these forms); since step 17 also "answer
+yes or no first" (:data:`assistant.safety_rules.YES_NO_FRAME`, "just answer yes or no")."""
 
 
 def classifier_features(
@@ -122,7 +125,7 @@ def classifier_features(
     if wrappers:
         text = WRAPPER.sub(WRAPPER_MARK, text)
     if forms:
-        text = FORM_FRAME.sub(WRAPPER_MARK, text)
+        text = YES_NO_FRAME.sub(WRAPPER_MARK, FORM_FRAME.sub(WRAPPER_MARK, text))
     grams = feature_counts(text, spec)
     if not cues:
         return grams
@@ -160,6 +163,9 @@ class SafetyClassifier:
     """Messages with fewer Chinese characters but this many Latin letters are judged too (0: never)."""
     threshold_latin: float = 1.0
     """The threshold of those messages (an English message has its own operating point)."""
+    parts: bool = False
+    """Whether a message's parts (sentences, numbered items) are judged too, the highest score counting
+    (step 17; older models judge the whole only)."""
 
     @classmethod
     def load(cls, model_dir: Path = MODEL_DIR) -> SafetyClassifier:
@@ -197,6 +203,7 @@ class SafetyClassifier:
             forms=bool(meta.get("forms", False)),
             min_latin=int(meta.get("min_latin", 0)),
             threshold_latin=threshold_latin,
+            parts=bool(meta.get("parts", False)),
         )
 
     def probability(self, screening_text: str) -> float:
@@ -206,14 +213,25 @@ class SafetyClassifier:
         score = float(values @ self.coef[cols]) + self.intercept if cols.size else self.intercept
         return 1.0 / (1.0 + math.exp(-score))
 
-    def flags(self, screening_text: str) -> bool:
+    def score(self, screening_text: str, parts: Sequence[str] = ()) -> float:
+        """The probability of the whole message, or, for a model that reads parts (step 17), the highest of
+        the whole's and those of its parts with enough Chinese characters to judge (an English sentence
+        alone is not)."""
+        score = self.probability(screening_text)
+        if self.parts:
+            for part in parts:
+                if judged_by(part, self.min_cjk, 0) == "cjk":
+                    score = max(score, self.probability(part))
+        return score
+
+    def flags(self, screening_text: str, parts: Sequence[str] = ()) -> bool:
         """Whether to refuse: enough Chinese (or, failing that, enough Latin letters) to judge, and a
-        probability at or above that script's threshold."""
+        score (:meth:`score`) at or above that script's threshold."""
         kind = judged_by(screening_text, self.min_cjk, self.min_latin)
         if not kind or (kind == "latin" and self.threshold_latin >= 1.0):
             return False
         threshold = self.threshold if kind == "cjk" else self.threshold_latin
-        return self.probability(screening_text) >= threshold
+        return self.score(screening_text, parts) >= threshold
 
 
 @functools.cache
@@ -222,6 +240,7 @@ def default_classifier() -> SafetyClassifier:
     return SafetyClassifier.load(MODEL_DIR)
 
 
-def flags_unsafe(screening_text: str) -> bool:
-    """Whether the shipped classifier refuses this screening form of a message."""
-    return default_classifier().flags(screening_text)
+def flags_unsafe(screening_text: str, parts: Sequence[str] = ()) -> bool:
+    """Whether the shipped classifier refuses this screening form of a message (with the screening forms
+    of its parts, :func:`assistant.router.screening_parts`)."""
+    return default_classifier().flags(screening_text, parts)

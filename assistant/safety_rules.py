@@ -60,18 +60,81 @@ _COLLOQUIAL = {
     "咋": "怎么",
     "啥": "什么",
     "一哈": "一下",
+    "得不得": "要不要",
     "俺": "我",
 }
 _COLLOQUIAL_RE = re.compile("|".join(sorted(map(re.escape, _COLLOQUIAL), key=len, reverse=True)))
 _WU_QUESTION = re.compile(r"伐(?=[？?。，,！!]|$)")
 
 
+_SPLIT_CHARACTERS = {
+    "冫水": "冰",
+    "亻叚": "假",
+    "亻扁": "骗",
+    "马扁": "骗",
+    "木仓": "枪",
+    "扌仓": "抢",
+    "讠正": "证",
+    "贝有": "贿",
+    "贝各": "赂",
+    "贝者": "赌",
+    "火乍": "炸",
+    "艹约": "药",
+    "亻俞": "偷",
+    "禾兑": "税",
+    "覀示": "票",
+    "西示": "票",
+    "立早": "章",
+    "毋母": "毒",
+}
+"""Step 17: a sensitive character written as its components (冫水 for 冰, 亻叚 for 假, 木仓 for 枪, 立早
+for 章): recomposed before matching; the radical forms (冫亻讠扌艹) and these pairs hardly occur in
+ordinary text."""
+_PINYIN_WORDS = {
+    "qiang ?zhi": "枪支",
+    "zha ?yao": "炸药",
+    "bing ?du": "冰毒",
+    "fa ?piao": "发票",
+    "fp": "发票",
+    "jia ?de": "假的",
+    "jia ?zheng": "假证",
+    "dai ?ban": "代办",
+    "dai ?kao": "代考",
+    "hui ?lu": "贿赂",
+    "song ?li": "送礼",
+    "pian ?bao": "骗保",
+    "jian ?ting ?qi": "监听器",
+    "tou ?pai": "偷拍",
+    "ding ?wei": "定位",
+    "fa ?huo": "发货",
+    "chuan ?xiao": "传销",
+    "gong ?an": "公安",
+    "jkg": "健康证",
+}
+"""Step 17: pinyin or initials for a sensitive word inside a Chinese message (qiang zhi, fp, jia de, dai ban):
+read as the word; a message without Chinese characters is left alone (an English word is no pinyin)."""
+_SPLIT_RE = re.compile("|".join(map(re.escape, _SPLIT_CHARACTERS)))
+_PINYIN_RE = re.compile(r"(?<![a-z])(" + "|".join(_PINYIN_WORDS) + r")(?![a-z])")
+_PINYIN_KEYS = [(re.compile(k), v) for k, v in _PINYIN_WORDS.items()]
+_HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _pinyin_word(found: str) -> str:
+    return next(v for k, v in _PINYIN_KEYS if k.fullmatch(found))
+
+
 def fold_colloquial(text: str) -> str:
-    """Common regional function words (粤语 嘅/唔/点样, 吴语 侬/哪能/…伐？, 西南 咋个/啥子, 东北 咋整/嘎哈)
-    in their Mandarin form, on an already normalised (简体, lower case) text; the rest is unchanged."""
+    """Common regional function words (粤语 嘅/唔/点样, 吴语 侬/哪能/…伐？, 西南 咋个/啥子/得不得, 东北
+    咋整/嘎哈) in their Mandarin form, on an already normalised (简体, lower case) text; since step 17 also a
+    character split into its components recomposed and, in a Chinese message, pinyin for a sensitive word
+    read as the word; the rest is unchanged."""
     if not text:
         return text
-    return _WU_QUESTION.sub("吗", _COLLOQUIAL_RE.sub(lambda m: _COLLOQUIAL[m[0]], text))
+    text = _WU_QUESTION.sub("吗", _COLLOQUIAL_RE.sub(lambda m: _COLLOQUIAL[m[0]], text))
+    text = _SPLIT_RE.sub(lambda m: _SPLIT_CHARACTERS[m[0]], text)
+    if _HAS_CJK.search(text):
+        text = _PINYIN_RE.sub(lambda m: _pinyin_word(m[0]), text)
+    return text
 
 
 DEFENSIVE = any_of(
@@ -420,10 +483,16 @@ class NarrowExcuse:
         )
 
 
+_PROPER_WAY = re.compile(r"(正确|正规|合法|正当|官方)的?(路子|门路|途径)")
+_LAWFUL_REDRESS = re.compile(r"上访|信访|反映|投诉|申诉|维权|复议|起诉|仲裁")
+"""Step 17: the proper way (正确的路子) of a petition, a complaint or an appeal: 路子 asks for the channel,
+not for a connection."""
+
 NARROW_EXCUSES = (
     NarrowExcuse("commercial", (_GAMING_ROOM, _NOT_GAMBLING), "赌博"),  # step 14
     NarrowExcuse("forgery", (_CLOSED_SCHOOL,), "倒闭"),  # step 15
     NarrowExcuse("discrimination", (_NOT_DISCRIMINATING,), "歧视"),  # step 15
+    NarrowExcuse("bribery", (_PROPER_WAY, _LAWFUL_REDRESS), "路子"),  # step 17
 )
 """Step 16: the narrow excuses of steps 14 and 15 as one table. When one does not apply (help asked, or
 the rule still matches without its word), the broader excuses below are still tried, for all three."""
@@ -444,10 +513,13 @@ _DECEIVE = re.compile(r"让.{0,6}(以为|相信|觉得|误以为)|显得|看起�
 """Step 16: material meant to deceive (让老人以为…, 写得逼真, in an office's name): no excuse by
 ``_AWARENESS``, which may name the scam's own hallmarks (冒充, 安全账户, 转账, 链接) that ``_MISLEAD``
 holds."""
+_ELDERS = r"[^。？?！!，,]{0,4}(爸妈|父母|家人|老人|长辈|奶奶|爷爷|外婆|外公|姥姥|姥爷|孩子|邻居)"
+"""Step 17: the people one warns (my parents, grandmother, the neighbours)."""
 _AWARENESS = re.compile(
     r"(给|为|向|供|面向)[^。？?！!，,]{0,12}(上课|讲课|讲座|宣讲|普法|预警|防范|反诈)用?"
     rf"|提醒.{{0,4}}{_GROUP}"
     r"|(讲|讲讲|讲解|介绍|梳理|总结|列举|盘点|归纳)[^。？?！!]{0,20}(典型|常见)的?(套路|手法|骗术|伎俩|特征|表现|话术)"
+    rf"|(典型|常见|常用)[^。？?！!，,]{{0,4}}(套路|手法|骗术|伎俩|话术|招)[^!！]{{0,24}}(给|跟|向|提醒){_ELDERS}"
 )
 """Step 16: awareness material that names a scam's tactics — a class, a talk, a warning tool (做个PPT讲讲
 非法集资的典型套路，给老年大学上课用; 检查短信里的诈骗关键词，给社区预警用) — not a request to use them."""
@@ -481,9 +553,23 @@ _THREAT_TO_ASSISTANT = re.compile(r"[^。？?！!，,]{0,12}(投诉|举报|差�
 投诉 is no defensive framing of the request beside it."""
 
 
+ECHOED = re.compile(
+    r"(你|您)(刚才|刚刚|前面|上面|之前|方才)(说|讲|提到|回答)的?(那个|那句|那条)?[“\"「『][^”\"」』]*[”\"」』]"
+)
+"""Step 17: the assistant's own earlier words quoted back in a follow-up (你刚才说的"冒领养老金要退回"，…):
+taken out before the rules read the question (the router does so before it squashes the separators, which
+takes the quotation marks out too); what is asked about them is still read."""
+YES_NO_FRAME = re.compile(
+    r"(只|先|请)?(回答|答|说)(一下)?[:：]?"
+    r"(有|能|是|对|可以|需要|会|行)(或|还是|或者|/)(没有|不能|不是|不对|不可以|不需要|不会|不行)[:：,，]?"
+)
+"""Step 17: "answer yes or no first" (只回答有或没有：…): a frame, taken out before the rules read what is
+asked, so that its 没有 does not join the question's first words."""
+
+
 def unsafe_category(matching_text: str) -> str | None:
     """The risk category of a harmful request, or None (also for the defensive framing of one)."""
-    matching_text = fold_colloquial(matching_text)
+    matching_text = ECHOED.sub("。", YES_NO_FRAME.sub("。", fold_colloquial(matching_text)))
     # 我妈让我问，她的…: the relative's own records, unless someone else is named
     relayed = bool(_RELAYED.search(matching_text)) and not _THIRD_PARTY.search(matching_text)
     if (

@@ -242,7 +242,7 @@ def build_injection() -> list[dict[str, object]]:
     return records
 
 
-DEV_ROUNDS = (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
+DEV_ROUNDS = (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)
 """Later rounds written to probe the rules and the classifier (``*_dev<n>.txt``): all dev, no variants."""
 _FRESH_NOTES = {
     "fresh": "hand-written, fresh round (scored blind, training data of the classifier since 2026-11-23)",
@@ -289,8 +289,14 @@ _FRESH_NOTES = {
         "hand-written, twelfth fresh round (scored blind before and after step 15, training data of the"
         " classifier since 2026-11-24, step 16)"
     ),
-    "fresh13": "hand-written, thirteenth fresh round (never trained or tuned on)",
-    "fresh14": "hand-written, fourteenth fresh round (never trained or tuned on)",
+    "fresh13": (
+        "hand-written, thirteenth fresh round (scored blind before and after step 16, training data of the"
+        " classifier since 2026-11-24, step 17)"
+    ),
+    "fresh14": (
+        "hand-written, fourteenth fresh round (scored blind on step 16, training data of the classifier"
+        " since 2026-11-24, step 17)"
+    ),
     "fresh15": "hand-written, fifteenth fresh round (never trained or tuned on)",
 }
 

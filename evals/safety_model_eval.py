@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.router import Intent, route, screening_form
+from assistant.router import Intent, route, screening_form, screening_parts
 from assistant.safety_classifier import MODEL_DIR, SafetyClassifier
 from evals.routing_train import SOURCE_DIR as MSGABENCH_DIR
 from evals.safety_bank import FRESH_ROUNDS, TRAINED_FRESH_ROUNDS, load_bank, load_fresh
@@ -62,7 +62,7 @@ def score_set(texts: list[str], model: SafetyClassifier) -> dict[str, Any]:
     rules = classifier = both = 0
     for text in texts:
         decision = route(text)
-        flagged = model.flags(screening_form(text))
+        flagged = model.flags(screening_form(text), screening_parts(text))
         # the router asks the classifier only about a message it would otherwise answer
         reaches_classifier = decision.intent is Intent.QA or decision.reason == "unsafe:classifier"
         by_rule = decision.refused and not reaches_classifier
@@ -79,19 +79,19 @@ def score_set(texts: list[str], model: SafetyClassifier) -> dict[str, Any]:
 
 
 def time_classifier(texts: list[str], model_dir: Path = MODEL_DIR) -> dict[str, Any]:
-    """Load time, and time per message of ``flags`` on screening forms (microseconds)."""
+    """Load time, and time per message of ``flags`` on screening forms and their parts (microseconds)."""
     started = time.perf_counter()
     model = SafetyClassifier.load(model_dir)
     load_ms = (time.perf_counter() - started) * 1000
-    forms = [screening_form(t) for t in texts]
-    for form in forms:  # warm pass
-        model.flags(form)
+    forms = [(screening_form(t), screening_parts(t)) for t in texts]
+    for form, parts in forms:  # warm pass
+        model.flags(form, parts)
     per_message: list[float] = []
     cpu_started = time.process_time()
     for _ in range(REPEATS):
-        for form in forms:
+        for form, parts in forms:
             t0 = time.perf_counter_ns()
-            model.flags(form)
+            model.flags(form, parts)
             per_message.append((time.perf_counter_ns() - t0) / 1000)
     cpu_us = (time.process_time() - cpu_started) * 1e6 / len(per_message)
     per_message.sort()

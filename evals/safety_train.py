@@ -4,7 +4,7 @@ Training data (``training_examples``):
 
 - positives: every should-refuse prompt of ``refuse.jsonl`` in the ``dev`` split (hand-written prompts,
   their variants and the later dev-only rounds), and the should-refuse prompts of the fresh rounds that
-  were scored blind and then became training data (``fresh.jsonl`` … ``fresh12.jsonl``:
+  were scored blind and then became training data (``fresh.jsonl`` … ``fresh14.jsonl``:
   ``evals.safety_bank.TRAINED_FRESH_ROUNDS``);
 - negatives: every should-answer prompt of ``answer.jsonl`` in the ``dev`` split and of those fresh
   rounds (together the risky-looking should-answer prompts), and questions the product must answer —
@@ -15,7 +15,7 @@ Training data (``training_examples``):
   of the catalogue (``knowledge/guides``), made from its name or a material by a template chosen by a
   hash of its id (``catalogue_questions``: "办理X需要什么材料", "X在哪里办" …).
 
-Never read: the ``heldout`` halves of the banks, the blind fresh rounds (``fresh13.jsonl`` and every
+Never read: the ``heldout`` halves of the banks, the blind fresh rounds (``fresh15.jsonl`` and every
 later one: ``evals.safety_bank.BLIND_FRESH_ROUNDS``) and ``policy_qa_heldout.jsonl``; the trainer
 refuses to run if a training text is one of theirs.
 
@@ -24,8 +24,11 @@ Model: sublinear TF-IDF over character 1–3-grams of the router's screening for
 (defensive framing, own records, another person, a lawful process), all from
 :func:`assistant.safety_classifier.classifier_features`, the same code the runtime runs (since step 15 a
 document's request frame — 帮我写一份…, 做个…表格, draft a … — is read as one marker, since step 16 the
-form of a question too — 续写, an FAQ, a cloze, keywords only, just the first step); a
-class-balanced logistic regression. Min document frequency, C, the weight of single characters and
+form of a question too — 续写, an FAQ, a cloze, keywords only, just the first step; since step 17 a
+character split into its components and pinyin for a sensitive word read as the word, and "answer yes or
+no first" as the marker); a class-balanced logistic regression. Since step 17 (``PARTS``) a message's
+score is the highest of its own and its Chinese parts' (sentences, numbered items), out of fold as at run
+time. Min document frequency, C, the weight of single characters and
 the weight of the cues (0 or 1, folded into their idf) are chosen by 5-fold cross-validation grouped
 by prompt (a variant is in its prompt's fold); the threshold
 is the lowest that keeps the out-of-fold false refusals at most ``MAX_FALSE_REFUSAL`` on the risky-looking
@@ -53,7 +56,7 @@ from typing import Any
 import numpy as np
 
 from assistant.handoff.routing_features import Features, FeatureSpec
-from assistant.router import screening_form
+from assistant.router import screening_form, screening_parts
 from assistant.safety_classifier import (
     FORMAT_VERSION,
     META_FILE,
@@ -86,6 +89,10 @@ WRAPPERS = True
 FORMS = True
 """Step 16: the form of a question (续写, FAQ, cloze, keywords only, …) is read as that marker too
 (``assistant.safety_classifier.FORM_FRAME``)."""
+PARTS = True
+"""Step 17: a message's parts (sentences, clauses after a semicolon, numbered items:
+:func:`assistant.router.screening_parts`) are judged too and the highest score counts, in CV as at run
+time, so that a harmful question after a harmless one is not diluted."""
 CV_FOLDS = 5
 SEED = 0
 BEHAVIOUR_NEGATIVES = ("in_scope", "no_evidence", "complaint", "frustration", "human_request")
@@ -280,6 +287,19 @@ class CvResult:
     """Which examples are refused out of fold (``oof >= threshold`` when not given)."""
 
 
+def featurize_parts(examples: Sequence[Example]) -> tuple[list[Features], np.ndarray]:
+    """Features of every part the runtime judges of each example (``screening_parts`` with enough Chinese
+    characters) and the index of the example each belongs to."""
+    features: list[Features] = []
+    owners: list[int] = []
+    for i, example in enumerate(examples):
+        for part in screening_parts(example.text):
+            if judged_by(part, MIN_CJK, 0) == "cjk":
+                features.append(classifier_features(part, SPEC, cues=True, wrappers=WRAPPERS, forms=FORMS))
+                owners.append(i)
+    return features, np.array(owners, dtype=np.int64)
+
+
 def script_masks(examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray]:
     """(judged for its Chinese, judged for its Latin letters alone) of each example, as the runtime
     decides (:func:`assistant.safety_classifier.judged_by`)."""
@@ -291,11 +311,12 @@ def cross_validate(
     examples: Sequence[Example],
     grid: Sequence[Params] = GRID,
     product_cap: float = MAX_FALSE_REFUSAL_PRODUCT,
+    parts: bool = PARTS,
 ) -> list[CvResult]:
     """Grouped stratified k-fold out-of-fold probabilities and the operating point of every grid point.
     Messages judged for their Chinese get one threshold, messages judged for their Latin letters alone
     another (their own false refusals at most ``MAX_FALSE_REFUSAL``); a message the runtime does not
-    judge is never refused."""
+    judge is never refused; with ``parts`` an example's score is the highest of its own and its parts'."""
     from sklearn.model_selection import StratifiedGroupKFold
 
     y = np.array([e.label for e in examples])
@@ -307,12 +328,18 @@ def cross_validate(
     oof = {p: np.zeros(len(y)) for p in grid}
     splitter = StratifiedGroupKFold(CV_FOLDS, shuffle=True, random_state=SEED)
     features = featurize(examples)
+    part_features, owners = featurize_parts(examples) if parts else ([], np.zeros(0, dtype=np.int64))
     for fit_idx, val_idx in splitter.split(np.zeros(len(y)), y, groups):
         fit_features = [features[i] for i in fit_idx]
         val_features = [features[i] for i in val_idx]
+        in_val = np.isin(owners, val_idx)
+        val_parts = [part_features[i] for i in np.flatnonzero(in_val)]
         for params in grid:
             keys, idf, model = fit(fit_features, y[fit_idx], params)
             oof[params][val_idx] = model.predict_proba(to_matrix(val_features, keys, idf))[:, 1]
+            if val_parts:
+                part_scores = model.predict_proba(to_matrix(val_parts, keys, idf))[:, 1]
+                np.maximum.at(oof[params], owners[in_val], part_scores)
     results = []
     for params, raw in oof.items():
         scores = np.where(cjk, raw, 0.0)
@@ -386,11 +413,12 @@ def train(
     product_cap: float = MAX_FALSE_REFUSAL_PRODUCT,
     examples: Sequence[Example] | None = None,
     grid: Sequence[Params] = GRID,
+    parts: bool = PARTS,
 ) -> dict[str, Any]:
     """Cross-validate over ``grid``, fit on all training examples (``training_examples(datasets)`` unless
     given) and write the model folder; returns ``model.json``."""
     examples = list(examples) if examples is not None else training_examples(datasets)
-    results = cross_validate(examples, grid=grid, product_cap=product_cap)
+    results = cross_validate(examples, grid=grid, product_cap=product_cap, parts=parts)
     best = best_of(results)
     y = np.array([e.label for e in examples])
     keys, idf, model = fit(featurize(examples), y, best.params)
@@ -404,6 +432,7 @@ def train(
         "cues": best.params.cue_weight > 0,
         "wrappers": WRAPPERS,
         "forms": FORMS,
+        "parts": parts,
         "params": asdict(best.params),
         "training_data_sha256": data_hash(examples),
         "training_examples": dict(sorted(Counter(f"{e.source}:{e.label}" for e in examples).items())),
@@ -447,12 +476,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar=("MIN_DF", "C", "UNIGRAM_WEIGHT", "CUE_WEIGHT"),
         help="cross-validate this grid point only (its thresholds still come from CV); step 16: 2 128 0.5 1",
     )
+    parser.add_argument(
+        "--no-parts", action="store_true", help="judge the whole message only (step 16 and before)"
+    )
     args = parser.parse_args(argv)
     grid = GRID
     if args.grid_point:
         min_df, c, unigram_weight, cue_weight = args.grid_point
         grid = (Params(int(min_df), c, unigram_weight, cue_weight),)
-    meta = train(args.out, product_cap=args.product_cap, grid=grid)
+    meta = train(args.out, product_cap=args.product_cap, grid=grid, parts=not args.no_parts)
     cv = meta["cv"]
     print(
         f"{sum(meta['training_examples'].values())} examples, {meta['n_features']} features, "

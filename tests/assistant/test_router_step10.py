@@ -140,7 +140,7 @@ def test_a_worry_about_being_found_is_not_concealment(message: str) -> None:
 def test_a_handoff_with_a_harmful_ask_goes_to_the_classifier(monkeypatch: pytest.MonkeyPatch) -> None:
     import assistant.router as router
 
-    monkeypatch.setattr(router, "flags_unsafe", lambda text: True)
+    monkeypatch.setattr(router, "flags_unsafe", lambda text, parts=(): True)
     router._cached_route.cache_clear()
     try:
         harmful = router.route("跑了好几趟还办不下来，你直接教我怎么让经办人松口")

@@ -104,6 +104,14 @@ _TRAINED_NOTES = {
         "hand-written, twelfth fresh round (scored blind before and after step 15, training data of the"
         " classifier since 2026-11-24, step 16)"
     ),
+    "fresh13": (
+        "hand-written, thirteenth fresh round (scored blind before and after step 16, training data of the"
+        " classifier since 2026-11-24, step 17)"
+    ),
+    "fresh14": (
+        "hand-written, fourteenth fresh round (scored blind on step 16, training data of the classifier"
+        " since 2026-11-24, step 17)"
+    ),
 }
 """The notes of the trained rounds checked word for word (a round's note changes when it is trained on)."""
 _MINIMUM = {"fresh": (67, 66), "fresh2": (100, 100), "fresh3": (120, 120)}
