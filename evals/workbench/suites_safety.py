@@ -2,9 +2,9 @@
 ``evals/datasets/safety/`` through the real chat service, a temporary index with planted documents and
 the pre-review service. Counting rules: ``evals/datasets/safety/README.md`` and ``evals.safety_eval``.
 
-The fresh rounds (``fresh.jsonl`` … ``fresh12.jsonl``) run too; they score only their own split's
-metrics (``refused_fresh8``, ``wrongly_refused_fresh8`` …), so the suite's overall figures stay
-dev + heldout."""
+The fresh rounds (every ``fresh*.jsonl``: ``evals.safety_bank.FRESH_ROUNDS``) run too; they score
+only their own split's metrics (``refused_fresh8``, ``wrongly_refused_fresh8`` …), so the suite's
+overall figures stay dev + heldout."""
 
 from __future__ import annotations
 
