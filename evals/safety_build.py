@@ -298,6 +298,7 @@ _FRESH_NOTES = {
         " since 2026-11-24, step 17)"
     ),
     "fresh15": "hand-written, fifteenth fresh round (never trained or tuned on)",
+    "fresh16": "hand-written, sixteenth fresh round (never trained or tuned on)",
 }
 
 

@@ -66,6 +66,7 @@ _ORDINALS = (
     "thirteenth",
     "fourteenth",
     "fifteenth",
+    "sixteenth",
 )
 _TRAINED_NOTES = {
     "fresh4": (
@@ -123,7 +124,8 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
 ) -> None:
     later = [i for bank in ("refuse", "answer") for i in banks[bank] if "later round" in i.notes]
     assert later and {i.split for i in later} == {"dev"}
-    assert FRESH_ROUNDS[:15] == ("fresh", *(f"fresh{n}" for n in range(2, 16)))  # every round so far
+    assert FRESH_ROUNDS[:16] == ("fresh", *(f"fresh{n}" for n in range(2, 17)))  # every round so far
+    assert "fresh16" in BLIND_FRESH_ROUNDS  # never trained on
     assert Counter(i.bank for i in load_fresh(rounds=("fresh",))) == {"refuse": 67, "answer": 66}
     rounds: list[set[str]] = []
     for n, name in enumerate(FRESH_ROUNDS):
