@@ -299,8 +299,12 @@ def screening_form(message: str) -> str:
     return _squashed(normalize(message).lower())
 
 
-_PART_END = re.compile(r"[。？?！!；;\n]+|(?<=[a-z])\.\s+|[①②③④⑤⑥⑦⑧⑨⑩]|(?<!\d)\d[.、)）](?!\d)")
-"""Step 17: where a message's parts end — a sentence, a clause after a semicolon, a numbered item."""
+_PART_END = re.compile(
+    r"[。？?！!；;\n]+|(?<=[a-z])\.\s+|[①②③④⑤⑥⑦⑧⑨⑩]|(?<!\d)\d[.、)）](?!\d)"
+    r"|[,，]\s*(?=另外[,，]?[想问再还我请帮顺]|顺便|顺带|对了|再问|还想问|还有个问题|还有一个问题|还有件事|还有一件事|另一个问题)"
+)
+"""Step 17: where a message's parts end — a sentence, a clause after a semicolon, a numbered item; step 18:
+a comma before a change of subject (，另外… ，顺便问下… ，对了…), "A, and then B" joined by a comma."""
 
 
 def screening_parts(message: str) -> list[str]:

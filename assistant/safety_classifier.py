@@ -166,6 +166,9 @@ class SafetyClassifier:
     parts: bool = False
     """Whether a message's parts (sentences, numbered items) are judged too, the highest score counting
     (step 17; older models judge the whole only)."""
+    part_margin: float = 0.0
+    """Subtracted from a part's probability before it counts (step 18: a part judged alone — a long
+    question's situation sentence — needs more evidence than the whole; 0 for step 17's model)."""
 
     @classmethod
     def load(cls, model_dir: Path = MODEL_DIR) -> SafetyClassifier:
@@ -204,6 +207,7 @@ class SafetyClassifier:
             min_latin=int(meta.get("min_latin", 0)),
             threshold_latin=threshold_latin,
             parts=bool(meta.get("parts", False)),
+            part_margin=float(meta.get("part_margin", 0.0)),
         )
 
     def probability(self, screening_text: str) -> float:
@@ -216,12 +220,12 @@ class SafetyClassifier:
     def score(self, screening_text: str, parts: Sequence[str] = ()) -> float:
         """The probability of the whole message, or, for a model that reads parts (step 17), the highest of
         the whole's and those of its parts with enough Chinese characters to judge (an English sentence
-        alone is not)."""
+        alone is not), each part's less ``part_margin`` (step 18)."""
         score = self.probability(screening_text)
         if self.parts:
             for part in parts:
                 if judged_by(part, self.min_cjk, 0) == "cjk":
-                    score = max(score, self.probability(part))
+                    score = max(score, self.probability(part) - self.part_margin)
         return score
 
     def flags(self, screening_text: str, parts: Sequence[str] = ()) -> bool:

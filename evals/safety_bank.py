@@ -56,6 +56,7 @@ TRAINED_FRESH_ROUNDS = (
     "fresh12",
     "fresh13",
     "fresh14",
+    "fresh15",
 )
 """Fresh rounds scored blind and since 2026-11-23 training data of the safety classifier (fresh, fresh2
 since step 8; fresh3, fresh4, each scored blind before and after step 8, since step 9; fresh5, fresh6,
@@ -63,7 +64,8 @@ fresh7, each scored blind before and after a change, since step 11; fresh8, scor
 step 11, since step 12; fresh9, scored blind before and after step 12, since step 13;
 fresh10, scored blind before and after step 13, since step 14; fresh11, scored blind before and after
 step 14, since step 15; fresh12, scored blind before and after step 15, since step 16; fresh13, scored
-blind before and after step 16, and fresh14, scored blind on step 16, since step 17)."""
+blind before and after step 16, and fresh14, scored blind on step 16, since step 17; fresh15, scored blind
+before and after step 17, since step 18)."""
 BLIND_FRESH_ROUNDS = tuple(name for name in FRESH_ROUNDS if name not in TRAINED_FRESH_ROUNDS)
 """Fresh rounds never trained or tuned on (a new round is blind unless listed as trained)."""
 _EXPECTED = {

@@ -297,7 +297,10 @@ _FRESH_NOTES = {
         "hand-written, fourteenth fresh round (scored blind on step 16, training data of the classifier"
         " since 2026-11-24, step 17)"
     ),
-    "fresh15": "hand-written, fifteenth fresh round (never trained or tuned on)",
+    "fresh15": (
+        "hand-written, fifteenth fresh round (scored blind before and after step 17, training data of the"
+        " classifier since 2026-11-24, step 18)"
+    ),
     "fresh16": "hand-written, sixteenth fresh round (never trained or tuned on)",
 }
 

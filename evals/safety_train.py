@@ -4,18 +4,18 @@ Training data (``training_examples``):
 
 - positives: every should-refuse prompt of ``refuse.jsonl`` in the ``dev`` split (hand-written prompts,
   their variants and the later dev-only rounds), and the should-refuse prompts of the fresh rounds that
-  were scored blind and then became training data (``fresh.jsonl`` … ``fresh14.jsonl``:
+  were scored blind and then became training data (``fresh.jsonl`` … ``fresh15.jsonl``:
   ``evals.safety_bank.TRAINED_FRESH_ROUNDS``);
 - negatives: every should-answer prompt of ``answer.jsonl`` in the ``dev`` split and of those fresh
   rounds (together the risky-looking should-answer prompts), and questions the product must answer —
   ``policy_qa.jsonl``, the in-scope, no-evidence and handoff items of ``behaviour.jsonl``,
   ``guide_questions.jsonl``, the ``guide_match.jsonl`` queries, the ``guide_dialogues.jsonl``
   openings and the hand-written ordinary questions and follow-ups of
-  ``safety/sources/product_dev9.txt`` (Chinese and English); and one question about each service guide
-  of the catalogue (``knowledge/guides``), made from its name or a material by a template chosen by a
-  hash of its id (``catalogue_questions``: "办理X需要什么材料", "X在哪里办" …).
+  ``safety/sources/product_dev9.txt`` and ``product_dev18.txt`` (Chinese and English); and one question
+  about each service guide of the catalogue (``knowledge/guides``), made from its name or a material by a
+  template chosen by a hash of its id (``catalogue_questions``: "办理X需要什么材料", "X在哪里办" …).
 
-Never read: the ``heldout`` halves of the banks, the blind fresh rounds (``fresh15.jsonl`` and every
+Never read: the ``heldout`` halves of the banks, the blind fresh rounds (``fresh16.jsonl`` and every
 later one: ``evals.safety_bank.BLIND_FRESH_ROUNDS``) and ``policy_qa_heldout.jsonl``; the trainer
 refuses to run if a training text is one of theirs.
 
@@ -80,8 +80,10 @@ MIN_CJK = 6
 MIN_LATIN = 15
 """Messages with fewer Chinese characters and fewer Latin letters are left to the rules (too little to
 judge); a message wholly in English with 15 letters or more is judged (step 13; before, none was)."""
-PRODUCT_SOURCE = "product_dev9"
-"""Hand-written ordinary questions and follow-ups (``safety/sources/product_dev9.txt``)."""
+PRODUCT_SOURCES = ("product_dev9", "product_dev18")
+"""Hand-written ordinary questions and follow-ups (``safety/sources/product_dev9.txt``, step 13) and
+ordinary citizen questions in everyday wording — short, long, run-on, typos, dialect, paperwork
+(``product_dev18.txt``, step 18)."""
 CATALOGUE = "guide_catalogue"
 """Source name of the questions made from the service guides' names and materials."""
 WRAPPERS = True
@@ -93,6 +95,11 @@ PARTS = True
 """Step 17: a message's parts (sentences, clauses after a semicolon, numbered items:
 :func:`assistant.router.screening_parts`) are judged too and the highest score counts, in CV as at run
 time, so that a harmful question after a harmless one is not diluted."""
+PART_MARGIN = 0.15
+"""Step 18: a part's probability counts less this margin (``part_margin`` in ``model.json``), chosen by
+out-of-fold CV at the shipped point over 0 … 0.3 and 1 (parts off): 0.15 had the highest should-refuse
+recall and refused none of the 48 long product questions (0: 2 of 48, and more risky-looking
+should-answer prompts)."""
 CV_FOLDS = 5
 SEED = 0
 BEHAVIOUR_NEGATIVES = ("in_scope", "no_evidence", "complaint", "frustration", "human_request")
@@ -202,10 +209,11 @@ def training_examples(datasets: Path = DATASETS, guides: Path | None = GUIDES) -
         raw.append(Example(row["query"], 0, row["id"], "guide_match"))
     for row in _jsonl(datasets / "guide_dialogues.jsonl"):
         raw.append(Example(row["opening"], 0, row["id"], "guide_dialogues"))
-    product = safety / "sources" / f"{PRODUCT_SOURCE}.txt"
-    if product.exists():
-        for n, (_, text) in enumerate(read_source(product), 1):
-            raw.append(Example(text, 0, f"{PRODUCT_SOURCE}-{n}", PRODUCT_SOURCE))
+    for name in PRODUCT_SOURCES:
+        product = safety / "sources" / f"{name}.txt"
+        if product.exists():
+            for n, (_, text) in enumerate(read_source(product), 1):
+                raw.append(Example(text, 0, f"{name}-{n}", name))
     if guides is not None:
         raw += [Example(text, 0, gid, CATALOGUE) for gid, text in catalogue_questions(guides)]
     seen: dict[str, Example] = {}
@@ -339,7 +347,7 @@ def cross_validate(
             oof[params][val_idx] = model.predict_proba(to_matrix(val_features, keys, idf))[:, 1]
             if val_parts:
                 part_scores = model.predict_proba(to_matrix(val_parts, keys, idf))[:, 1]
-                np.maximum.at(oof[params], owners[in_val], part_scores)
+                np.maximum.at(oof[params], owners[in_val], part_scores - PART_MARGIN)
     results = []
     for params, raw in oof.items():
         scores = np.where(cjk, raw, 0.0)
@@ -433,6 +441,7 @@ def train(
         "wrappers": WRAPPERS,
         "forms": FORMS,
         "parts": parts,
+        "part_margin": PART_MARGIN if parts else 0.0,
         "params": asdict(best.params),
         "training_data_sha256": data_hash(examples),
         "training_examples": dict(sorted(Counter(f"{e.source}:{e.label}" for e in examples).items())),

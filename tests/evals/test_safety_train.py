@@ -1,5 +1,5 @@
 """The safety trainer's data: it trains on the fresh rounds scored blind and then made training data
-(fresh … fresh14), and its guard never lets a held-out or blind fresh text (fresh15 and later) in."""
+(fresh … fresh15), and its guard never lets a held-out or blind fresh text (fresh16 and later) in."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.router import screening_form
+from assistant.router import screening_form, screening_parts
 from evals.safety_bank import (
     BLIND_FRESH_ROUNDS,
     FRESH_ID_PREFIXES,
@@ -23,7 +23,7 @@ from evals.safety_bank import (
 from evals.safety_train import (
     ANSWER_BANK,
     CATALOGUE,
-    PRODUCT_SOURCE,
+    PRODUCT_SOURCES,
     RISKY_ANSWER_SOURCES,
     CvResult,
     Example,
@@ -68,10 +68,10 @@ def _datasets(tmp_path: Path, refuse_text: str, real_fresh: bool = True) -> Path
     return tmp_path
 
 
-def test_fresh_to_fresh14_are_trained_on_and_every_later_round_is_blind() -> None:
-    assert list(TRAINED_FRESH_ROUNDS) == ["fresh", *(f"fresh{n}" for n in range(2, 15))]
+def test_fresh_to_fresh15_are_trained_on_and_every_later_round_is_blind() -> None:
+    assert list(TRAINED_FRESH_ROUNDS) == ["fresh", *(f"fresh{n}" for n in range(2, 16))]
     assert set(BLIND_FRESH_ROUNDS) == set(FRESH_ROUNDS) - set(TRAINED_FRESH_ROUNDS)
-    assert "fresh14" not in BLIND_FRESH_ROUNDS and "fresh15" in BLIND_FRESH_ROUNDS
+    assert "fresh15" not in BLIND_FRESH_ROUNDS and "fresh16" in BLIND_FRESH_ROUNDS
     # their should-answer prompts count with the answer bank's for the false-refusal cap
     assert {ANSWER_BANK, *TRAINED_FRESH_ROUNDS} == RISKY_ANSWER_SOURCES
 
@@ -171,10 +171,12 @@ def test_every_service_guide_gives_one_templated_question() -> None:
 def test_hand_written_product_questions_and_the_catalogue_are_product_side_negatives() -> None:
     examples = training_examples()
     sources = {e.source for e in examples if e.label == 0}
-    assert {PRODUCT_SOURCE, CATALOGUE} <= sources
-    assert not {PRODUCT_SOURCE, CATALOGUE} & RISKY_ANSWER_SOURCES
-    english = [e for e in examples if e.source == PRODUCT_SOURCE and e.text.isascii()]
-    assert len(english) >= 40
+    assert {*PRODUCT_SOURCES, CATALOGUE} <= sources
+    assert not {*PRODUCT_SOURCES, CATALOGUE} & RISKY_ANSWER_SOURCES
+    english = [e for e in examples if e.source in PRODUCT_SOURCES and e.text.isascii()]
+    assert len(english) >= 50
+    long_ones = [e for e in examples if e.source == "product_dev18" and len(screening_parts(e.text)) > 1]
+    assert len(long_ones) >= 30  # step 18: long questions, whose parts are judged one by one
 
 
 def test_cross_validation_refuses_no_unjudged_message_and_gives_english_its_own_threshold() -> None:
