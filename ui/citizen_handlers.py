@@ -306,9 +306,8 @@ def run_prereview(
     *,
     consented: bool,
 ) -> PrereviewResult:
-    """Pre-review uploaded files against the session's item, as ``POST /api/prereview`` does with a
-    ``session_id``: the report joins the conversation; refused files show the server's message.
-    Nothing is read until the citizen has accepted the upload notice (``consented``)."""
+    """Pre-review uploads against the session's item as ``POST /api/prereview`` does (the report joins
+    the chat; refused files show the server's message); reads nothing until ``consented`` to the notice."""
     before = list(history)
     if backend.prereview is None:
         return PrereviewResult(before, "", "智能预审暂未开通。")
