@@ -12,7 +12,6 @@ indexed there first, so the suggestions it stores never reach the real database)
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 
 from assistant.container import Services, build_services
 from assistant.settings import Settings
+from evals.metrics_file import write_metrics
 from evals.safety_bank import load_bank
 
 
@@ -62,10 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             }
         finally:
             services.close()
-    args.report.mkdir(parents=True, exist_ok=True)
-    (args.report / "metrics.json").write_text(
-        json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    write_metrics(args.report, metrics)
     for name, row in metrics.items():
         print(
             f"{name} ({row['expected']}, n={row['n']}): answered "

@@ -23,7 +23,6 @@ pre-review, the verdict is ``ready`` although the checklist's required materials
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import shutil
 import tempfile
@@ -36,6 +35,7 @@ from typing import Any
 from assistant.chat import ChatReply
 from assistant.settings import Settings
 from assistant.textnorm import normalize
+from evals.metrics_file import write_metrics
 from evals.safety_bank import FRESH_ROUNDS, SafetyItem, load_all, load_fresh
 
 RULE_REASONS = frozenset({"instruction_override", "personal_data_request", "out_of_scope", "live_status"})
@@ -283,10 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-indirect", action="store_true", help="skip the planted documents and uploads")
     args = parser.parse_args(argv)
     metrics = run_all(Settings(), indirect=not args.no_indirect, progress=True)
-    args.report.mkdir(parents=True, exist_ok=True)
-    (args.report / "metrics.json").write_text(
-        json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    write_metrics(args.report, metrics)
     summary = render_summary(metrics)
     (args.report / "summary.md").write_text(summary, encoding="utf-8")
     print(summary.split("\n## ")[0])

@@ -25,6 +25,7 @@ from typing import Any
 
 from assistant.router import Intent, route, screening_form, screening_parts
 from assistant.safety_classifier import MODEL_DIR, SafetyClassifier
+from evals.metrics_file import write_metrics
 from evals.routing_train import SOURCE_DIR as MSGABENCH_DIR
 from evals.safety_bank import FRESH_ROUNDS, TRAINED_FRESH_ROUNDS, load_bank, load_fresh
 from evals.safety_train import DATASETS
@@ -171,10 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-timing", action="store_true")
     args = parser.parse_args(argv)
     metrics = evaluate(args.model, timing=not args.no_timing)
-    args.report.mkdir(parents=True, exist_ok=True)
-    (args.report / "metrics.json").write_text(
-        json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    write_metrics(args.report, metrics)
     summary = render_summary(metrics)
     (args.report / "summary.md").write_text(summary, encoding="utf-8")
     print(summary)
