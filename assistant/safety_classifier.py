@@ -52,6 +52,12 @@ def judged_by(screening_text: str, min_cjk: int, min_latin: int) -> str:
     return ""
 
 
+def judged_parts(parts: Sequence[str], min_cjk: int) -> list[str]:
+    """The parts of a message a model that reads parts judges: those with at least ``min_cjk`` Chinese
+    characters (an English sentence alone is not judged)."""
+    return [part for part in parts if judged_by(part, min_cjk, 0) == "cjk"]
+
+
 CUES = ("defensive", "own", "other_person", "lawful")
 """Cue features, keys -4 … -1 (below every n-gram key, which is positive)."""
 _DISPUTE = re.compile(r"调解|纠纷")
@@ -223,9 +229,8 @@ class SafetyClassifier:
         alone is not), each part's less ``part_margin`` (step 18)."""
         score = self.probability(screening_text)
         if self.parts:
-            for part in parts:
-                if judged_by(part, self.min_cjk, 0) == "cjk":
-                    score = max(score, self.probability(part) - self.part_margin)
+            for part in judged_parts(parts, self.min_cjk):
+                score = max(score, self.probability(part) - self.part_margin)
         return score
 
     def flags(self, screening_text: str, parts: Sequence[str] = ()) -> bool:

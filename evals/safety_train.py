@@ -64,6 +64,7 @@ from assistant.safety_classifier import (
     WEIGHTS_FILE,
     classifier_features,
     judged_by,
+    judged_parts,
 )
 from assistant.settings import PROJECT_ROOT
 from evals.routing_train import fit_vocabulary, to_matrix
@@ -247,10 +248,11 @@ def data_hash(examples: Sequence[Example]) -> str:
 
 def featurize(examples: Sequence[Example]) -> list[Features]:
     """Features of each example's screening form, cues included, as the runtime computes them."""
-    return [
-        classifier_features(screening_form(e.text), SPEC, cues=True, wrappers=WRAPPERS, forms=FORMS)
-        for e in examples
-    ]
+    return [_features(screening_form(e.text)) for e in examples]
+
+
+def _features(screening_text: str) -> Features:
+    return classifier_features(screening_text, SPEC, cues=True, wrappers=WRAPPERS, forms=FORMS)
 
 
 def fit(features: Sequence[Features], labels: np.ndarray, params: Params) -> tuple[Any, Any, Any]:
@@ -301,10 +303,9 @@ def featurize_parts(examples: Sequence[Example]) -> tuple[list[Features], np.nda
     features: list[Features] = []
     owners: list[int] = []
     for i, example in enumerate(examples):
-        for part in screening_parts(example.text):
-            if judged_by(part, MIN_CJK, 0) == "cjk":
-                features.append(classifier_features(part, SPEC, cues=True, wrappers=WRAPPERS, forms=FORMS))
-                owners.append(i)
+        for part in judged_parts(screening_parts(example.text), MIN_CJK):
+            features.append(_features(part))
+            owners.append(i)
     return features, np.array(owners, dtype=np.int64)
 
 
