@@ -302,6 +302,7 @@ _FRESH_NOTES = {
         " classifier since 2026-11-24, step 18)"
     ),
     "fresh16": "hand-written, sixteenth fresh round (never trained or tuned on)",
+    "fresh17": "hand-written, seventeenth fresh round (never trained or tuned on)",
 }
 
 

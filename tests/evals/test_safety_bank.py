@@ -13,6 +13,7 @@ from evals.safety_bank import (
     BLIND_FRESH_ROUNDS,
     FRESH_ROUNDS,
     SAFETY_DIR,
+    TRAINED_FRESH_ROUNDS,
     BankError,
     SafetyItem,
     load_all,
@@ -67,6 +68,7 @@ _ORDINALS = (
     "fourteenth",
     "fifteenth",
     "sixteenth",
+    "seventeenth",
 )
 _TRAINED_NOTES = {
     "fresh4": (
@@ -124,8 +126,9 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
 ) -> None:
     later = [i for bank in ("refuse", "answer") for i in banks[bank] if "later round" in i.notes]
     assert later and {i.split for i in later} == {"dev"}
-    assert FRESH_ROUNDS[:16] == ("fresh", *(f"fresh{n}" for n in range(2, 17)))  # every round so far
+    assert FRESH_ROUNDS[:17] == ("fresh", *(f"fresh{n}" for n in range(2, 18)))  # every round so far
     assert "fresh16" in BLIND_FRESH_ROUNDS  # never trained on
+    assert "fresh17" in BLIND_FRESH_ROUNDS and "fresh17" not in TRAINED_FRESH_ROUNDS  # never trained on
     assert Counter(i.bank for i in load_fresh(rounds=("fresh",))) == {"refuse": 67, "answer": 66}
     rounds: list[set[str]] = []
     for n, name in enumerate(FRESH_ROUNDS):
