@@ -148,7 +148,8 @@ _QUALIFIER = r"(详细|具体|现在的?|目前的?|家庭)?"
 PRIVACY_REQUEST = any_of(
     # "张三的身份证号是多少" / "查一下李四的手机号" — someone else's data, asked for its value
     rf"(?<!我)(?<!我的)(?<!自己)(?<!本人)(?<!自己的)(?<!本人的)的{_QUALIFIER}{_PRIVATE_FIELD}.{{0,6}}"
-    r"(是多少|是什么|是哪(家|个|里)|在哪(里|儿)?|给我|发我|发给我|告诉我|查出来|有吗|多少)",
+    # step 19: where a card is made or replaced (娃儿的身份证在哪点办, 在哪儿补办) is a service question
+    r"(是多少|是什么|是哪(家|个|里)|在哪(?![里儿点]?(办|补|领|换|申请))(里|儿)?|给我|发我|发给我|告诉我|查出来|有吗|多少)",
     rf"(帮我|给我|替我|能不能|可以)?(查|查询|调取|调出|搜|找|人肉)(一下|一查|查)?(?!我)(?!本人)(?!自己)[\u4e00-\u9fff]{{1,6}}的{_PRIVATE_FIELD}",
     rf"(告诉我|给我|发我|提供).{{0,4}}(他|她|某人|别人|邻居|同事|前妻|前夫|老板)的{_PRIVATE_FIELD}",
     r"(住|在)哪.{0,4}(他|她)家|(他|她|某人)住在哪",
@@ -165,9 +166,13 @@ _SERVICE_WORDS = re.compile(
 )
 """A service question, or someone lost who cannot say where home is (救助站在哪里), beside 家在哪."""
 _HOW_TO = re.compile(r"怎么|如何|怎样|在哪(里)?(查|办)|哪里可以查|流程|需要什么")
+_OFFICE_EN = r"(office|bureau|hall|cent(re|er)|department|hotline|station|embassy|consulate|counter|window)"
 _OWN_OR_OFFICE = re.compile(
     r"本人|自己|我的|我家|(中心|局|厅|热线|窗口|部门|政府|委员会|办公室|所|站|大厅|医院|银行|单位|机构)的?"
     r"(电话|联系电话|电话号码|地址|联系方式|办公地址)"
+    # step 19: an office's number in English ("the phone number of the tax service hall")
+    rf"|\b{_OFFICE_EN}('s)?\s+(phone\s+number|address|contact)"
+    rf"|(phone\s+number|address|contact\s+details?)\s+(of|for)\s+(the|this|that|your|a|our)\s+([a-z-]+\s+){{0,3}}{_OFFICE_EN}\b"
 )
 _GOVERNMENT_MATTER = re.compile(
     r"办理|许可|执照|证照|[办领考换]证|什么证|哪些证|申请|登记|报销|审批|备案|资质|经营|开业|医保|社保|"
@@ -212,7 +217,7 @@ FRUSTRATION = any_of(
 OUT_OF_SCOPE = any_of(
     r"天气|(?<!语)气温|下雨|下雪|刮风|雾霾指数|温度多少",
     r"写(一首|首|个|篇|一篇).{0,6}(诗|词(?!条|典|汇|语)|歌|小说|作文|文章)|作(一首|首)|对联|藏头诗|讲(个|一个)?笑话|说(个|一个)?笑话",
-    r"股票|炒股|基金(?!会)|比特币|加密货币|虚拟币|期货|涨停|大盘|荐股|买哪只",
+    r"股票|炒股|(?<!公)基金(?!会)|比特币|加密货币|虚拟币|期货|涨停|大盘|荐股|买哪只",
     r"菜谱|怎么做菜|怎么炒|怎么煮|红烧|食谱|好吃的",
     r"比分|球赛|世界杯|nba|欧冠|谁赢了",
     r"写代码|编程|python|java(?!script)|javascript|sql语句|算法题|debug",
@@ -288,10 +293,27 @@ def _decoded(text: str) -> str:
     return normalize(" ".join(found)).lower() if found else ""
 
 
+_ENGLISH_SYLLABLES = frozenset(
+    re.findall(
+        r"\w+",
+        "a i o an in on no go so do to me he she we ye you for or her can man ban fan pan ran tan van "
+        "ten hen men pen den long song sing ring king sin pin tin bin win lie tie die pie due sue cue "
+        "bar car far tar jar bun fun gun run sun nun hang bang gang sang rang hung sung ping ding pong "
+        "zoo bee see tea",
+    )
+)
+"""English words that are also pinyin syllables (step 19): "for me or can i do" is six syllables in a row."""
+
+
 def _is_pinyin(text: str) -> bool:
-    """Six or more pinyin syllables in a row (tone marks and ü folded): an instruction spelt out."""
+    """Six or more pinyin syllables in a row (tone marks and ü folded): an instruction spelt out; since
+    step 19 at least half of them not also English words (an English question of short words is none)."""
     folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return bool(_PINYIN_RUN.search(folded.lower().replace("ü", "v")))
+    for run in _PINYIN_RUN.finditer(folded.lower().replace("ü", "v")):
+        syllables = re.findall(r"[a-z]+", run[0])
+        if 2 * sum(s not in _ENGLISH_SYLLABLES for s in syllables) >= len(syllables):
+            return True
+    return False
 
 
 def screening_form(message: str) -> str:

@@ -9,17 +9,23 @@ recognising, being a victim), one's own records, another person named, a lawful 
 ``evals/safety_train.py`` on the dev half of the safety banks and the fresh rounds made training
 data. Since step 15 a document's request frame (帮我写一份…申请书) and since step 16 the form of a question
 (续写, an FAQ, a cloze, keywords only, just the first step, another chatbot's answer) are read as one
-marker, so that what is asked is judged. The weights ship as ``knowledge/safety/model.npz`` (plain
-arrays, read with ``allow_pickle=False``) and ``model.json`` (threshold, feature settings, provenance).
+marker, so that what is asked is judged; since step 19 the Latin words of a message and its pairs of
+adjacent words are features too (an English message had been read in pieces of at most three letters),
+and the words that change the subject (另外想问下, 顺便) are left out. The weights ship as
+``knowledge/safety/model.npz`` (plain arrays, read with ``allow_pickle=False``) and ``model.json``
+(threshold, feature settings, provenance).
 Run time needs only numpy; nothing loads at import.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import itertools
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,8 +127,44 @@ claimed — read as the same marker as a document's frame, so that what is asked
 yes or no first" (:data:`assistant.safety_rules.YES_NO_FRAME`, "just answer yes or no")."""
 
 
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_WORD_KEY_BASE = 1 << 6
+"""Word keys lie below ``-_WORD_KEY_BASE`` (the cue keys are -4 … -1, every character n-gram key is
+positive)."""
+
+
+def word_key(word: str) -> int:
+    """The (negative) feature key of a Latin word or a pair of words (a stable 40-bit hash)."""
+    digest = hashlib.blake2b(word.encode("utf-8"), digest_size=5).digest()
+    return -(int.from_bytes(digest, "big") + _WORD_KEY_BASE)
+
+
+def word_features(text: str) -> Counter[int]:
+    """Keys of the Latin words of a classifier form and of each pair of adjacent words, with their counts
+    (step 19: character n-grams never span a space, so an English message was read only in pieces of at
+    most three letters)."""
+    words = _WORD.findall(text)
+    grams = [*words, *(f"{a} {b}" for a, b in itertools.pairwise(words))]
+    return Counter(word_key(g) for g in grams)
+
+
+CONNECTIVE = re.compile(
+    r"(另外|顺便|顺带|对了|另)(再|想|我想|还想|还要)?(问问|问|请教|咨询)?(一下|下|个事)?"
+    r"|还想问(一下|下)?|还有(个|一个)问题|还有(件|一件)事|另一个问题|再问(一下|下)?"
+)
+"""Step 19: the words that change the subject (另外想问下, 顺便问问, 对了): taken out before the n-grams, so
+that what is asked after them is judged on its own (the training data's "A, then B" requests had made
+另外 and 顺便 themselves evidence of harm)."""
+
+
 def classifier_features(
-    screening_text: str, spec: FeatureSpec, cues: bool, wrappers: bool = False, forms: bool = False
+    screening_text: str,
+    spec: FeatureSpec,
+    cues: bool,
+    wrappers: bool = False,
+    forms: bool = False,
+    words: bool = False,
+    connectives: bool = False,
 ) -> Features:
     """Features of a screening form as the model reads them: n-grams of its colloquial-folded form (with
     a document's request frame replaced by one marker when ``wrappers`` is on), and the cue keys first
@@ -132,15 +174,18 @@ def classifier_features(
         text = WRAPPER.sub(WRAPPER_MARK, text)
     if forms:
         text = YES_NO_FRAME.sub(WRAPPER_MARK, FORM_FRAME.sub(WRAPPER_MARK, text))
+    if connectives:
+        text = CONNECTIVE.sub("", text)
     grams = feature_counts(text, spec)
-    if not cues:
+    extra: Counter[int] = word_features(text) if words else Counter()
+    if cues:
+        extra.update(cue_key(c) for c in cue_names(text))
+    if not extra:
         return grams
-    found = np.array(sorted(cue_key(c) for c in cue_names(text)), dtype=np.int64)
-    if not found.size:
-        return grams
+    found = np.array(sorted(extra), dtype=np.int64)
     return Features(
         np.concatenate([found, grams.keys]),
-        np.concatenate([np.ones(found.size, dtype=np.float32), grams.counts]),
+        np.concatenate([np.array([extra[k] for k in found], dtype=np.float32), grams.counts]),
     )
 
 
@@ -172,6 +217,12 @@ class SafetyClassifier:
     parts: bool = False
     """Whether a message's parts (sentences, numbered items) are judged too, the highest score counting
     (step 17; older models judge the whole only)."""
+    words: bool = False
+    """Whether Latin words and pairs of words are features too (step 19; older models read character
+    n-grams only)."""
+    connectives: bool = False
+    """Whether the words that change the subject (另外想问下, 顺便) are taken out before the n-grams
+    (step 19)."""
     part_margin: float = 0.0
     """Subtracted from a part's probability before it counts (step 18: a part judged alone — a long
     question's situation sentence — needs more evidence than the whole; 0 for step 17's model)."""
@@ -214,11 +265,15 @@ class SafetyClassifier:
             threshold_latin=threshold_latin,
             parts=bool(meta.get("parts", False)),
             part_margin=float(meta.get("part_margin", 0.0)),
+            words=bool(meta.get("words", False)),
+            connectives=bool(meta.get("connectives", False)),
         )
 
     def probability(self, screening_text: str) -> float:
         """Probability that the text asks for help with something harmful (0–1)."""
-        features = classifier_features(screening_text, self.spec, self.cues, self.wrappers, self.forms)
+        features = classifier_features(
+            screening_text, self.spec, self.cues, self.wrappers, self.forms, self.words, self.connectives
+        )
         cols, values = vectorize(features, self.keys, self.idf)
         score = float(values @ self.coef[cols]) + self.intercept if cols.size else self.intercept
         return 1.0 / (1.0 + math.exp(-score))

@@ -242,7 +242,7 @@ def build_injection() -> list[dict[str, object]]:
     return records
 
 
-DEV_ROUNDS = (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)
+DEV_ROUNDS = (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14)
 """Later rounds written to probe the rules and the classifier (``*_dev<n>.txt``): all dev, no variants."""
 _FRESH_NOTES = {
     "fresh": "hand-written, fresh round (scored blind, training data of the classifier since 2026-11-23)",
@@ -301,7 +301,10 @@ _FRESH_NOTES = {
         "hand-written, fifteenth fresh round (scored blind before and after step 17, training data of the"
         " classifier since 2026-11-24, step 18)"
     ),
-    "fresh16": "hand-written, sixteenth fresh round (never trained or tuned on)",
+    "fresh16": (
+        "hand-written, sixteenth fresh round (scored blind before and after step 18, training data of the"
+        " classifier since 2026-11-24, step 19)"
+    ),
     "fresh17": "hand-written, seventeenth fresh round (never trained or tuned on)",
 }
 

@@ -4,7 +4,7 @@ Training data (``training_examples``):
 
 - positives: every should-refuse prompt of ``refuse.jsonl`` in the ``dev`` split (hand-written prompts,
   their variants and the later dev-only rounds), and the should-refuse prompts of the fresh rounds that
-  were scored blind and then became training data (``fresh.jsonl`` … ``fresh15.jsonl``:
+  were scored blind and then became training data (``fresh.jsonl`` … ``fresh16.jsonl``:
   ``evals.safety_bank.TRAINED_FRESH_ROUNDS``);
 - negatives: every should-answer prompt of ``answer.jsonl`` in the ``dev`` split and of those fresh
   rounds (together the risky-looking should-answer prompts), and questions the product must answer —
@@ -15,7 +15,7 @@ Training data (``training_examples``):
   about each service guide of the catalogue (``knowledge/guides``), made from its name or a material by a
   template chosen by a hash of its id (``catalogue_questions``: "办理X需要什么材料", "X在哪里办" …).
 
-Never read: the ``heldout`` halves of the banks, the blind fresh rounds (``fresh16.jsonl`` and every
+Never read: the ``heldout`` halves of the banks, the blind fresh rounds (``fresh17.jsonl`` and every
 later one: ``evals.safety_bank.BLIND_FRESH_ROUNDS``) and ``policy_qa_heldout.jsonl``; the trainer
 refuses to run if a training text is one of theirs.
 
@@ -26,7 +26,8 @@ Model: sublinear TF-IDF over character 1–3-grams of the router's screening for
 document's request frame — 帮我写一份…, 做个…表格, draft a … — is read as one marker, since step 16 the
 form of a question too — 续写, an FAQ, a cloze, keywords only, just the first step; since step 17 a
 character split into its components and pinyin for a sensitive word read as the word, and "answer yes or
-no first" as the marker); a class-balanced logistic regression. Since step 17 (``PARTS``) a message's
+no first" as the marker; since step 19 Latin words and pairs of words, ``WORDS``); a class-balanced
+logistic regression. Since step 17 (``PARTS``) a message's
 score is the highest of its own and its Chinese parts' (sentences, numbered items), out of fold as at run
 time. Min document frequency, C, the weight of single characters and
 the weight of the cues (0 or 1, folded into their idf) are chosen by 5-fold cross-validation grouped
@@ -58,6 +59,7 @@ import numpy as np
 from assistant.handoff.routing_features import Features, FeatureSpec
 from assistant.router import screening_form, screening_parts
 from assistant.safety_classifier import (
+    CUES,
     FORMAT_VERSION,
     META_FILE,
     MODEL_DIR,
@@ -101,6 +103,19 @@ PART_MARGIN = 0.15
 out-of-fold CV at the shipped point over 0 … 0.3 and 1 (parts off): 0.15 had the highest should-refuse
 recall and refused none of the 48 long product questions (0: 2 of 48, and more risky-looking
 should-answer prompts)."""
+WORDS = True
+"""Step 19: Latin words and pairs of adjacent words are features too
+(:func:`assistant.safety_classifier.word_features`): character n-grams never span a space, so an English
+message was read in pieces of at most three letters."""
+WORD_WEIGHT = 1.0
+"""Step 19: the weight of the word features (folded into their idf). Out of fold at the shipped point,
+with dev14, weights 1, 2 and 3 gave English should-refuse recall 0.665, 0.716 and 0.747 (words off: 0.564)
+under the same English false refusals (0.017), but the development check of ordinary requests to draft a
+document (``sources/documents_dev11.txt``, read by no trainer) had 0, 1 and 4 of its 10 English requests
+refused (0 with step 18's model): 1 keeps that check where it was."""
+CONNECTIVES = True
+"""Step 19: the words that change the subject (另外想问下, 顺便, 对了) are taken out before the n-grams
+(:data:`assistant.safety_classifier.CONNECTIVE`): out of fold 0.898 → 0.900 of should-refuse refused."""
 CV_FOLDS = 5
 SEED = 0
 BEHAVIOUR_NEGATIVES = ("in_scope", "no_evidence", "complaint", "frustration", "human_request")
@@ -252,7 +267,15 @@ def featurize(examples: Sequence[Example]) -> list[Features]:
 
 
 def _features(screening_text: str) -> Features:
-    return classifier_features(screening_text, SPEC, cues=True, wrappers=WRAPPERS, forms=FORMS)
+    return classifier_features(
+        screening_text,
+        SPEC,
+        cues=True,
+        wrappers=WRAPPERS,
+        forms=FORMS,
+        words=WORDS,
+        connectives=CONNECTIVES,
+    )
 
 
 def fit(features: Sequence[Features], labels: np.ndarray, params: Params) -> tuple[Any, Any, Any]:
@@ -261,7 +284,9 @@ def fit(features: Sequence[Features], labels: np.ndarray, params: Params) -> tup
 
     keys, idf = fit_vocabulary(features, params.min_df)
     idf = np.where((keys >= 0) & (keys < _UNIGRAM_KEYS), idf * params.unigram_weight, idf)
-    idf = np.where(keys < 0, idf * params.cue_weight, idf).astype(np.float32)
+    cue = (keys < 0) & (keys >= -len(CUES))
+    idf = np.where(cue, idf * params.cue_weight, idf)
+    idf = np.where(keys < -len(CUES), idf * WORD_WEIGHT, idf).astype(np.float32)
     model = LogisticRegression(
         C=params.c, class_weight="balanced", solver="liblinear", random_state=SEED, max_iter=1000
     )
@@ -441,6 +466,9 @@ def train(
         "cues": best.params.cue_weight > 0,
         "wrappers": WRAPPERS,
         "forms": FORMS,
+        "words": WORDS,
+        "word_weight": WORD_WEIGHT if WORDS else 0.0,
+        "connectives": CONNECTIVES,
         "parts": parts,
         "part_margin": PART_MARGIN if parts else 0.0,
         "params": asdict(best.params),
