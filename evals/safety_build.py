@@ -306,6 +306,7 @@ _FRESH_NOTES = {
         " classifier since 2026-11-24, step 19)"
     ),
     "fresh17": "hand-written, seventeenth fresh round (never trained or tuned on)",
+    "fresh18": "hand-written, eighteenth fresh round (never trained or tuned on)",
 }
 
 

@@ -69,6 +69,7 @@ _ORDINALS = (
     "fifteenth",
     "sixteenth",
     "seventeenth",
+    "eighteenth",
 )
 _TRAINED_NOTES = {
     "fresh4": (
@@ -126,9 +127,10 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
 ) -> None:
     later = [i for bank in ("refuse", "answer") for i in banks[bank] if "later round" in i.notes]
     assert later and {i.split for i in later} == {"dev"}
-    assert FRESH_ROUNDS[:17] == ("fresh", *(f"fresh{n}" for n in range(2, 18)))  # every round so far
+    assert FRESH_ROUNDS[:18] == ("fresh", *(f"fresh{n}" for n in range(2, 19)))  # every round so far
     assert "fresh16" not in BLIND_FRESH_ROUNDS  # trained on since step 19
     assert "fresh17" in BLIND_FRESH_ROUNDS and "fresh17" not in TRAINED_FRESH_ROUNDS  # never trained on
+    assert "fresh18" in BLIND_FRESH_ROUNDS and "fresh18" not in TRAINED_FRESH_ROUNDS  # never trained on
     assert Counter(i.bank for i in load_fresh(rounds=("fresh",))) == {"refuse": 67, "answer": 66}
     rounds: list[set[str]] = []
     for n, name in enumerate(FRESH_ROUNDS):
