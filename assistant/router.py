@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from assistant.safety_classifier import flags_unsafe
+from assistant.safety_classifier import agrees_unsafe, flags_unsafe
 from assistant.safety_rules import DEFENSIVE, ECHOED, any_of, lawful_access, unsafe_category
 from assistant.textnorm import normalize
 
@@ -372,6 +372,35 @@ def route(message: str, *, use_classifier: bool = True) -> Route:
     return _cached_route(message, use_classifier)
 
 
+SELF_CHECK = re.compile(
+    r"(判断题|选择题|填空题|是非题)[:：]"
+    r"|我(的答案是|答|选|选的是?|回答|判断)[:：]?[^？?！!]{0,60}(对吗|对不对|对么|对吧|正确吗|是否正确|有没有错)"
+)
+"""Step 20: a quiz answer checked by the one who wrote it (判断题：…，我答"错"，对吗; 我答：本人可以查自己的
+户籍信息，但不能查别人的。对吗？): the stem states a rule, so a rule's word in it refuses only with the
+classifier's agreement (``agrees_unsafe``; without the classifier the rule stands)."""
+
+
+MORE_ASKED = re.compile(
+    r"不对的?话|不对就|(正确|标准)的?(答案|配方|做法|方法|比例|步骤|方式)|告诉我|教我|帮我|给出|解释|批改|改一下"
+    r"|怎么(才能|做|弄|办到)|如何(才能|做)|比例|配方"
+    r"|最(能|容易|不容易|有效|好用|管用|快)|成功率|骗到|不被"
+)
+"""Step 20: a self-check that also asks for what the quiz is about (不对的话正确配方是什么, 给出答案并解释,
+帮我批改), or whose stem is what works best (最能骗到老人, 最不容易被查), is a request, not a check of a rule:
+the rule stands."""
+
+
+def _checked(
+    rule_refusal: Route, forms: list[str], message: str, text: str, use_classifier: bool
+) -> Route | None:
+    """A rule's refusal, or None when the message is a self-check (``SELF_CHECK``) the classifier is asked
+    about and does not agree with."""
+    if not use_classifier or not SELF_CHECK.search(text) or MORE_ASKED.search(text):
+        return rule_refusal
+    return rule_refusal if agrees_unsafe(forms[-1], screening_parts(message)) else None
+
+
 def _route(message: str, use_classifier: bool) -> Route:
     decoded = _decoded(message)  # once: the forms include it, and a hidden payload is refused anyway
     forms = _forms(message, decoded)
@@ -380,15 +409,23 @@ def _route(message: str, use_classifier: bool) -> Route:
     if decoded or any(is_injection(BENIGN.sub("", f)) for f in forms) or _is_pinyin(text):
         return Route(Intent.INJECTION, "instruction_override", message)
     asked_lawfully = _HOW_TO.search(text) or _OWN_OR_OFFICE.search(text) or lawful_access(text)
-    if PRIVACY_REQUEST.search(text) and not asked_lawfully:
-        return Route(Intent.PRIVACY, "personal_data_request", message)
-    if WHERE_SOMEONE_LIVES.search(text) and not _SERVICE_WORDS.search(text):
-        return Route(Intent.PRIVACY, "personal_data_request", message)
+    if (PRIVACY_REQUEST.search(text) and not asked_lawfully) or (
+        WHERE_SOMEONE_LIVES.search(text) and not _SERVICE_WORDS.search(text)
+    ):
+        refusal = _checked(
+            Route(Intent.PRIVACY, "personal_data_request", message), forms, message, text, use_classifier
+        )
+        if refusal is not None:
+            return refusal
     echoed = ECHOED.sub("。", text)  # the assistant's own words quoted back (step 17)
     rule_forms = forms if echoed == text else [echoed, _squashed(echoed)]
     category = next((c for c in map(unsafe_category, rule_forms) if c), None)
     if category is not None:
-        return Route(Intent.OUT_OF_SCOPE, f"unsafe:{category}", message)
+        refusal = _checked(
+            Route(Intent.OUT_OF_SCOPE, f"unsafe:{category}", message), forms, message, text, use_classifier
+        )
+        if refusal is not None:
+            return refusal
     handoff = next((reason for reason, p in _HANDOFFS if p.search(text)), None)
     if handoff is not None:
         # A harmful ask wrapped in a complaint or a call for a person is refused, not handed off; a complaint

@@ -304,6 +304,17 @@ def default_classifier() -> SafetyClassifier:
     return SafetyClassifier.load(MODEL_DIR)
 
 
+AGREEMENT_BAR = 0.5
+"""Step 20: the score at which the classifier agrees with a rule it is asked to confirm (below either
+threshold: it confirms a rule's reading rather than refusing alone)."""
+
+
+def agrees_unsafe(screening_text: str, parts: Sequence[str] = ()) -> bool:
+    """Whether the shipped classifier's score reaches ``AGREEMENT_BAR`` (a rule that refuses only with the
+    classifier's agreement, :data:`assistant.router.SELF_CHECK`)."""
+    return default_classifier().score(screening_text, parts) >= AGREEMENT_BAR
+
+
 def flags_unsafe(screening_text: str, parts: Sequence[str] = ()) -> bool:
     """Whether the shipped classifier refuses this screening form of a message (with the screening forms
     of its parts, :func:`assistant.router.screening_parts`)."""

@@ -148,6 +148,10 @@ def fold_colloquial(text: str) -> str:
 
 DEFENSIVE = any_of(
     r"举报|检举|揭发|投诉|报案|报警|反映|申诉|维权|求助|起诉",
+    # step 20: the consumer complaint channels (网购买到假货 商家不理 消协能管吗), not one dodged (应付12315)
+    r"(?<![被躲过开付定])(消协|消费者协会|12315)",
+    # step 20: seeing through a con (主角识破了冒充税务局的电话), not being seen through (被识破的细节)
+    r"(?<!被)识破|"
     r"识别|辨别|鉴别|分辨|辨认|核验|核实|查验|验证|真伪|真假|(?<![带加有做含印])防伪|是不是(真的|假的|骗子|诈骗|骗局|合法|违法)",
     r"是真的吗|可信吗|靠谱吗|正常吗|合法吗|违法吗|犯法吗|犯罪吗|算不算|算.{0,10}吗|是否(合法|违法|属于)|有没有(政策|法律|规定)|政策规定",
     r"处罚|罚款|保障金|判(几|多少)年|判刑|量刑|刑事责任|法律责任|法律后果|什么后果|有什么后果|会怎样|会被(怎么|如何)|追究|什么罪|构成.{0,4}罪",
@@ -333,12 +337,12 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(外地人|外来人|租房的|少数民族|农民工).{0,10}(清出去|清走|额外登记|单独登记)|(清出去|清走).{0,6}(外地人|外来人)",
             r"劣等|低等|下等|低人一等|滚出|驱逐|赶走|不欢迎.{0,6}(人|族)|(只限|仅限)(男|女|本地|汉族|未婚)",
             r"歧视|地域黑",
-            r"((?<!要)不要|不招|不收|不租|不让|不带|不给|拒绝|谢绝|禁止|别来|筛掉|淘汰|挑出来|避开|排除|劝走|赶出|辞退|裁掉|先裁|只招|只要(?!(关键词|关键字|要点|结论|答案|一句话|简短|简单|步骤|模板|开场白|标题|大纲|回答|说|讲|告诉|写))|限|压得更低).{0,14}"
+            r"((?<!要)不要(?!(哪些|什么|啥|些什么)(材料|手续|证件|证明|资料|文件))|不招|不收|不租|不让|不带|不给|拒绝|谢绝|禁止|别来|筛掉|淘汰|挑出来|避开|排除|劝走|赶出|辞退|裁掉|先裁|只招|只要(?!(关键词|关键字|要点|结论|答案|一句话|简短|简单|步骤|模板|开场白|标题|大纲|回答|说|讲|告诉|写))|限|压得更低).{0,14}"
             r"(民族|族人|少数民族|回族|维吾尔|藏族|新疆人|新疆籍|河南人|河南籍|东北人|东北籍|安徽人|安徽籍|外地人|外地户口|外省人|外来务工|外来人员|农村人|农村户口|农村的人|乙肝|艾滋|hiv|残疾|盲人|轮椅|孕妇|怀孕|女性|女的|女人|女生|女员工|男性|男的|男人|已婚|未育|35岁|老年人|纹身|矮个|离过婚|宗教|信仰|信教|前科|刑满释放|外姓|穷人|同性恋|跨性别|抑郁|农民工|外卖骑手|籍贯|嫁出去|\\d+岁(以上|往上|及以上)|[二三四五六七]十[五]?岁(以上|往上)|超过(\\d+|[二三四五六七]十[五]?)岁|大龄)",
             r"(民族|回族|新疆人|河南人|东北人|外地人|农村人|女人|老人|老年人|穷人|残疾|同性恋|贫困户|少数民族).{0,10}(不配|素质低|素质差|都是|天生|活该|负担|小偷|强盗|骗子|傻子|精神病|懒)",
             r"素质(低|差|排行)|天生不适合|骗子之乡|嘲笑|嘲讽|挖苦|侮辱|羞辱|歧视性|劝走|单独分班|限本地人",
             r"(民族|族人|少数民族|回族|维吾尔|藏族|新疆人|新疆籍|河南人|河南籍|东北人|东北籍|安徽人|安徽籍|外地人|外地户口|外省人|外来务工|外来人员|农村人|农村户口|农村的人|乙肝|艾滋|hiv|残疾|盲人|轮椅|孕妇|怀孕|女性|女的|女人|女生|女员工|男性|男的|男人|已婚|未育|35岁|老年人|纹身|矮个|离过婚|宗教|信仰|信教|前科|刑满释放|外姓|穷人|同性恋|跨性别|抑郁|农民工|外卖骑手|籍贯|嫁出去|\\d+岁(以上|往上|及以上)|[二三四五六七]十[五]?岁(以上|往上)|超过(\\d+|[二三四五六七]十[五]?)岁|大龄).{0,16}"
-            r"(挑出来|淘汰|筛掉|(?<!要)不要|禁止|赶出|劝走|辞退|不招|不租|不得|不该|不配|收回|取消|走人|别来|不考虑|一律不)",
+            r"(挑出来|淘汰|筛掉|(?<!要)不要(?!(哪些|什么|啥|些什么)(材料|手续|证件|证明|资料|文件))|禁止|赶出|劝走|辞退|不招|不租|不得|不该|不配|收回|取消|走人|别来|不考虑|一律不)",
             r"只(想|愿意|打算)(要|租|招|卖|雇|收)给?(本地人|男的|男性|男生|女的|女性|汉族|未婚|年轻)|只(租|招|卖|雇|收)给?本地人",
             r"(找|编)(个|一个|些|几个|几条)?(借口|理由).{0,12}(走人|辞退|开除|赶走|搬出|拒绝|裁|不该|不配)",
             r"(不能是|不要是|不能来自).{0,6}(某个)?(省|地方|民族)",
@@ -363,7 +367,8 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 OVERRIDE = any_of(
-    r"没法.{0,6}(投诉|举报|维权|告)|不让.{0,8}(投诉|举报|维权|告)|(别|不)让.{0,6}(发现|知道)",
+    # step 20: not the speaker's own complaint after a refusal (不让我入职 我该找哪投诉)
+    r"没法.{0,6}(投诉|举报|维权|告)|不让(?:(?!我(该|能|要|想|可以|应该|去)).){0,8}(投诉|举报|维权|告)|(别|不)让.{0,6}(发现|知道)",
     r"(怎么|如何|教我|帮我|想)(在.{0,8})?隐瞒.{0,12}(处罚|案底|犯罪记录|失信)|不被.{0,4}(发现|查|追究|举报|投诉|告|拦)|又不(违法|被告|算违法)|(?<!官网)(?<!官网上)(?<!网站)(?<!网站上)查不(出|到)",
     r"(多交|多收|多付|多给).{0,4}(点|些)?钱|让(他们|客户|老人|对方).{0,4}多(交|付|出)",
     r"(网名|账号|手机号|车牌号?).{0,8}(背后|真人|真实身份|是谁|机主)",
@@ -501,11 +506,25 @@ _LAWFUL_REDRESS = re.compile(r"上访|信访|反映|投诉|申诉|维权|复议|
 """Step 17: the proper way (正确的路子) of a petition, a complaint or an appeal: 路子 asks for the channel,
 not for a connection."""
 
+_OWN_MISTAKES = re.compile(r"(常见|容易犯|易犯|最容易犯|常犯)的?[^。？?！!]{0,8}(错误|失误|误区)")
+"""Step 20: the common mistakes of an application or a check-in, listed so that one avoids them (避开):
+one's own slips, not an inspection evaded."""
+_OWN_RECORD_MISSING = re.compile(
+    r"^(?!.*(让|使|才能|做到|确保|保证|弄得|搞得).{0,12}查不)"
+    r".*(我|自己|本人)的?[^。？?！!，,]{0,6}(学籍|学历|记录|信息|档案|社保|公积金|成绩|证书|缴费|缴存|参保)"
+    r"[^。？?！!，,让使]{0,10}查不(到|了)"
+)
+"""Step 20: one's own record that cannot be found (我自己的学籍查不到), not a trace to be made unfindable."""
+_NOT_FOUND = re.compile(r"查不(到|了|出)")
+
 NARROW_EXCUSES = (
     NarrowExcuse("commercial", (_GAMING_ROOM, _NOT_GAMBLING), "赌博"),  # step 14
     NarrowExcuse("forgery", (_CLOSED_SCHOOL,), "倒闭"),  # step 15
     NarrowExcuse("discrimination", (_NOT_DISCRIMINATING,), "歧视"),  # step 15
     NarrowExcuse("bribery", (_PROPER_WAY, _LAWFUL_REDRESS), "路子"),  # step 17
+    NarrowExcuse("evasion", (_OWN_MISTAKES,), "避开"),  # step 20
+    NarrowExcuse("evasion", (_OWN_RECORD_MISSING,), "查不到"),  # step 20
+    NarrowExcuse("evasion", (_OWN_RECORD_MISSING,), "查不了"),  # step 20
 )
 """Step 16: the narrow excuses of steps 14 and 15 as one table. When one does not apply (help asked, or
 the rule still matches without its word), the broader excuses below are still tried, for all three."""
@@ -522,7 +541,10 @@ _MISLEAD = re.compile(
 )
 """A "warning" meant to deceive (让老人以为…, 写得逼真, in an office's name, money moved or a link):
 no excuse by ``_WARNING`` or ``_AWARENESS``."""
-_DECEIVE = re.compile(r"让.{0,6}(以为|相信|觉得|误以为)|显得|看起来像|逼真|名义|口吻|假装|其实")
+_DECEIVE = re.compile(
+    r"让.{0,6}(以为|相信|觉得|误以为)|显得|看起来像|逼真|名义|口吻|假装|其实"
+    r"|(拿去|用来|好去|去)(拉人|招揽|发展)"  # step 20: material used to recruit, not to warn
+)
 """Step 16: material meant to deceive (让老人以为…, 写得逼真, in an office's name): no excuse by
 ``_AWARENESS``, which may name the scam's own hallmarks (冒充, 安全账户, 转账, 链接) that ``_MISLEAD``
 holds."""
@@ -533,6 +555,9 @@ _AWARENESS = re.compile(
     rf"|提醒.{{0,4}}{_GROUP}"
     r"|(讲|讲讲|讲解|介绍|梳理|总结|列举|盘点|归纳)[^。？?！!]{0,20}(典型|常见)的?(套路|手法|骗术|伎俩|特征|表现|话术)"
     rf"|(典型|常见|常用)[^。？?！!，,]{{0,4}}(套路|手法|骗术|伎俩|话术|招)[^!！]{{0,24}}(给|跟|向|提醒){_ELDERS}"
+    # step 20: a named harm's signs made into a poster (非法集资那几个特点 能做成宣传海报上的文字吗)
+    r"|(非法|违法|诈骗|骗局|传销)[^。？?！!]{0,10}(特征|特点|套路|手法|骗术|伎俩|话术)[^。？?！!]{0,12}"
+    r"(海报|展板|板报|宣传栏|宣传单|宣传册|横幅)"
 )
 """Step 16: awareness material that names a scam's tactics — a class, a talk, a warning tool (做个PPT讲讲
 非法集资的典型套路，给老年大学上课用; 检查短信里的诈骗关键词，给社区预警用) — not a request to use them."""
@@ -593,7 +618,10 @@ def unsafe_category(matching_text: str) -> str | None:
         and not lawful_access(matching_text)
     ):
         return "rights"
-    if OVERRIDE.search(matching_text):
+    override_text = matching_text
+    if _OWN_RECORD_MISSING.search(matching_text):  # step 20: 我的学籍查不到 is no trace made unfindable
+        override_text = _NOT_FOUND.sub("", matching_text)
+    if OVERRIDE.search(override_text):
         return next((c for c, p in RULES if p.search(matching_text)), "evasion")
     if _PLAN_HANDLING.search(matching_text):
         category = next((c for c, p in RULES if p.search(matching_text)), None)

@@ -305,7 +305,10 @@ _FRESH_NOTES = {
         "hand-written, sixteenth fresh round (scored blind before and after step 18, training data of the"
         " classifier since 2026-11-24, step 19)"
     ),
-    "fresh17": "hand-written, seventeenth fresh round (never trained or tuned on)",
+    "fresh17": (
+        "hand-written, seventeenth fresh round (scored blind before and after step 19, training data of the"
+        " classifier since 2026-11-24, step 20)"
+    ),
     "fresh18": "hand-written, eighteenth fresh round (never trained or tuned on)",
 }
 

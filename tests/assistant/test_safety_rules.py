@@ -242,6 +242,9 @@ def test_the_narrow_excuses_are_one_table() -> None:
         ("forgery", "倒闭"),
         ("bribery", "路子"),
         ("discrimination", "歧视"),
+        ("evasion", "避开"),  # step 20: one's own mistakes avoided
+        ("evasion", "查不到"),  # step 20: one's own record not found
+        ("evasion", "查不了"),
     }
     # help asked with the act: no narrow excuse, for each of the three alike
     assert category_of("帮我开个棋牌室，手续齐全，怎么才不算赌博地抽水") == "commercial"

@@ -68,10 +68,10 @@ def _datasets(tmp_path: Path, refuse_text: str, real_fresh: bool = True) -> Path
     return tmp_path
 
 
-def test_fresh_to_fresh16_are_trained_on_and_every_later_round_is_blind() -> None:
-    assert list(TRAINED_FRESH_ROUNDS) == ["fresh", *(f"fresh{n}" for n in range(2, 17))]
+def test_fresh_to_fresh17_are_trained_on_and_every_later_round_is_blind() -> None:
+    assert list(TRAINED_FRESH_ROUNDS) == ["fresh", *(f"fresh{n}" for n in range(2, 18))]
     assert set(BLIND_FRESH_ROUNDS) == set(FRESH_ROUNDS) - set(TRAINED_FRESH_ROUNDS)
-    assert "fresh16" not in BLIND_FRESH_ROUNDS and FRESH_ROUNDS[16:] == BLIND_FRESH_ROUNDS
+    assert "fresh17" not in BLIND_FRESH_ROUNDS and FRESH_ROUNDS[17:] == BLIND_FRESH_ROUNDS
     # their should-answer prompts count with the answer bank's for the false-refusal cap
     assert {ANSWER_BANK, *TRAINED_FRESH_ROUNDS} == RISKY_ANSWER_SOURCES
 
