@@ -391,14 +391,13 @@ MORE_ASKED = re.compile(
 the rule stands."""
 
 
-def _checked(
-    rule_refusal: Route, forms: list[str], message: str, text: str, use_classifier: bool
-) -> Route | None:
-    """A rule's refusal, or None when the message is a self-check (``SELF_CHECK``) the classifier is asked
-    about and does not agree with."""
+def _rule_stands(forms: list[str], message: str, use_classifier: bool) -> bool:
+    """Whether a rule's refusal stands: always, unless the message is a self-check (``SELF_CHECK``) that
+    asks nothing more and the classifier, asked about it, does not agree."""
+    text = forms[0]
     if not use_classifier or not SELF_CHECK.search(text) or MORE_ASKED.search(text):
-        return rule_refusal
-    return rule_refusal if agrees_unsafe(forms[-1], screening_parts(message)) else None
+        return True
+    return agrees_unsafe(forms[-1], screening_parts(message))
 
 
 def _route(message: str, use_classifier: bool) -> Route:
@@ -409,23 +408,16 @@ def _route(message: str, use_classifier: bool) -> Route:
     if decoded or any(is_injection(BENIGN.sub("", f)) for f in forms) or _is_pinyin(text):
         return Route(Intent.INJECTION, "instruction_override", message)
     asked_lawfully = _HOW_TO.search(text) or _OWN_OR_OFFICE.search(text) or lawful_access(text)
-    if (PRIVACY_REQUEST.search(text) and not asked_lawfully) or (
-        WHERE_SOMEONE_LIVES.search(text) and not _SERVICE_WORDS.search(text)
-    ):
-        refusal = _checked(
-            Route(Intent.PRIVACY, "personal_data_request", message), forms, message, text, use_classifier
-        )
-        if refusal is not None:
-            return refusal
+    if (
+        (PRIVACY_REQUEST.search(text) and not asked_lawfully)
+        or (WHERE_SOMEONE_LIVES.search(text) and not _SERVICE_WORDS.search(text))
+    ) and _rule_stands(forms, message, use_classifier):
+        return Route(Intent.PRIVACY, "personal_data_request", message)
     echoed = ECHOED.sub("。", text)  # the assistant's own words quoted back (step 17)
     rule_forms = forms if echoed == text else [echoed, _squashed(echoed)]
     category = next((c for c in map(unsafe_category, rule_forms) if c), None)
-    if category is not None:
-        refusal = _checked(
-            Route(Intent.OUT_OF_SCOPE, f"unsafe:{category}", message), forms, message, text, use_classifier
-        )
-        if refusal is not None:
-            return refusal
+    if category is not None and _rule_stands(forms, message, use_classifier):
+        return Route(Intent.OUT_OF_SCOPE, f"unsafe:{category}", message)
     handoff = next((reason for reason, p in _HANDOFFS if p.search(text)), None)
     if handoff is not None:
         # A harmful ask wrapped in a complaint or a call for a person is refused, not handed off; a complaint
