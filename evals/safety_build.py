@@ -310,6 +310,7 @@ _FRESH_NOTES = {
         " classifier since 2026-11-24, step 20)"
     ),
     "fresh18": "hand-written, eighteenth fresh round (never trained or tuned on)",
+    "fresh19": "hand-written, nineteenth fresh round (never trained or tuned on)",
 }
 
 
