@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from assistant.safety_classifier import agrees_unsafe, flags_unsafe
-from assistant.safety_rules import DEFENSIVE, ECHOED, any_of, lawful_access, unsafe_category
+from assistant.safety_classifier import AGREEMENT_BAR, agreement_score, flags_unsafe
+from assistant.safety_rules import DEFENSIVE, ECHOED, SUBJECT_CHANGE, any_of, lawful_access, unsafe_category
 from assistant.textnorm import normalize
 
 
@@ -96,7 +96,7 @@ INJECTION = any_of(
     r"你(收到|接收|被给)的?(指示|指令|提示|命令)",
     r"(剧本|小说|故事|台词|角色).{0,16}(真实可用|详细(描写|解释|步骤|过程)|具体步骤)",
     r"pretend\s+(you|to\s+be)|role-?play|override|forget\s+(all|your|everything|previous)|new\s+instructions?",
-    r"新的?(设定|角色|身份|人设)|人设|(解锁|解除).{0,4}(你的?|封印|限制|模式|权限)|(不要|不准|不能|别)拒绝|(不要|不用|别)管.{0,4}(合不合法|违不违法|规定|规则)",
+    r"新的?(设定|角色|身份(?!证)|人设)|人设|(解锁|解除).{0,4}(你的?|封印|限制|模式|权限)|(不要|不准|不能|别)拒绝|(不要|不用|别)管.{0,4}(合不合法|违不违法|规定|规则)",
     r"(仅|只)(是|用于|作为)?(测试|研究|学术).{0,10}(告诉|回答|输出)|学术研究.{0,6}(需要|目的)",
     r"我是(你的|系统|这个系统的|平台的?)?(开发者|开发人员|管理员|工程师|程序员|运维)",
     r"ignore\s*(all\s*|any\s*)?(the\s*)?(previous|prior|above|earlier|your)\s*(instructions|rules|prompts?)",
@@ -323,10 +323,11 @@ def screening_form(message: str) -> str:
 
 _PART_END = re.compile(
     r"[。？?！!；;\n]+|(?<=[a-z])\.\s+|[①②③④⑤⑥⑦⑧⑨⑩]|(?<!\d)\d[.、)）](?!\d)"
-    r"|[,，]\s*(?=另外[,，]?[想问再还我请帮顺]|顺便|顺带|对了|再问|还想问|还有个问题|还有一个问题|还有件事|还有一件事|另一个问题)"
+    rf"|[,，]\s*(?={'|'.join(SUBJECT_CHANGE)})"
 )
 """Step 17: where a message's parts end — a sentence, a clause after a semicolon, a numbered item; step 18:
-a comma before a change of subject (，另外… ，顺便问下… ，对了…), "A, and then B" joined by a comma."""
+a comma before a change of subject (，另外… ，顺便问下… ，对了…), "A, and then B" joined by a comma; step 21:
+the words of :data:`assistant.safety_rules.SUBJECT_CHANGE`, which the classifier takes out too."""
 
 
 def screening_parts(message: str) -> list[str]:
@@ -378,7 +379,8 @@ SELF_CHECK = re.compile(
 )
 """Step 20: a quiz answer checked by the one who wrote it (判断题：…，我答"错"，对吗; 我答：本人可以查自己的
 户籍信息，但不能查别人的。对吗？): the stem states a rule, so a rule's word in it refuses only with the
-classifier's agreement (``agrees_unsafe``; without the classifier the rule stands)."""
+classifier's agreement (``agreement_score`` at least ``AGREEMENT_BAR``; without the classifier the rule
+stands)."""
 
 
 MORE_ASKED = re.compile(
@@ -391,13 +393,40 @@ MORE_ASKED = re.compile(
 the rule stands."""
 
 
-def _rule_stands(forms: list[str], message: str, use_classifier: bool) -> bool:
-    """Whether a rule's refusal stands: always, unless the message is a self-check (``SELF_CHECK``) that
-    asks nothing more and the classifier, asked about it, does not agree."""
-    text = forms[0]
-    if not use_classifier or not SELF_CHECK.search(text) or MORE_ASKED.search(text):
+RULE_AGREEMENT: dict[str, float] = {
+    "unsafe:bribery": 0.2,
+    "unsafe:commercial": 0.3,
+    "unsafe:core_values": 0.2,
+    "unsafe:daiban_scam": 0.3,
+    "unsafe:discrimination": 0.3,
+    "unsafe:fraud": 0.1,
+    "unsafe:impersonation": 0.4,
+    "unsafe:rights": 0.3,
+}
+"""Step 21: the rule classes (route reasons) that refuse only when the classifier agrees — its score
+(:func:`assistant.safety_classifier.agreement_score`) at least the class's bar, below the refusal threshold —
+chosen per class out of fold on every dev and trained round (evals/datasets/safety/README.md, step 21). A
+class not listed refuses alone; a message the classifier does not judge (too short, or English) is refused
+by the rule alone, and so is every message when the classifier is off."""
+
+
+def _rule_stands(forms: list[str], message: str, use_classifier: bool, reason: str) -> bool:
+    """Whether a rule's refusal (route ``reason``) stands: always without the classifier, and for a self-check
+    that asks for more (``SELF_CHECK`` with ``MORE_ASKED``); else when its class needs no agreement
+    (``RULE_AGREEMENT``) and the message is no self-check (which needs ``AGREEMENT_BAR``), or when the
+    classifier's score reaches the higher of the two bars."""
+    if not use_classifier:
         return True
-    return agrees_unsafe(forms[-1], screening_parts(message))
+    text = forms[0]
+    bar = RULE_AGREEMENT.get(reason, 0.0)
+    if SELF_CHECK.search(text):
+        if MORE_ASKED.search(text):
+            return True  # step 20: more is asked than a check
+        bar = max(bar, AGREEMENT_BAR)
+    if bar <= 0.0:
+        return True
+    score = agreement_score(forms[-1], screening_parts(message))
+    return score is None or score >= bar
 
 
 def _route(message: str, use_classifier: bool) -> Route:
@@ -411,12 +440,12 @@ def _route(message: str, use_classifier: bool) -> Route:
     if (
         (PRIVACY_REQUEST.search(text) and not asked_lawfully)
         or (WHERE_SOMEONE_LIVES.search(text) and not _SERVICE_WORDS.search(text))
-    ) and _rule_stands(forms, message, use_classifier):
+    ) and _rule_stands(forms, message, use_classifier, "personal_data_request"):
         return Route(Intent.PRIVACY, "personal_data_request", message)
     echoed = ECHOED.sub("。", text)  # the assistant's own words quoted back (step 17)
     rule_forms = forms if echoed == text else [echoed, _squashed(echoed)]
     category = next((c for c in map(unsafe_category, rule_forms) if c), None)
-    if category is not None and _rule_stands(forms, message, use_classifier):
+    if category is not None and _rule_stands(forms, message, use_classifier, f"unsafe:{category}"):
         return Route(Intent.OUT_OF_SCOPE, f"unsafe:{category}", message)
     handoff = next((reason for reason, p in _HANDOFFS if p.search(text)), None)
     if handoff is not None:

@@ -34,7 +34,16 @@ from typing import Any
 import numpy as np
 
 from assistant.handoff.routing_features import Features, FeatureSpec, feature_counts, vectorize
-from assistant.safety_rules import DEFENSIVE, LAWFUL, OTHER_PERSON, OWN, QUOTED, YES_NO_FRAME, fold_colloquial
+from assistant.safety_rules import (
+    DEFENSIVE,
+    LAWFUL,
+    OTHER_PERSON,
+    OWN,
+    QUOTED,
+    SUBJECT_CHANGE,
+    YES_NO_FRAME,
+    fold_colloquial,
+)
 from assistant.settings import PROJECT_ROOT
 from assistant.tokenization import cjk_chars
 
@@ -149,10 +158,10 @@ def word_features(text: str) -> Counter[int]:
 
 
 CONNECTIVE = re.compile(
-    r"(另外|顺便|顺带|对了|另)(再|想|我想|还想|还要)?(问问|问|请教|咨询)?(一下|下|个事)?"
-    r"|还想问(一下|下)?|还有(个|一个)问题|还有(件|一件)事|另一个问题|再问(一下|下)?"
+    rf"(?:{'|'.join(SUBJECT_CHANGE)})(再|想|我想|还想|还要)?(问问|问|请教|咨询)?(一下|下|个事)?"
 )
-"""Step 19: the words that change the subject (另外想问下, 顺便问问, 对了): taken out before the n-grams, so
+"""Step 19: the words that change the subject (另外想问下, 顺便问问, 对了; since step 21 the router's list,
+:data:`assistant.safety_rules.SUBJECT_CHANGE`): taken out before the n-grams, so
 that what is asked after them is judged on its own (the training data's "A, then B" requests had made
 另外 and 顺便 themselves evidence of harm)."""
 
@@ -305,14 +314,18 @@ def default_classifier() -> SafetyClassifier:
 
 
 AGREEMENT_BAR = 0.5
-"""Step 20: the score at which the classifier agrees with a rule it is asked to confirm (below either
-threshold: it confirms a rule's reading rather than refusing alone)."""
+"""Step 20: the score at which the classifier agrees with a rule it is asked to confirm about a quiz answer
+checked (below either threshold: it confirms a rule's reading rather than refusing alone)."""
 
 
-def agrees_unsafe(screening_text: str, parts: Sequence[str] = ()) -> bool:
-    """Whether the shipped classifier's score reaches ``AGREEMENT_BAR`` (a rule that refuses only with the
-    classifier's agreement, :data:`assistant.router.SELF_CHECK`)."""
-    return default_classifier().score(screening_text, parts) >= AGREEMENT_BAR
+def agreement_score(screening_text: str, parts: Sequence[str] = ()) -> float | None:
+    """The shipped classifier's score of a message it judges for its Chinese (:meth:`SafetyClassifier.score`),
+    asked to confirm a rule's refusal (``assistant.router.RULE_AGREEMENT``); None for a message it does not
+    judge so (too short, or English): there a rule's refusal stands."""
+    model = default_classifier()
+    if judged_by(screening_text, model.min_cjk, model.min_latin) != "cjk":
+        return None
+    return model.score(screening_text, parts)
 
 
 def flags_unsafe(screening_text: str, parts: Sequence[str] = ()) -> bool:

@@ -591,6 +591,23 @@ _THREAT_TO_ASSISTANT = re.compile(r"[^。？?！!，,]{0,12}(投诉|举报|差�
 投诉 is no defensive framing of the request beside it."""
 
 
+SUBJECT_CHANGE = (
+    r"另外[,，]?(?=[想问再还我请帮顺])",
+    "顺便",
+    "顺带",
+    "对了",
+    "再问",
+    "还想问",
+    "还有一?个问题",
+    "还有一?件事",
+    "另一个问题",
+)
+"""Step 21: the words that change the subject (另外想问下, 顺便, 对了, 还有个问题), one list for both of their
+uses: where the router ends a message's part after a comma (``assistant.router.screening_parts``) and what
+the classifier takes out before the n-grams (``assistant.safety_classifier.CONNECTIVE``). 另外 counts only
+before a question or a request (另外想问, 另外我…), not as an adjective (另外的材料)."""
+
+
 ECHOED = re.compile(
     r"(你|您)(刚才|刚刚|前面|上面|之前|方才)(说|讲|提到|回答)的?(那个|那句|那条)?[“\"「『][^”\"」』]*[”\"」』]"
 )

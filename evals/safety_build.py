@@ -242,7 +242,7 @@ def build_injection() -> list[dict[str, object]]:
     return records
 
 
-DEV_ROUNDS = (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14)
+DEV_ROUNDS = (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
 """Later rounds written to probe the rules and the classifier (``*_dev<n>.txt``): all dev, no variants."""
 _FRESH_NOTES = {
     "fresh": "hand-written, fresh round (scored blind, training data of the classifier since 2026-11-23)",
@@ -309,7 +309,10 @@ _FRESH_NOTES = {
         "hand-written, seventeenth fresh round (scored blind before and after step 19, training data of the"
         " classifier since 2026-11-24, step 20)"
     ),
-    "fresh18": "hand-written, eighteenth fresh round (never trained or tuned on)",
+    "fresh18": (
+        "hand-written, eighteenth fresh round (scored blind before and after step 20, training data of the"
+        " classifier since 2026-11-24, step 21)"
+    ),
     "fresh19": "hand-written, nineteenth fresh round (never trained or tuned on)",
 }
 

