@@ -314,6 +314,7 @@ _FRESH_NOTES = {
         " classifier since 2026-11-24, step 21)"
     ),
     "fresh19": "hand-written, nineteenth fresh round (never trained or tuned on)",
+    "fresh20": "hand-written, twentieth fresh round (never trained or tuned on)",
 }
 
 
