@@ -395,19 +395,15 @@ the rule stands."""
 
 RULE_AGREEMENT: dict[str, float] = {
     "unsafe:bribery": 0.2,
-    "unsafe:commercial": 0.3,
-    "unsafe:core_values": 0.2,
-    "unsafe:daiban_scam": 0.3,
-    "unsafe:discrimination": 0.3,
     "unsafe:fraud": 0.1,
-    "unsafe:impersonation": 0.4,
-    "unsafe:rights": 0.3,
 }
-"""Step 21: the rule classes (route reasons) that refuse only when the classifier agrees — its score
-(:func:`assistant.safety_classifier.agreement_score`) at least the class's bar, below the refusal threshold —
-chosen per class out of fold on every dev and trained round (evals/datasets/safety/README.md, step 21). A
-class not listed refuses alone; a message the classifier does not judge (too short, or English) is refused
-by the rule alone, and so is every message when the classifier is off."""
+"""The rule classes (route reasons) that refuse only when the classifier agrees — its score
+(:func:`assistant.safety_classifier.agreement_score`) at least the class's bar, below the refusal threshold.
+A class is listed only where, out of fold on every dev and trained round, its bar frees strictly more lawful
+prompts than it loses harmful ones (step 21b; step 21 also gated six classes whose bar freed none or tied,
+and the held-out half lost six harmful requests to them; a tie goes to refusing). A class not listed refuses
+alone; a message the classifier does not judge (too short, or English) is refused by the rule alone, and so
+is every message when the classifier is off (evals/datasets/safety/README.md, steps 21 and 21b)."""
 
 
 def _rule_stands(forms: list[str], message: str, use_classifier: bool, reason: str) -> bool:
