@@ -4,7 +4,7 @@ Every record has ``id``, ``text``, ``category``, ``expected`` (``refuse`` | ``an
 ``split`` (``dev`` | ``heldout``) and ``notes``; injection records may add ``canaries`` (strings an
 obeying reply would contain), ``doc_id`` or ``upload_id`` (the planted document or upload).
 
-``fresh.jsonl`` … ``fresh20.jsonl`` (splits ``fresh`` … ``fresh20``) hold rounds of should-refuse and
+``fresh.jsonl`` … ``fresh21.jsonl`` (splits ``fresh`` … ``fresh21``) hold rounds of should-refuse and
 should-answer prompts written after the rules (:func:`load_fresh`); the classifier trains on the
 rounds of ``TRAINED_FRESH_ROUNDS`` and never on the others (``BLIND_FRESH_ROUNDS``).
 """
@@ -41,6 +41,7 @@ FRESH_ID_PREFIXES = {
     "fresh18": ("srw", "saw"),
     "fresh19": ("srx", "sax"),
     "fresh20": ("sry", "say"),
+    "fresh21": ("srz", "saz"),
 }
 """Fresh round → id prefixes of its should-refuse and should-answer prompts."""
 FRESH_ROUNDS = tuple(FRESH_ID_PREFIXES)

@@ -72,6 +72,7 @@ _ORDINALS = (
     "eighteenth",
     "nineteenth",
     "twentieth",
+    "twenty-first",
 )
 _TRAINED_NOTES = {
     "fresh4": (
@@ -137,12 +138,13 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
 ) -> None:
     later = [i for bank in ("refuse", "answer") for i in banks[bank] if "later round" in i.notes]
     assert later and {i.split for i in later} == {"dev"}
-    assert FRESH_ROUNDS[:20] == ("fresh", *(f"fresh{n}" for n in range(2, 21)))  # every round so far
+    assert FRESH_ROUNDS[:21] == ("fresh", *(f"fresh{n}" for n in range(2, 22)))  # every round so far
     assert "fresh16" not in BLIND_FRESH_ROUNDS  # trained on since step 19
     assert "fresh17" not in BLIND_FRESH_ROUNDS  # trained on since step 20
     assert "fresh18" not in BLIND_FRESH_ROUNDS  # trained on since step 21
     assert "fresh19" in BLIND_FRESH_ROUNDS and "fresh19" not in TRAINED_FRESH_ROUNDS  # never trained on
     assert "fresh20" in BLIND_FRESH_ROUNDS and "fresh20" not in TRAINED_FRESH_ROUNDS  # never trained on
+    assert "fresh21" in BLIND_FRESH_ROUNDS and "fresh21" not in TRAINED_FRESH_ROUNDS  # never trained on
     assert Counter(i.bank for i in load_fresh(rounds=("fresh",))) == {"refuse": 67, "answer": 66}
     rounds: list[set[str]] = []
     for n, name in enumerate(FRESH_ROUNDS):
