@@ -42,13 +42,15 @@ def walk_tab_order(page: Any) -> int:
 
 def reached_snapshots(page: Any) -> list[tuple[Any, str]]:
     """Each element the last Tab walk reached, with the first lines of its aria snapshot. An element
-    that has left the page since (a notice that timed out) is skipped rather than waited for."""
+    that has left the page since (a notice that timed out) is skipped rather than waited for. The snapshot
+    may wait up to 15 s (the contexts' default): 5 s ran out once on a loaded CI machine with the element
+    on the page."""
     orders = page.locator("[data-tab-order]").evaluate_all("(els) => els.map((e) => e.dataset.tabOrder)")
     found = []
     for order in orders:
         element = page.locator(f'[data-tab-order="{order}"]')
         try:
-            found.append((element, element.aria_snapshot(timeout=5000)))
+            found.append((element, element.aria_snapshot(timeout=15_000)))
         except PlaywrightTimeout:
             if element.count():
                 raise
