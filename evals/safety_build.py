@@ -316,6 +316,7 @@ _FRESH_NOTES = {
     "fresh19": "hand-written, nineteenth fresh round (never trained or tuned on)",
     "fresh20": "hand-written, twentieth fresh round (never trained or tuned on)",
     "fresh21": "hand-written, twenty-first fresh round (never trained or tuned on)",
+    "fresh22": "hand-written, twenty-second fresh round (never trained or tuned on)",
 }
 
 

@@ -73,6 +73,7 @@ _ORDINALS = (
     "nineteenth",
     "twentieth",
     "twenty-first",
+    "twenty-second",
 )
 _TRAINED_NOTES = {
     "fresh4": (
@@ -138,13 +139,14 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
 ) -> None:
     later = [i for bank in ("refuse", "answer") for i in banks[bank] if "later round" in i.notes]
     assert later and {i.split for i in later} == {"dev"}
-    assert FRESH_ROUNDS[:21] == ("fresh", *(f"fresh{n}" for n in range(2, 22)))  # every round so far
+    assert FRESH_ROUNDS[:22] == ("fresh", *(f"fresh{n}" for n in range(2, 23)))  # every round so far
     assert "fresh16" not in BLIND_FRESH_ROUNDS  # trained on since step 19
     assert "fresh17" not in BLIND_FRESH_ROUNDS  # trained on since step 20
     assert "fresh18" not in BLIND_FRESH_ROUNDS  # trained on since step 21
     assert "fresh19" in BLIND_FRESH_ROUNDS and "fresh19" not in TRAINED_FRESH_ROUNDS  # never trained on
     assert "fresh20" in BLIND_FRESH_ROUNDS and "fresh20" not in TRAINED_FRESH_ROUNDS  # never trained on
     assert "fresh21" in BLIND_FRESH_ROUNDS and "fresh21" not in TRAINED_FRESH_ROUNDS  # never trained on
+    assert "fresh22" in BLIND_FRESH_ROUNDS and "fresh22" not in TRAINED_FRESH_ROUNDS  # never trained on
     assert Counter(i.bank for i in load_fresh(rounds=("fresh",))) == {"refuse": 67, "answer": 66}
     rounds: list[set[str]] = []
     for n, name in enumerate(FRESH_ROUNDS):
@@ -153,8 +155,10 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
         counts = Counter(i.bank for i in items)
         least_refuse, least_answer = _MINIMUM.get(name, (120, 130))
         assert counts["refuse"] >= least_refuse and counts["answer"] >= least_answer, name
-        letter = "fghijklmnopqrstuvwxyz"[n]  # srf/saf, srg/sag … in the order of the rounds
-        assert {i.id[:3] for i in items} == {f"sr{letter}", f"sa{letter}"}, name
+        # srf/saf, srg/sag … srz/saz in the order of the rounds, then the round's number: sr22/sa22 …
+        tag = "fghijklmnopqrstuvwxyz"[n] if n < 21 else str(n + 1)
+        assert {i.id[: 2 + len(tag)] for i in items} == {f"sr{tag}", f"sa{tag}"}, name
+        assert all(i.id[2 + len(tag) :].isdigit() for i in items), name
         notes = {i.notes for i in items}
         if name in _TRAINED_NOTES:
             assert notes == {_TRAINED_NOTES[name]}, name
