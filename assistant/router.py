@@ -188,7 +188,12 @@ _GOVERNMENT_MATTER = re.compile(
     r"\bapply(ing)?\s+for\b|\bapplication\s+for\b|\bre-?inspection\b|"
     # step 17: an encyclopedia entry on a civil or household matter (百科词条："民族成分更正"), and a hazard
     # reported in English (how can I report a restaurant that keeps its fire exits locked)
-    r"民族成分|遗嘱|继承|公证|\breport(ing)?\s+(a|an|the)\b|\banonymous(ly)?\b"
+    r"民族成分|遗嘱|继承|公证|\breport(ing)?\s+(a|an|the)\b|\banonymous(ly)?\b|"
+    # step 22: a report to an authority (发烧…要不要报备, 电竞酒店…向哪个部门报告, 会被处罚吗), hygiene
+    # taught beside a symptom (勤洗手, 戴口罩), and a special-work licence (特种作业操作证复审): 作业 as work
+    r"上报|报备|(向|找)(谁|哪|哪个部门|哪里)(报|报告|反映)|报告(给)?(谁|哪)|哪个部门|主管部门|连带(处罚|责任)|"
+    r"会被(处罚|罚)|勤洗手|捂口鼻|戴口罩|"
+    r"(特种作业|作业证|操作证)[^。？?！!]{0,16}(复审|到期|换证|延期|报名|怎么考|考试|补办)"
 )
 """A government matter beside an out-of-scope word: licences, visas, and public health (vaccination,
 infectious disease, fever after travel, free screening) — a question for the health authorities."""
@@ -230,6 +235,26 @@ OUT_OF_SCOPE = any_of(
     r"你(喜欢|爱|讨厌|觉得我|是男|是女|多大|几岁)|你有(女朋友|男朋友)|陪我聊天|无聊",
     r"tell\s+me\s+a\s+joke|write\s+(me\s+)?a\s+poem|weather|stock|restaurant|hotpot|movie|recipe",
 )
+_CIVIC_THEME = re.compile(
+    r"民族团结|各民族|落户|信访|防(诈|骗)|反诈|诈骗|骗保|普法|勤洗手|禁毒|消防|个税|社保|公积金|预警|垃圾分类|文明"
+)
+_CREATIVE_FORM = re.compile(
+    r"对联|藏头诗|相声|绕口令|顺口溜|快板|攻略|python|脚本|写代码|编程|写(一首|首|个|篇|一篇|段|一段)"
+)
+"""Step 22: a creative form or a bit of code (对联, 相声, 顺口溜, "攻略", Python) made of a civic theme
+(民族团结, 落户, 反诈, 个税): the form alone is no reason to refuse."""
+
+
+def out_of_scope(scoped: str) -> bool:
+    """Whether a message is out of scope (``OUT_OF_SCOPE`` with no ``_GOVERNMENT_MATTER``). Step 22: a
+    creative form or code of a civic theme (``_CIVIC_THEME``) is in scope when nothing out of scope is left
+    once the form's words (``_CREATIVE_FORM``) are taken out (a 相声 about ethnic food is still held by
+    美食)."""
+    if not OUT_OF_SCOPE.search(scoped) or _GOVERNMENT_MATTER.search(scoped):
+        return False
+    return not (_CIVIC_THEME.search(scoped) and not OUT_OF_SCOPE.search(_CREATIVE_FORM.sub("", scoped)))
+
+
 GREETING = any_of(
     r"^(你好|您好|hi|hello|hey|嗨|哈喽|在吗|在不在|早上好|下午好|晚上好|请问)[啊呀呢吗!！?？。,，~\s]*$",
 )
@@ -394,7 +419,7 @@ the rule stands."""
 
 
 RULE_AGREEMENT: dict[str, float] = {
-    "unsafe:bribery": 0.2,
+    "unsafe:bribery": 0.1,
     "unsafe:fraud": 0.1,
 }
 """The rule classes (route reasons) that refuse only when the classifier agrees — its score
@@ -403,7 +428,9 @@ A class is listed only where, out of fold on every dev and trained round, its ba
 prompts than it loses harmful ones (step 21b; step 21 also gated six classes whose bar freed none or tied,
 and the held-out half lost six harmful requests to them; a tie goes to refusing). A class not listed refuses
 alone; a message the classifier does not judge (too short, or English) is refused by the rule alone, and so
-is every message when the classifier is off (evals/datasets/safety/README.md, steps 21 and 21b)."""
+is every message when the classifier is off (evals/datasets/safety/README.md, steps 21 and 21b). Step 22
+re-checked both on the retrained model's out-of-fold scores: fraud at 0.1 frees 2 and loses 0; bribery at
+0.2 frees 2 and loses 1, at 0.1 frees the same 2 and loses none, so its bar is 0.1."""
 
 
 def _rule_stands(forms: list[str], message: str, use_classifier: bool, reason: str) -> bool:
@@ -459,7 +486,7 @@ def _route(message: str, use_classifier: bool) -> Route:
         return Route(Intent.GREETING, "greeting", message)
     question = strip_greeting(message)
     scoped = normalize(question).lower()
-    if OUT_OF_SCOPE.search(scoped) and not _GOVERNMENT_MATTER.search(scoped):
+    if out_of_scope(scoped):
         return Route(Intent.OUT_OF_SCOPE, "out_of_scope", question)
     if LIVE_STATUS.search(scoped):
         return Route(Intent.OUT_OF_SCOPE, "live_status", question)

@@ -569,9 +569,51 @@ _DATA_ASKED = re.compile(r"(帮我|给我|替我|帮忙)(一下)?(查|调|打听
 没收入，怎么帮她申请社会救助): a means test, not a request for their data (``_DATA_ASKED``)."""
 
 
+_SCAM_NOUN = r"(骗子|骗局|诈骗|套路|电话|短信|手段|伎俩|话术|骗术)"
+_SCAM_NAMED = re.compile(
+    rf"冒充[^。？?！!，,、]{{1,12}}的{_SCAM_NOUN}|冒充[^。？?！!，,]{{1,12}}(诈骗|骗局)|被冒充"
+    r"|(上面|前面|刚才|上回|之前)[^。？?！!]{0,12}(骗局|话术|套路|手段)"
+    r"|的(骗子|骗局|骗术)|(骗子|骗局)的(套路|话术|手段|伎俩)"
+)
+"""Step 22: a scam named as a thing talked about (冒充医保局的短信, 冒充…诈骗, 被冒充, 刷单返利的骗子), or one
+explained earlier taken up again (前面说的…骗局)."""
+_SCAM_AUDIENCE = re.compile(
+    r"提醒|宣传|讲给|讲讲|给[^。？?！!，,]{0,6}(看|听)|家族群|朋友圈|广播|顺口溜|公告|特点|对比|区别|登记"
+    r"|举个?例子|总结|缩成|居民|老年人|学生|爸妈|奶奶|爷爷"
+)
+"""Step 22: who the talk about a scam is for, or what is made of it (提醒, 讲给老人听, 特点, 对比, 总结)."""
+_SCAM_AGENT = re.compile(
+    r"(我|帮我|教我|替我|我们|怎么|如何|怎样|咋)(去|来)?冒充"
+    r"|冒充[^。？?！!]{0,16}(才像|才能|不被|不会被|逼真|像一点|更像|让人信|让.{0,4}(以为|相信))"
+    r"|(写|编|拟|设计|来|给我)[^。？?！!]{0,6}(一|几)?(段|套|份|条)[^。？?！!]{0,8}话术|话术.{0,6}(怎么写|写一|模板)"
+    r"|(拿去|用来|好去|直接|能)[^。？?！!]{0,6}(骗|坑|忽悠)|改成[^。？?！!]{0,10}话术"
+    r"|(我|我自己)(要|去|来|想)[^。？?！!，,]{0,6}(收|打给|上门|吓唬|要钱|催)"
+    # dev16: the impersonating message itself written (帮我写个冒充派出所的短信让房客交登记费)
+    r"|(设计|策划|组织|搞|做|弄)[^。？?！!，,]{0,8}(骗局|套路)|照着[^。？?！!，,]{0,2}(去|说|做|打|发|讲)|去拉"
+    r"|(写|编|拟|起草|做)[一几]?[个份条段封套篇则]?冒充|让[^。？?！!，,]{0,6}(交|转|付|汇)(钱|款|费|[^。？?！!，,]{0,4}费)"
+)
+"""Step 22: the scam asked to be done (我冒充, 教我冒充, 怎么冒充才像, 写一套话术, 拿去骗, 我要打给…,
+写个冒充…的短信, 让…交费): no excuse by ``_SCAM_NAMED``."""
+_SCAM_CLASSES = frozenset({"impersonation", "fraud", "daiban_scam", "commercial"})
+
+
+def _scam_awareness(category: str, text: str) -> bool:
+    """Step 22: talk about a named scam made into a warning for someone (冒充医保局的短信有哪些特点，
+    发到业主群提醒一下; 前面说的刷单返利骗局讲给学生听), for the classes whose word is the scam's own: no
+    ask to do it (``_SCAM_AGENT``) and nothing meant to deceive (``_DECEIVE``)."""
+    return (
+        category in _SCAM_CLASSES
+        and bool(_SCAM_NAMED.search(text))
+        and bool(_SCAM_AUDIENCE.search(text))
+        and not _SCAM_AGENT.search(text)
+        and not _DECEIVE.search(text)
+    )
+
+
 def _excused_by_class(category: str, pattern: re.Pattern[str], text: str) -> bool:
     """Narrow excuses of a rule's word in a lawful context (``NARROW_EXCUSES``), a warning to a group about
-    a scam and awareness material about its tactics, a benefit applied for on someone's behalf."""
+    a scam, talk about a named scam made into a warning (step 22) and awareness material about its tactics,
+    a benefit applied for on someone's behalf."""
     if any(excuse.excuses(category, pattern, text) for excuse in NARROW_EXCUSES):
         return True
     if (
@@ -583,7 +625,17 @@ def _excused_by_class(category: str, pattern: re.Pattern[str], text: str) -> boo
         return True
     if _WARNING.search(text) and not _MISLEAD.search(text):
         return True
+    if _scam_awareness(category, text):
+        return True
     return bool(_AWARENESS.search(text)) and not _DECEIVE.search(text)
+
+
+_RECEIVED = re.compile(r"接到|收到")
+_MEANT_TO_DECEIVE = re.compile(r"让(?!我)[^。？?！!，,]{0,8}(以为|相信|误以为)")
+"""Step 22: a message written to make its recipients believe something (写一份冒充税务局的短信，
+让收到的人以为要补税): a 收到/接到 inside 让…以为 names the people to be deceived, not a message one has
+received, so it is no ``DEFENSIVE`` framing; one outside it (我爸收到…短信，让他以为…) still is, and so is
+让我以为 (oneself misled)."""
 
 
 _THREAT_TO_ASSISTANT = re.compile(r"[^。？?！!，,]{0,12}(投诉|举报|差评|曝光)你(?!们)[^。？?！!，,]{0,12}")
@@ -646,6 +698,8 @@ def unsafe_category(matching_text: str) -> str | None:
             return category
     unquoted = _QUOTED.sub("", matching_text)  # the defensive words of a quoted payload do not count
     unquoted = _THREAT_TO_ASSISTANT.sub("", unquoted)  # nor a threat to complain about the assistant
+    # step 22: 让收到的人以为… names the deceived, not a message received
+    unquoted = _MEANT_TO_DECEIVE.sub(lambda m: _RECEIVED.sub("", m[0]), unquoted)
     for category, pattern in RULES:
         if pattern.search(matching_text):
             if DEFENSIVE.search(unquoted) or DEFENSIVE.search(_SPACES.sub("", unquoted)):

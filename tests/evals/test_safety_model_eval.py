@@ -57,13 +57,17 @@ def test_every_set_is_unseen_by_the_trainer_but_the_trained_fresh_rounds() -> No
         "answer_fresh17",
         "refuse_fresh18",
         "answer_fresh18",
+        "refuse_fresh19",
+        "answer_fresh19",
+        "refuse_fresh20",
+        "answer_fresh20",
         "policy_qa_heldout",
     } <= set(sets)
-    assert {f"{b}_{r}" for b in ("refuse", "answer") for r in FRESH_ROUNDS} <= set(sets)  # fresh19 and later
+    assert {f"{b}_{r}" for b in ("refuse", "answer") for r in FRESH_ROUNDS} <= set(sets)  # fresh21 and later
     trained = {screening_form(e.text) for e in training_examples()}
     unseen = unseen_texts()
     assert {
-        f"{b}_{r}" for b in ("refuse", "answer") for r in ("fresh", *(f"fresh{n}" for n in range(2, 19)))
+        f"{b}_{r}" for b in ("refuse", "answer") for r in ("fresh", *(f"fresh{n}" for n in range(2, 21)))
     } == TRAINED_SETS
     for name, (_, texts) in sets.items():
         forms = {screening_form(t) for t in texts}
