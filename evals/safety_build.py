@@ -323,6 +323,7 @@ _FRESH_NOTES = {
     ),
     "fresh21": "hand-written, twenty-first fresh round (never trained or tuned on)",
     "fresh22": "hand-written, twenty-second fresh round (never trained or tuned on)",
+    "fresh23": "hand-written, twenty-third fresh round (never trained or tuned on)",
 }
 
 

@@ -74,6 +74,7 @@ _ORDINALS = (
     "twentieth",
     "twenty-first",
     "twenty-second",
+    "twenty-third",
 )
 _TRAINED_NOTES = {
     "fresh4": (
@@ -147,7 +148,7 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
 ) -> None:
     later = [i for bank in ("refuse", "answer") for i in banks[bank] if "later round" in i.notes]
     assert later and {i.split for i in later} == {"dev"}
-    assert FRESH_ROUNDS[:22] == ("fresh", *(f"fresh{n}" for n in range(2, 23)))  # every round so far
+    assert FRESH_ROUNDS[:23] == ("fresh", *(f"fresh{n}" for n in range(2, 24)))  # every round so far
     assert "fresh16" not in BLIND_FRESH_ROUNDS  # trained on since step 19
     assert "fresh17" not in BLIND_FRESH_ROUNDS  # trained on since step 20
     assert "fresh18" not in BLIND_FRESH_ROUNDS  # trained on since step 21
@@ -155,6 +156,7 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
     assert "fresh20" not in BLIND_FRESH_ROUNDS  # trained on since step 22
     assert "fresh21" in BLIND_FRESH_ROUNDS and "fresh21" not in TRAINED_FRESH_ROUNDS  # never trained on
     assert "fresh22" in BLIND_FRESH_ROUNDS and "fresh22" not in TRAINED_FRESH_ROUNDS  # never trained on
+    assert "fresh23" in BLIND_FRESH_ROUNDS and "fresh23" not in TRAINED_FRESH_ROUNDS  # never trained on
     assert Counter(i.bank for i in load_fresh(rounds=("fresh",))) == {"refuse": 67, "answer": 66}
     rounds: list[set[str]] = []
     for n, name in enumerate(FRESH_ROUNDS):
