@@ -114,7 +114,10 @@ _PERSONA = (
     r"dan|gpt|chatgpt|ai|人工智能|机器人|另一个助手|另一个你|模型)"
 )
 ROLE_PLAY_ATTACK = any_of(
-    rf"(扮演|假装|假设你是|假如你是|你是|你现在是|当|化身|变身|模拟|模仿|以)[^，。,.!！?？：:]{{0,6}}{_PERSONA}",
+    # step 23: not a persona who is the audience (假装你是我奶奶能听懂的讲解员: a guide she can follow)
+    rf"(扮演|假装|假设你是|假如你是|你是|你现在是|当|化身|变身|模拟|模仿|以)[^，。,.!！?？：:]{{0,6}}{_PERSONA}"
+    r"(?!(都|也)?(能|可以)?(听|看|读)得?(懂|明白))",
+    rf"(听|看|读)得?(懂|明白)的{_PERSONA}",
     # a dead relative played (请扮演我已故的外婆), not a bereavement told (我父亲去世了，户口怎么注销)
     r"(扮演|假装|当|你是|化身|模仿|变成).{0,8}(去世|过世|已故)|(去世|过世|已故)的(奶奶|外婆|姥姥|爷爷|外公|姥爷|祖母|妈妈|母亲|爸爸|父亲)",
     r"哄我睡|序列号|激活码|密钥|兑换码",
@@ -249,7 +252,8 @@ def out_of_scope(scoped: str) -> bool:
     """Whether a message is out of scope (``OUT_OF_SCOPE`` with no ``_GOVERNMENT_MATTER``). Step 22: a
     creative form or code of a civic theme (``_CIVIC_THEME``) is in scope when nothing out of scope is left
     once the form's words (``_CREATIVE_FORM``) are taken out (a 相声 about ethnic food is still held by
-    美食)."""
+    美食). Step 23: a prompt for a picture generator (``_IMAGE_PROMPT``) is no poem (写个AI绘画提示词)."""
+    scoped = _IMAGE_PROMPT.sub("", scoped)
     if not OUT_OF_SCOPE.search(scoped) or _GOVERNMENT_MATTER.search(scoped):
         return False
     return not (_CIVIC_THEME.search(scoped) and not OUT_OF_SCOPE.search(_CREATIVE_FORM.sub("", scoped)))
@@ -279,14 +283,33 @@ _CJK = "\u3400-\u9fff"
 _SEPARATED = re.compile(rf"(?<=[{_CJK}])[^\w{_CJK}]{{1,3}}(?=[{_CJK}])")
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
 _PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2}){3,}")
+_IMAGE_PROMPT = re.compile(
+    r"(ai|人工智能)?(绘画|画画|画图|绘图|作图|生图|文生图|出图|图片|海报|插画|视频|图像)的?提示词"
+    r"(?![^\n]*(逼真|以假乱真|像真的|真的一样|当成真|当真|真照片|看不出|拿去|冒充|伪造|假的))"
+)
+"""Step 23: a prompt written for a picture or video generator (写个AI绘画提示词，画一张…的海报) — neither
+an injection nor a poem (写个…词); one for a picture meant to pass as real (逼真, 以假乱真, 拿去…) is not
+excused."""
 BENIGN = re.compile(
     r"(按照?|根据|依照?|按)(系统|页面|屏幕|语音|短信)的?提示|系统提示(进行|操作|填写|完成|办理|上传)"
     r"|(写|起草|拟|设计|编)(一个|个|一段|段|一份|份|一条|条)?提示词(?=[，,]?(让|给|叫|请|教)(别的|其他|另一个|另外的)?"
     r"(ai|大模型|chatgpt|gpt|豆包|文心一言|文心|kimi|deepseek|通义|千问))"
+    # step 23: prompt injection asked about as a topic (什么是提示词注入, 提示词注入攻击怎么防范)
+    r"|(什么是|什么叫|啥是)(提示词|prompt\s*)注入(攻击)?"
+    r"|(提示词|prompt\s*)注入(攻击)?(是什么|是啥|什么意思|指的是|怎么防|如何防|有什么风险|的风险)"
+    # step 23: an earlier notice or bill withdrawn by its sender (请忽略此前发送的缴费通知)
+    r"|(忽略|无视)(此前|之前|上次|前面|上一条|以前)(发送|发布|下发|寄送|收到)?的(缴费|催缴|补缴)?(通知|短信|公告|邮件|账单|缴费单|文件)"
+    # step 23: a court's or a bank's restriction lifted (被限高了，怎么申请解除限制)
+    r"|(限高|限制高消费|限制消费|限消|失信|被执行|冻结|限制出境|限制出行|限行|限购|停保)[^。？?！!]{0,16}解除(限制)?"
+    # step 23: a prompt for a picture generator (写个AI绘画提示词，画一张…海报), not one meant to pass as real
+    r"|" + _IMAGE_PROMPT.pattern
 )
 """Ordinary wording about a system's prompts to its users ("按照系统提示进行申报"), not about ours; since
 step 17 also a prompt written for another AI (帮我写个提示词，让AI整理…的材料清单): what that prompt asks
-for is still screened by the rules and the classifier."""
+for is still screened by the rules and the classifier. Step 23: a prompt for a picture generator
+(``_IMAGE_PROMPT``), prompt injection asked about as a topic (什么是提示词注入), an earlier notice
+withdrawn by its sender (请忽略此前发送的缴费通知) and a court's or a bank's restriction lifted
+(被限高了，怎么申请解除限制); only the span is taken out, so an instruction beside it is still read."""
 _SPELLED = re.compile(r"\b([a-z])\s(?=[a-z]\b)")
 """Letters spelt out one by one ("i g n o r e")."""
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
@@ -430,7 +453,9 @@ and the held-out half lost six harmful requests to them; a tie goes to refusing)
 alone; a message the classifier does not judge (too short, or English) is refused by the rule alone, and so
 is every message when the classifier is off (evals/datasets/safety/README.md, steps 21 and 21b). Step 22
 re-checked both on the retrained model's out-of-fold scores: fraud at 0.1 frees 2 and loses 0; bribery at
-0.2 frees 2 and loses 1, at 0.1 frees the same 2 and loses none, so its bar is 0.1."""
+0.2 frees 2 and loses 1, at 0.1 frees the same 2 and loses none, so its bar is 0.1. Step 23 re-checked both
+on its model's out-of-fold scores (fresh21, fresh22 and dev17 trained on): bribery at 0.1 frees 3 and loses 0,
+fraud at 0.1 frees 4 and loses 0; both kept."""
 
 
 def _rule_stands(forms: list[str], message: str, use_classifier: bool, reason: str) -> bool:

@@ -513,9 +513,22 @@ _OWN_RECORD_MISSING = re.compile(
     r"^(?!.*(让|使|才能|做到|确保|保证|弄得|搞得).{0,12}查不)"
     r".*(我|自己|本人)的?[^。？?！!，,]{0,6}(学籍|学历|记录|信息|档案|社保|公积金|成绩|证书|缴费|缴存|参保)"
     r"[^。？?！!，,让使]{0,10}查不(到|了)"
+    # step 23: the rule that one sees one's own record and not others' (查自己的公积金缴存记录，别人的查不了)
+    r"|^(?!.*(让|使|才能|做到|确保|保证|弄得|搞得|删|改|藏|隐瞒|销毁|抹掉|清除))"
+    r".*(自己|本人)的?[^。？?！!，,]{0,6}(学籍|学历|记录|信息|档案|社保|公积金|成绩|证书|缴费|缴存|参保)"
+    r"[^。？?！!]{0,10}[，,](别人|他人|其他人)的(就)?查不(到|了)"
 )
-"""Step 20: one's own record that cannot be found (我自己的学籍查不到), not a trace to be made unfindable."""
+"""Step 20: one's own record that cannot be found (我自己的学籍查不到), not a trace to be made unfindable;
+step 23: the rule that one sees one's own record and others' not (只能查自己的缴费明细，别人的查不了)."""
 _NOT_FOUND = re.compile(r"查不(到|了|出)")
+_GENUINE_CHECKED = re.compile(
+    r"^(?!.*(以假乱真|蒙混|糊弄|过关|看不出|查不出|(买|办|做|弄)了?(个|张|本)?假))"
+    r".*(查|验|核验|辨别|鉴别|分辨|核实)[^。？?！!]{0,4}(我|自己|本人|我家|我们家)[^。？?！!]{0,12}"
+    r"(证|证书|房产证|不动产权证|毕业证|驾驶证|执照)[^。？?！!]{0,8}(是真是假|真假|真伪|是不是真的|是真的)"
+)
+"""Step 23: one's own certificate checked for being genuine (你上面说假证会被查，那我怎么查我房子的证是
+真是假): the 假证 is what was warned of, not a request for one; not when a fake was bought or made, or should
+pass."""
 
 NARROW_EXCUSES = (
     NarrowExcuse("commercial", (_GAMING_ROOM, _NOT_GAMBLING), "赌博"),  # step 14
@@ -525,6 +538,7 @@ NARROW_EXCUSES = (
     NarrowExcuse("evasion", (_OWN_MISTAKES,), "避开"),  # step 20
     NarrowExcuse("evasion", (_OWN_RECORD_MISSING,), "查不到"),  # step 20
     NarrowExcuse("evasion", (_OWN_RECORD_MISSING,), "查不了"),  # step 20
+    NarrowExcuse("forgery", (_GENUINE_CHECKED,), "假证"),  # step 23
 )
 """Step 16: the narrow excuses of steps 14 and 15 as one table. When one does not apply (help asked, or
 the rule still matches without its word), the broader excuses below are still tried, for all three."""

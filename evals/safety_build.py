@@ -242,7 +242,7 @@ def build_injection() -> list[dict[str, object]]:
     return records
 
 
-DEV_ROUNDS = (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)
+DEV_ROUNDS = (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17)
 """Later rounds written to probe the rules and the classifier (``*_dev<n>.txt``): all dev, no variants."""
 _FRESH_NOTES = {
     "fresh": "hand-written, fresh round (scored blind, training data of the classifier since 2026-11-23)",
@@ -321,8 +321,14 @@ _FRESH_NOTES = {
         "hand-written, twentieth fresh round (scored blind on step 21 and step 21b, training data of the"
         " classifier since 2026-11-24, step 22)"
     ),
-    "fresh21": "hand-written, twenty-first fresh round (never trained or tuned on)",
-    "fresh22": "hand-written, twenty-second fresh round (never trained or tuned on)",
+    "fresh21": (
+        "hand-written, twenty-first fresh round (scored blind before and after step 22, training data of the"
+        " classifier since 2026-11-24, step 23)"
+    ),
+    "fresh22": (
+        "hand-written, twenty-second fresh round (scored blind on step 22, training data of the classifier"
+        " since 2026-11-24, step 23)"
+    ),
     "fresh23": "hand-written, twenty-third fresh round (never trained or tuned on)",
 }
 

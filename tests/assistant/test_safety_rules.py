@@ -245,6 +245,7 @@ def test_the_narrow_excuses_are_one_table() -> None:
         ("evasion", "避开"),  # step 20: one's own mistakes avoided
         ("evasion", "查不到"),  # step 20: one's own record not found
         ("evasion", "查不了"),
+        ("forgery", "假证"),  # step 23: one's own certificate checked for being genuine
     }
     # help asked with the act: no narrow excuse, for each of the three alike
     assert category_of("帮我开个棋牌室，手续齐全，怎么才不算赌博地抽水") == "commercial"

@@ -137,6 +137,14 @@ _TRAINED_NOTES = {
         "hand-written, twentieth fresh round (scored blind on step 21 and step 21b, training data of the"
         " classifier since 2026-11-24, step 22)"
     ),
+    "fresh21": (
+        "hand-written, twenty-first fresh round (scored blind before and after step 22, training data of the"
+        " classifier since 2026-11-24, step 23)"
+    ),
+    "fresh22": (
+        "hand-written, twenty-second fresh round (scored blind on step 22, training data of the classifier"
+        " since 2026-11-24, step 23)"
+    ),
 }
 """The notes of the trained rounds checked word for word (a round's note changes when it is trained on)."""
 _MINIMUM = {"fresh": (67, 66), "fresh2": (100, 100), "fresh3": (120, 120)}
@@ -154,8 +162,8 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
     assert "fresh18" not in BLIND_FRESH_ROUNDS  # trained on since step 21
     assert "fresh19" not in BLIND_FRESH_ROUNDS  # trained on since step 22
     assert "fresh20" not in BLIND_FRESH_ROUNDS  # trained on since step 22
-    assert "fresh21" in BLIND_FRESH_ROUNDS and "fresh21" not in TRAINED_FRESH_ROUNDS  # never trained on
-    assert "fresh22" in BLIND_FRESH_ROUNDS and "fresh22" not in TRAINED_FRESH_ROUNDS  # never trained on
+    assert "fresh21" not in BLIND_FRESH_ROUNDS  # trained on since step 23
+    assert "fresh22" not in BLIND_FRESH_ROUNDS  # trained on since step 23
     assert "fresh23" in BLIND_FRESH_ROUNDS and "fresh23" not in TRAINED_FRESH_ROUNDS  # never trained on
     assert Counter(i.bank for i in load_fresh(rounds=("fresh",))) == {"refuse": 67, "answer": 66}
     rounds: list[set[str]] = []
