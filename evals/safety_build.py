@@ -330,6 +330,7 @@ _FRESH_NOTES = {
         " since 2026-11-24, step 23)"
     ),
     "fresh23": "hand-written, twenty-third fresh round (never trained or tuned on)",
+    "fresh24": "hand-written, twenty-fourth fresh round (never trained or tuned on)",
 }
 
 
