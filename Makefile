@@ -229,6 +229,8 @@ bench-safety: $(STAMP)
 
 # Safety classifier: train on the dev split of the safety banks (ships in knowledge/safety/), score it at
 # the router on the held-out halves and the fresh rounds, and time it (evals/datasets/safety/README.md).
+# The trainer also cross-validates the chosen point leaving one round out (step 24, about 30 s more) and
+# ships its threshold only when the stratified one refuses over 0.05 of product questions there.
 .PHONY: safety-model
 # SAFETY_GRID_POINT: the shipped model's settings (min df, C, single characters, cues; step 16: C 128, tied
 # on out-of-fold recall with the full grid's winner, C 64; see evals/datasets/safety/README.md); empty =

@@ -28,7 +28,7 @@ from assistant.safety_classifier import MODEL_DIR, SafetyClassifier
 from evals.metrics_file import write_metrics
 from evals.routing_train import SOURCE_DIR as MSGABENCH_DIR
 from evals.safety_bank import FRESH_ROUNDS, TRAINED_FRESH_ROUNDS, load_bank, load_fresh
-from evals.safety_train import DATASETS
+from evals.safety_train import DATASETS, grouped_summary
 
 REPEATS = 5
 TRAINED_SETS = frozenset(f"{bank}_{name}" for name in TRAINED_FRESH_ROUNDS for bank in ("refuse", "answer"))
@@ -115,6 +115,7 @@ def evaluate(model_dir: Path = MODEL_DIR, timing: bool = True) -> dict[str, Any]
     metrics: dict[str, Any] = {
         "threshold": model.threshold,
         "threshold_latin": model.threshold_latin,
+        "threshold_rule": model.meta.get("threshold_rule", "stratified"),
         "min_latin": model.min_latin,
         "dev_out_of_fold": model.meta["cv"],
         "sets": {name: {"expected": exp, **score_set(texts, model)} for name, (exp, texts) in sets.items()},
@@ -143,6 +144,11 @@ def render_summary(metrics: dict[str, Any]) -> str:
         f"should-refuse refused {cv['recall_refuse_dev']:.3f}, should-answer refused "
         f"{cv['false_refusal_answer_dev']:.3f}, product questions refused {cv['false_refusal_product']:.3f}.",
         "",
+    ]
+    if cv.get("grouped"):  # step 24 and later
+        rule = metrics.get("threshold_rule", "stratified")
+        lines += [f"Threshold rule: {rule}; {grouped_summary(cv['grouped'])}.", ""]
+    lines += [
         "| set (never trained on unless marked) | should | n | rules | classifier | rules or classifier |",
         "|---|---|---|---|---|---|",
     ]

@@ -39,6 +39,14 @@ grid point with the highest out-of-fold recall of should-refuse prompts at its t
 fold, a message the runtime does not judge (too few Chinese characters and Latin letters:
 :func:`assistant.safety_classifier.judged`) counts as not refused. The final model is fitted on all
 training examples with those settings.
+
+Since step 24 (about 30 s; ``--no-grouped-cv`` skips it) the chosen grid point is also
+cross-validated leaving one round out (:func:`grouped_cross_validate`: each dev round, each trained fresh
+round, each product source and the catalogue its own group), which shows what a round written apart from
+the others costs — folds grouped by prompt put a round's neighbours in wording in the training folds. Its
+refusal rates at the shipped threshold and the threshold its own caps (``GROUPED_CAPS``) would choose are
+recorded under ``cv.grouped`` of ``model.json``; the stratified threshold ships unless the round-grouped
+CV refuses more than ``MAX_GROUPED_PRODUCT`` of the product's questions at it (:func:`threshold_rule`).
 """
 
 from __future__ import annotations
@@ -71,7 +79,7 @@ from assistant.safety_classifier import (
 from assistant.settings import PROJECT_ROOT
 from evals.routing_train import fit_vocabulary, to_matrix
 from evals.safety_bank import BLIND_FRESH_ROUNDS, TRAINED_FRESH_ROUNDS, load_bank, load_fresh
-from evals.safety_build import read_source
+from evals.safety_build import DEV_ROUNDS, read_source
 
 DATASETS = PROJECT_ROOT / "evals" / "datasets"
 GUIDES = PROJECT_ROOT / "knowledge" / "guides"
@@ -134,6 +142,15 @@ class Example:
     label: int
     group: str
     source: str
+    round: str = ""
+    """The round it was written in, left out as a whole by the round-grouped CV (:func:`round_of`): a
+    bank prompt's dev round (``dev1`` the first hand-written round, ``dev2`` …); empty: its source (a
+    trained fresh round, a product source, the catalogue)."""
+
+
+def round_of(example: Example) -> str:
+    """The group of the round-grouped CV: the example's round, or else its source."""
+    return example.round or example.source
 
 
 @dataclass(frozen=True)
@@ -202,14 +219,37 @@ def _catalogue_questions(guides: Path) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+def bank_round(item_id: str, bounds: Sequence[tuple[int, str]]) -> str:
+    """The round of a bank prompt from its id's number (``sr0412``, a variant ``sr0012v``) and the
+    bank's ``bounds`` (:func:`bank_round_bounds`); empty when the bounds do not reach it."""
+    number = int(item_id.removesuffix("v").lstrip("abcdefghijklmnopqrstuvwxyz"))
+    return next((name for last, name in bounds if number <= last), "")
+
+
+def bank_round_bounds(bank: str, sources: Path) -> list[tuple[int, str]]:
+    """(last id number, round) of a bank's rounds as ``evals.safety_build`` numbers them: the first
+    hand-written round (``dev1``), then each of ``DEV_ROUNDS`` in order; none without the sources."""
+    first = sources / f"{bank}.txt"
+    if not first.exists():
+        return []
+    last = len(read_source(first))
+    bounds = [(last, "dev1")]
+    for n in DEV_ROUNDS:
+        last += len(read_source(sources / f"{bank}_dev{n}.txt"))
+        bounds.append((last, f"dev{n}"))
+    return bounds
+
+
 def training_examples(datasets: Path = DATASETS, guides: Path | None = GUIDES) -> list[Example]:
     """The training set (see the module docstring), de-duplicated by screening form."""
     safety = datasets / "safety"
     raw: list[Example] = []
     for bank, label, source in (("refuse", 1, "refuse_bank"), ("answer", 0, ANSWER_BANK)):
+        bounds = bank_round_bounds(bank, safety / "sources")
         for item in load_bank(bank, safety):
             if item.split == "dev":
-                raw.append(Example(item.text, label, item.id.removesuffix("v"), source))
+                group = item.id.removesuffix("v")
+                raw.append(Example(item.text, label, group, source, bank_round(item.id, bounds)))
     unseen = unseen_texts(datasets)
     for item in load_fresh(safety, TRAINED_FRESH_ROUNDS):
         if screening_form(item.text) not in unseen:  # a text a blind round has too stays unseen
@@ -341,6 +381,59 @@ def script_masks(examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray]:
     return np.array([k == "cjk" for k in kinds]), np.array([k == "latin" for k in kinds])
 
 
+def _masks(examples: Sequence[Example]) -> dict[str, np.ndarray]:
+    """Boolean masks of the groups the thresholds and the rates are read on."""
+    y = np.array([e.label for e in examples])
+    answer = np.array([e.label == 0 and e.source in RISKY_ANSWER_SOURCES for e in examples])
+    catalogue = np.array([e.label == 0 and e.source == CATALOGUE for e in examples])
+    cjk, latin = script_masks(examples)
+    return {
+        "refuse": y == 1,
+        "answer": answer,
+        "product": (y == 0) & ~answer & ~catalogue,
+        "catalogue": catalogue,
+        "cjk": cjk,
+        "latin": latin,
+        "latin_refuse": latin & (y == 1),
+        "latin_answer": latin & (y == 0),
+    }
+
+
+def out_of_fold(
+    examples: Sequence[Example],
+    grid: Sequence[Params],
+    folds: Sequence[tuple[np.ndarray, np.ndarray]],
+    parts: bool = PARTS,
+) -> dict[Params, np.ndarray]:
+    """Each grid point's out-of-fold probability of every example over ``folds`` ((fit, validation)
+    indices); with ``parts`` the highest of its own and its parts' less ``PART_MARGIN``."""
+    y = np.array([e.label for e in examples])
+    oof = {p: np.zeros(len(y)) for p in grid}
+    features = featurize(examples)
+    part_features, owners = featurize_parts(examples) if parts else ([], np.zeros(0, dtype=np.int64))
+    for fit_idx, val_idx in folds:
+        fit_features = [features[i] for i in fit_idx]
+        val_features = [features[i] for i in val_idx]
+        in_val = np.isin(owners, val_idx)
+        val_parts = [part_features[i] for i in np.flatnonzero(in_val)]
+        for params in grid:
+            keys, idf, model = fit(fit_features, y[fit_idx], params)
+            oof[params][val_idx] = model.predict_proba(to_matrix(val_features, keys, idf))[:, 1]
+            if val_parts:
+                part_scores = model.predict_proba(to_matrix(val_parts, keys, idf))[:, 1]
+                np.maximum.at(oof[params], owners[in_val], part_scores - PART_MARGIN)
+    return oof
+
+
+def _flagged(masks: dict[str, np.ndarray], raw: np.ndarray, t: float, t_latin: float) -> np.ndarray:
+    """Refused out of fold: judged for its Chinese at ``t``, for its Latin letters alone at ``t_latin``."""
+    return (masks["cjk"] & (raw >= t)) | (masks["latin"] & (raw >= t_latin))
+
+
+def _rate(flagged: np.ndarray, mask: np.ndarray) -> float:
+    return float(np.mean(flagged[mask])) if mask.any() else 0.0
+
+
 def cross_validate(
     examples: Sequence[Example],
     grid: Sequence[Params] = GRID,
@@ -355,54 +448,111 @@ def cross_validate(
 
     y = np.array([e.label for e in examples])
     groups = np.array([e.group for e in examples])
-    answer = np.array([e.label == 0 and e.source in RISKY_ANSWER_SOURCES for e in examples])
-    catalogue = np.array([e.label == 0 and e.source == CATALOGUE for e in examples])
-    product = (y == 0) & ~answer & ~catalogue
-    cjk, latin = script_masks(examples)
-    oof = {p: np.zeros(len(y)) for p in grid}
+    m = _masks(examples)
     splitter = StratifiedGroupKFold(CV_FOLDS, shuffle=True, random_state=SEED)
-    features = featurize(examples)
-    part_features, owners = featurize_parts(examples) if parts else ([], np.zeros(0, dtype=np.int64))
-    for fit_idx, val_idx in splitter.split(np.zeros(len(y)), y, groups):
-        fit_features = [features[i] for i in fit_idx]
-        val_features = [features[i] for i in val_idx]
-        in_val = np.isin(owners, val_idx)
-        val_parts = [part_features[i] for i in np.flatnonzero(in_val)]
-        for params in grid:
-            keys, idf, model = fit(fit_features, y[fit_idx], params)
-            oof[params][val_idx] = model.predict_proba(to_matrix(val_features, keys, idf))[:, 1]
-            if val_parts:
-                part_scores = model.predict_proba(to_matrix(val_parts, keys, idf))[:, 1]
-                np.maximum.at(oof[params], owners[in_val], part_scores - PART_MARGIN)
+    folds = list(splitter.split(np.zeros(len(y)), y, groups))
+    oof = out_of_fold(examples, grid, folds, parts)
     results = []
     for params, raw in oof.items():
-        scores = np.where(cjk, raw, 0.0)
+        scores = np.where(m["cjk"], raw, 0.0)
         t = max(
-            threshold_for([scores[answer]], MAX_FALSE_REFUSAL),
-            threshold_for([scores[product], scores[catalogue]], product_cap),
+            threshold_for([scores[m["answer"]]], MAX_FALSE_REFUSAL),
+            threshold_for([scores[m["product"]], scores[m["catalogue"]]], product_cap),
         )
-        t_latin = threshold_for([raw[latin & (y == 0)]], MAX_FALSE_REFUSAL) if latin.any() else 1.0
-        flagged = (cjk & (raw >= t)) | (latin & (raw >= t_latin))
-
-        def rate(mask: np.ndarray, flagged: np.ndarray = flagged) -> float:
-            return float(np.mean(flagged[mask])) if mask.any() else 0.0
-
+        t_latin = threshold_for([raw[m["latin_answer"]]], MAX_FALSE_REFUSAL) if m["latin"].any() else 1.0
+        flagged = _flagged(m, raw, t, t_latin)
         results.append(
             CvResult(
                 params,
                 t,
-                rate(y == 1),
-                rate(answer),
-                rate(product),
+                _rate(flagged, m["refuse"]),
+                _rate(flagged, m["answer"]),
+                _rate(flagged, m["product"]),
                 raw,
-                rate(catalogue),
+                _rate(flagged, m["catalogue"]),
                 t_latin,
-                rate(latin & (y == 1)),
-                rate(latin & (y == 0)),
+                _rate(flagged, m["latin_refuse"]),
+                _rate(flagged, m["latin_answer"]),
                 flagged,
             )
         )
     return results
+
+
+GROUPED_CAPS = {"answer": 0.02, "product": 0.025, "catalogue": 0.02}
+"""Step 24: the out-of-fold false-refusal caps of the round-grouped CV's threshold (the risky-looking
+should-answer prompts, the product's questions, the catalogue's; messages judged for their Latin letters
+alone: ``MAX_FALSE_REFUSAL``)."""
+MAX_GROUPED_PRODUCT = 0.05
+"""Step 24 (a product decision): the stratified CV's threshold ships unless the round-grouped CV refuses
+more than this share of the product's questions at it; then the round-grouped caps' threshold ships."""
+
+
+@dataclass(frozen=True)
+class GroupedCv:
+    """Round-grouped out-of-fold figures of one grid point (:func:`grouped_cross_validate`): the rates at
+    the given thresholds, and the thresholds ``GROUPED_CAPS`` choose with their rates."""
+
+    rounds: int
+    threshold: float
+    threshold_latin: float
+    rates: dict[str, float]
+    caps_threshold: float
+    caps_threshold_latin: float
+    caps_rates: dict[str, float]
+    refused_by_round: dict[str, float]
+    """Out-of-fold share refused at the given thresholds per ``round:label``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rounds": self.rounds,
+            "threshold": round(self.threshold, 6),
+            "threshold_latin": round(self.threshold_latin, 6),
+            "at_threshold": self.rates,
+            "caps": GROUPED_CAPS,
+            "caps_threshold": round(self.caps_threshold, 6),
+            "caps_threshold_latin": round(self.caps_threshold_latin, 6),
+            "at_caps_threshold": self.caps_rates,
+            "refused_by_round": self.refused_by_round,
+        }
+
+
+def grouped_cross_validate(
+    examples: Sequence[Example],
+    params: Params,
+    threshold: float,
+    threshold_latin: float,
+    parts: bool = PARTS,
+) -> GroupedCv:
+    """Leave one round out (:func:`round_of`: each dev round, each trained fresh round, each product
+    source, the catalogue): out-of-fold refusal rates at ``threshold``/``threshold_latin`` and at the
+    thresholds ``GROUPED_CAPS`` choose — what a round written by someone else costs, which folds grouped
+    by prompt hide (a round's neighbours in wording are in the training folds there)."""
+    rounds = np.array([round_of(e) for e in examples])
+    folds = [(np.flatnonzero(rounds != r), np.flatnonzero(rounds == r)) for r in dict.fromkeys(rounds)]
+    raw = out_of_fold(examples, (params,), folds, parts)[params]
+    m = _masks(examples)
+    scores = np.where(m["cjk"], raw, 0.0)
+    caps = max(threshold_for([scores[m[g]]], cap) for g, cap in GROUPED_CAPS.items())
+    caps_latin = threshold_for([raw[m["latin_answer"]]], MAX_FALSE_REFUSAL) if m["latin"].any() else 1.0
+
+    def rates(flagged: np.ndarray) -> dict[str, float]:
+        names = ("refuse", "answer", "product", "catalogue", "latin_refuse", "latin_answer")
+        return {name: round(_rate(flagged, m[name]), 4) for name in names}
+
+    at = _flagged(m, raw, threshold, threshold_latin)
+    keys = np.array([f"{r}:{e.label}" for r, e in zip(rounds, examples, strict=True)])
+    by_round = {k: round(float(np.mean(at[keys == k])), 4) for k in sorted(set(keys.tolist()))}
+    return GroupedCv(
+        len(folds),
+        threshold,
+        threshold_latin,
+        rates(at),
+        caps,
+        caps_latin,
+        rates(_flagged(m, raw, caps, caps_latin)),
+        by_round,
+    )
 
 
 def refused_by_source(examples: Sequence[Example], result: CvResult) -> dict[str, float]:
@@ -424,6 +574,15 @@ def best_of(results: Sequence[CvResult]) -> CvResult:
             -r.params.cue_weight,
         ),
     )
+
+
+def threshold_rule(best: CvResult, grouped: GroupedCv | None) -> tuple[str, float, float]:
+    """(rule, threshold, Latin threshold) that ship (step 24, a product decision): the stratified CV's,
+    unless the round-grouped CV refuses more than ``MAX_GROUPED_PRODUCT`` of the product's questions at
+    them; then the round-grouped caps' (``GROUPED_CAPS``). Without the round-grouped CV: the stratified."""
+    if grouped is not None and grouped.rates["product"] > MAX_GROUPED_PRODUCT:
+        return "grouped_caps", grouped.caps_threshold, grouped.caps_threshold_latin
+    return "stratified", best.threshold, best.threshold_latin
 
 
 def save_model(out_dir: Path, keys: np.ndarray, idf: np.ndarray, model: Any, meta: dict[str, Any]) -> None:
@@ -448,19 +607,29 @@ def train(
     examples: Sequence[Example] | None = None,
     grid: Sequence[Params] = GRID,
     parts: bool = PARTS,
+    grouped: bool = True,
 ) -> dict[str, Any]:
     """Cross-validate over ``grid``, fit on all training examples (``training_examples(datasets)`` unless
-    given) and write the model folder; returns ``model.json``."""
+    given) and write the model folder; returns ``model.json``. With ``grouped`` the chosen grid point is
+    also cross-validated leaving one round out (:func:`grouped_cross_validate`), its figures recorded
+    under ``cv.grouped``, and the threshold chosen by :func:`threshold_rule`."""
     examples = list(examples) if examples is not None else training_examples(datasets)
     results = cross_validate(examples, grid=grid, product_cap=product_cap, parts=parts)
     best = best_of(results)
+    grouped_cv = (
+        grouped_cross_validate(examples, best.params, best.threshold, best.threshold_latin, parts)
+        if grouped
+        else None
+    )
+    rule, threshold, threshold_latin = threshold_rule(best, grouped_cv)
     y = np.array([e.label for e in examples])
     keys, idf, model = fit(featurize(examples), y, best.params)
     meta: dict[str, Any] = {
         "format": FORMAT_VERSION,
         "features": SPEC.to_dict(),
-        "threshold": round(best.threshold, 6),
-        "threshold_latin": round(best.threshold_latin, 6),
+        "threshold": round(threshold, 6),
+        "threshold_latin": round(threshold_latin, 6),
+        "threshold_rule": rule,
         "min_cjk": MIN_CJK,
         "min_latin": MIN_LATIN,
         "cues": best.params.cue_weight > 0,
@@ -490,10 +659,33 @@ def train(
                 {**asdict(r.params), "threshold": round(r.threshold, 4), "recall": round(r.recall, 4)}
                 for r in results
             ],
+            "grouped": grouped_cv.to_dict() if grouped_cv is not None else None,
         },
     }
     save_model(out_dir, keys, idf, model, meta)
     return meta
+
+
+def grouped_summary(grouped: dict[str, Any]) -> str:
+    """One paragraph of the round-grouped CV's figures (``cv.grouped`` of ``model.json``)."""
+
+    def rates(r: dict[str, float]) -> str:
+        return (
+            f"should-refuse refused {r['refuse']:.3f}, should-answer refused {r['answer']:.3f}, "
+            f"product questions refused {r['product']:.3f}, catalogue questions refused "
+            f"{r['catalogue']:.3f}, English should-refuse {r['latin_refuse']:.3f}, English negatives "
+            f"{r['latin_answer']:.3f}"
+        )
+
+    caps = grouped["caps"]
+    return (
+        f"round-grouped out-of-fold ({grouped['rounds']} rounds left out one at a time), at threshold "
+        f"{grouped['threshold']:.4f} (English {grouped['threshold_latin']:.4f}): "
+        f"{rates(grouped['at_threshold'])}; "
+        f"the caps {caps['answer']} / {caps['product']} / {caps['catalogue']} choose "
+        f"{grouped['caps_threshold']:.4f} (English {grouped['caps_threshold_latin']:.4f}): "
+        f"{rates(grouped['at_caps_threshold'])}"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -517,21 +709,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--no-parts", action="store_true", help="judge the whole message only (step 16 and before)"
     )
+    parser.add_argument(
+        "--no-grouped-cv",
+        action="store_true",
+        help="skip the round-grouped CV of the chosen point (about 30 s; without it the stratified "
+        "threshold ships unchecked)",
+    )
     args = parser.parse_args(argv)
     grid = GRID
     if args.grid_point:
         min_df, c, unigram_weight, cue_weight = args.grid_point
         grid = (Params(int(min_df), c, unigram_weight, cue_weight),)
-    meta = train(args.out, product_cap=args.product_cap, grid=grid, parts=not args.no_parts)
+    meta = train(
+        args.out,
+        product_cap=args.product_cap,
+        grid=grid,
+        parts=not args.no_parts,
+        grouped=not args.no_grouped_cv,
+    )
     cv = meta["cv"]
     print(
         f"{sum(meta['training_examples'].values())} examples, {meta['n_features']} features, "
-        f"{meta['params']}, threshold {meta['threshold']:.4f}; out-of-fold: should-refuse refused "
-        f"{cv['recall_refuse_dev']:.3f}, should-answer refused {cv['false_refusal_answer_dev']:.3f}, "
-        f"product questions refused {cv['false_refusal_product']:.3f}, catalogue questions refused "
-        f"{cv['false_refusal_catalogue']:.3f}",
+        f"{meta['params']}, threshold {meta['threshold']:.4f} ({meta['threshold_rule']}); out-of-fold: "
+        f"should-refuse refused {cv['recall_refuse_dev']:.3f}, should-answer refused "
+        f"{cv['false_refusal_answer_dev']:.3f}, product questions refused {cv['false_refusal_product']:.3f}, "
+        f"catalogue questions refused {cv['false_refusal_catalogue']:.3f}",
         file=sys.stderr,
     )
+    if cv["grouped"] is not None:
+        print(grouped_summary(cv["grouped"]), file=sys.stderr)
     print(f"wrote {args.out / WEIGHTS_FILE} and {args.out / META_FILE}", file=sys.stderr)
     return 0
 
