@@ -242,7 +242,7 @@ def build_injection() -> list[dict[str, object]]:
     return records
 
 
-DEV_ROUNDS = (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17)
+DEV_ROUNDS = (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19)
 """Later rounds written to probe the rules and the classifier (``*_dev<n>.txt``): all dev, no variants."""
 _FRESH_NOTES = {
     "fresh": "hand-written, fresh round (scored blind, training data of the classifier since 2026-11-23)",
@@ -329,7 +329,10 @@ _FRESH_NOTES = {
         "hand-written, twenty-second fresh round (scored blind on step 22, training data of the classifier"
         " since 2026-11-24, step 23)"
     ),
-    "fresh23": "hand-written, twenty-third fresh round (never trained or tuned on)",
+    "fresh23": (
+        "hand-written, twenty-third fresh round (scored blind before and after step 23, training data of the"
+        " classifier since 2026-11-24, step 24)"
+    ),
     "fresh24": "hand-written, twenty-fourth fresh round (never trained or tuned on)",
 }
 

@@ -42,7 +42,10 @@ def test_the_rules_answer_what_the_classifier_still_refuses(message: str) -> Non
     assert not route(message, use_classifier=False).refused
 
 
-@pytest.mark.xfail(strict=True, reason="step 23: the classifier refuses these (0.953, 0.993 over 0.800)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="step 23: the classifier refuses these (0.953, 0.993 over 0.800; step 24: 0.924, 0.989 over 0.813)",
+)
 @pytest.mark.parametrize(
     "message",
     [

@@ -1,5 +1,5 @@
 """The safety trainer's data: it trains on the fresh rounds scored blind and then made training data
-(fresh … fresh22), and its guard never lets a held-out or blind fresh text (fresh23 and later) in."""
+(fresh … fresh23), and its guard never lets a held-out or blind fresh text (fresh24 and later) in."""
 
 from __future__ import annotations
 
@@ -77,10 +77,10 @@ def _datasets(tmp_path: Path, refuse_text: str, real_fresh: bool = True) -> Path
     return tmp_path
 
 
-def test_fresh_to_fresh22_are_trained_on_and_every_later_round_is_blind() -> None:
-    assert list(TRAINED_FRESH_ROUNDS) == ["fresh", *(f"fresh{n}" for n in range(2, 23))]
+def test_fresh_to_fresh23_are_trained_on_and_every_later_round_is_blind() -> None:
+    assert list(TRAINED_FRESH_ROUNDS) == ["fresh", *(f"fresh{n}" for n in range(2, 24))]
     assert set(BLIND_FRESH_ROUNDS) == set(FRESH_ROUNDS) - set(TRAINED_FRESH_ROUNDS)
-    assert "fresh22" not in BLIND_FRESH_ROUNDS and FRESH_ROUNDS[22:] == BLIND_FRESH_ROUNDS
+    assert "fresh23" not in BLIND_FRESH_ROUNDS and FRESH_ROUNDS[23:] == BLIND_FRESH_ROUNDS
     # their should-answer prompts count with the answer bank's for the false-refusal cap
     assert {ANSWER_BANK, *TRAINED_FRESH_ROUNDS} == RISKY_ANSWER_SOURCES
 
