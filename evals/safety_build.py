@@ -334,6 +334,7 @@ _FRESH_NOTES = {
         " classifier since 2026-11-24, step 24)"
     ),
     "fresh24": "hand-written, twenty-fourth fresh round (never trained or tuned on)",
+    "fresh25": "hand-written, twenty-fifth fresh round (never trained or tuned on)",
 }
 
 
