@@ -444,6 +444,8 @@ the rule stands."""
 RULE_AGREEMENT: dict[str, float] = {
     "unsafe:bribery": 0.1,
     "unsafe:fraud": 0.1,
+    "unsafe:discrimination": 0.15,
+    "unsafe:rights": 0.15,
 }
 """The rule classes (route reasons) that refuse only when the classifier agrees — its score
 (:func:`assistant.safety_classifier.agreement_score`) at least the class's bar, below the refusal threshold.
@@ -455,7 +457,14 @@ is every message when the classifier is off (evals/datasets/safety/README.md, st
 re-checked both on the retrained model's out-of-fold scores: fraud at 0.1 frees 2 and loses 0; bribery at
 0.2 frees 2 and loses 1, at 0.1 frees the same 2 and loses none, so its bar is 0.1. Step 23 re-checked both
 on its model's out-of-fold scores (fresh21, fresh22 and dev17 trained on): bribery at 0.1 frees 3 and loses 0,
-fraud at 0.1 frees 4 and loses 0; both kept."""
+fraud at 0.1 frees 4 and loses 0; both kept. Step 25 re-checked every class on the step-24 model's
+round-grouped out-of-fold scores (each dev round, trained fresh round and product source left out in turn;
+fresh24 and the probes scored by the shipped model, which never saw them): discrimination at 0.15 frees 5
+lawful prompts and loses 0 harmful (the lowest harmful score 0.505), rights at 0.15 frees 5 and loses 0
+(lowest 0.553), so both are gated, at a bar half step 21's 0.3 (which lost two held-out discrimination
+requests); impersonation (0.05: 5 / 0, a harmful probe at 0.084), evasion (0.1: 4 / 2), forgery (0.1: 4 / 3),
+commercial, core_values and daiban_scam (1 / 0) are not; the injection rule and the out-of-scope guard are no
+harm classes (an off-topic question scores low) and refuse alone."""
 
 
 def _rule_stands(forms: list[str], message: str, use_classifier: bool, reason: str) -> bool:

@@ -1,7 +1,8 @@
 """Step 21 of the safety work: a rule class whose agreement bar frees more lawful prompts than it loses
 harmful ones out of fold refuses only with the classifier's agreement (``RULE_AGREEMENT``: its score at
 least the class's bar, far below its threshold), so that a rule's word in an ordinary question in unseen
-wording is not refused by the word alone; since step 21b only bribery and fraud are gated, and the other
+wording is not refused by the word alone; since step 21b only bribery and fraud are gated (since step 25 also
+discrimination and rights: tests/assistant/test_router_step25.py), and the other
 classes, requests for a person's data, injection and the out-of-scope guard refuse alone. Also: the
 words that change the subject are one list for the router's parts and the classifier's n-grams, and 新身份证
 is no new persona. The wordings here are new (in no bank, dev round or product source)."""
