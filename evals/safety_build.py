@@ -335,6 +335,8 @@ _FRESH_NOTES = {
     ),
     "fresh24": "hand-written, twenty-fourth fresh round (never trained or tuned on)",
     "fresh25": "hand-written, twenty-fifth fresh round (never trained or tuned on)",
+    "fresh26": "hand-written, twenty-sixth fresh round (never trained or tuned on)",
+    "fresh27": "hand-written, twenty-seventh fresh round (never trained or tuned on)",
 }
 
 
