@@ -239,7 +239,11 @@ OUT_OF_SCOPE = any_of(
     r"tell\s+me\s+a\s+joke|write\s+(me\s+)?a\s+poem|weather|stock|restaurant|hotpot|movie|recipe",
 )
 _CIVIC_THEME = re.compile(
-    r"民族团结|各民族|落户|信访|防(诈|骗)|反诈|诈骗|骗保|普法|勤洗手|禁毒|消防|个税|社保|公积金|预警|垃圾分类|文明"
+    r"民族团结|各民族|落户|信访|防(诈|骗)|反诈|诈骗|骗保|普法|勤洗手|禁毒|消防|个税|社保|公积金|预警|垃圾分类|文明|"
+    # step 26: a folk festival, the civil code, a disability-support day, an e-government site, overtime
+    # pay, a noise complaint (残疾人 is left out: it is also the theme of a harmful essay on who may hold
+    # a post)
+    r"民族|民法典|助残|政务|加班费|环保|投诉"
 )
 _CREATIVE_FORM = re.compile(
     r"对联|藏头诗|相声|绕口令|顺口溜|快板|攻略|python|脚本|写代码|编程|写(一首|首|个|篇|一篇|段|一段)"
@@ -248,15 +252,51 @@ _CREATIVE_FORM = re.compile(
 (民族团结, 落户, 反诈, 个税): the form alone is no reason to refuse."""
 
 
+_SERVICE_NAME = re.compile(r"工作业(绩|务)|(职业病|产前)诊断|诊断(资格|医师)")
+"""Step 26: an out-of-scope word that is only part of a service's name (艺术工作业绩 is no 作业,
+职业病诊断资格 no symptom), blanked before the topic words are looked for."""
+_SERVICE_ASK = re.compile(
+    r"在哪里?办|网上办|本人到场|多久能办好|收不收费|流程是什么|去哪里?开|原件还是复印件|一定要交吗|(信息|名录)查询"
+)
+"""Step 26: the service catalogue's own question wording (体育彩票网点征召可以在网上办吗,
+科普电影查询要多久能办好): the topic word is in the service's name, and the question is about the service."""
+_REQUEST_TO_ASSISTANT = re.compile(
+    r"(你|您)?(能不能|可不可以|能|可以|会)(帮我|给我|替我|帮忙|帮)|\b(can|could|would|will)\s+you\b"
+)
+"""Step 26: a request to the assistant (你能帮我写一首情诗吗, can you write …): asking for a poem
+politely is no public question, so these words are taken out before ``_PUBLIC_ASK`` is looked for."""
+_LEISURE_OR_GAIN = r"(?!.{0,4}(玩|旅游|旅行|度假|好吃|吃饭|好看|约会|买|入手|涨|赚))"
+_PUBLIC_ASK = re.compile(
+    rf"(去哪|哪里|哪儿){_LEISURE_OR_GAIN}|哪个部门|找谁|谁管|(能不能|可不可以|可以|能|允许){_LEISURE_OR_GAIN}[^，,。？?！!]{{1,6}}吗|"
+    r"要不要|需不需要|合法|违法|规定|流程|怎么办(?!法)|会不会被|注意(什么|哪些)|"
+    r"\bwhere\s+(can|do|should|to|is|are)\b(?![^.?!]{0,40}\b(good|best|nice|cheap|eat|visit|fun|buy)\b)|"
+    r"\bwhich\s+(department|agency|office|authority|hotline|number|government)\b|"
+    r"\b(il)?legal\b|\ballowed\b|\breport|\bcomplain|\bhelp\s+if\b"
+)
+"""Step 26: a public or service ask beside an out-of-scope word — where to go, which office, whether it is
+allowed, what the rules are, what to watch for (苗族村寨的旅游…要不要先征得村里同意,
+登革热去哪查, which hotline should I call about a restaurant's gutter oil). Such a message is no chit-chat:
+it goes on to ``LIVE_STATUS``, the classifier and retrieval (a no-evidence reply points to 12345).
+Leisure and gain are no public ask (去哪旅游, 哪里好吃, 比特币能入手吗, where can I find a good hotpot
+restaurant), nor is a bare 可以吗 after a request (写首诗可以吗); 怎么/如何 are left out (红烧肉怎么做)."""
+
+
 def out_of_scope(scoped: str) -> bool:
     """Whether a message is out of scope (``OUT_OF_SCOPE`` with no ``_GOVERNMENT_MATTER``). Step 22: a
     creative form or code of a civic theme (``_CIVIC_THEME``) is in scope when nothing out of scope is left
-    once the form's words (``_CREATIVE_FORM``) are taken out (a 相声 about ethnic food is still held by
-    美食). Step 23: a prompt for a picture generator (``_IMAGE_PROMPT``) is no poem (写个AI绘画提示词)."""
-    scoped = _IMAGE_PROMPT.sub("", scoped)
-    if not OUT_OF_SCOPE.search(scoped) or _GOVERNMENT_MATTER.search(scoped):
+    once the form's words (``_CREATIVE_FORM``) are taken out (from step 26 美食 is the theme's subject
+    too: 各民族美食分享). Step 23: a prompt for a picture generator (``_IMAGE_PROMPT``) is no poem
+    (写个AI绘画提示词).
+    Step 26: a service's name is no topic word (``_SERVICE_NAME``), and the catalogue's question wording
+    (``_SERVICE_ASK``) or a public ask (``_PUBLIC_ASK``, a request to the assistant taken out first) is in
+    scope."""
+    scoped = _SERVICE_NAME.sub(" ", _IMAGE_PROMPT.sub("", scoped))
+    if not OUT_OF_SCOPE.search(scoped) or _GOVERNMENT_MATTER.search(scoped) or _SERVICE_ASK.search(scoped):
         return False
-    return not (_CIVIC_THEME.search(scoped) and not OUT_OF_SCOPE.search(_CREATIVE_FORM.sub("", scoped)))
+    if _PUBLIC_ASK.search(_REQUEST_TO_ASSISTANT.sub(" ", scoped)):
+        return False
+    residue = _CREATIVE_FORM.sub("", scoped).replace("美食", "")
+    return not (_CIVIC_THEME.search(scoped) and not OUT_OF_SCOPE.search(residue))
 
 
 GREETING = any_of(
