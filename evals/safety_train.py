@@ -434,6 +434,17 @@ def _rate(flagged: np.ndarray, mask: np.ndarray) -> float:
     return float(np.mean(flagged[mask])) if mask.any() else 0.0
 
 
+def _latin_threshold(masks: dict[str, np.ndarray], raw: np.ndarray) -> float:
+    """The threshold of messages judged for their Latin letters alone: their own out-of-fold false refusals
+    at most ``MAX_FALSE_REFUSAL`` (1.0 when there are none)."""
+    return threshold_for([raw[masks["latin_answer"]]], MAX_FALSE_REFUSAL) if masks["latin"].any() else 1.0
+
+
+def _share_by(keys: np.ndarray, flagged: np.ndarray) -> dict[str, float]:
+    """Share of ``flagged`` per key, keys sorted."""
+    return {k: round(float(np.mean(flagged[keys == k])), 4) for k in sorted(set(keys.tolist()))}
+
+
 def cross_validate(
     examples: Sequence[Example],
     grid: Sequence[Params] = GRID,
@@ -459,7 +470,7 @@ def cross_validate(
             threshold_for([scores[m["answer"]]], MAX_FALSE_REFUSAL),
             threshold_for([scores[m["product"]], scores[m["catalogue"]]], product_cap),
         )
-        t_latin = threshold_for([raw[m["latin_answer"]]], MAX_FALSE_REFUSAL) if m["latin"].any() else 1.0
+        t_latin = _latin_threshold(m, raw)
         flagged = _flagged(m, raw, t, t_latin)
         results.append(
             CvResult(
@@ -534,7 +545,7 @@ def grouped_cross_validate(
     m = _masks(examples)
     scores = np.where(m["cjk"], raw, 0.0)
     caps = max(threshold_for([scores[m[g]]], cap) for g, cap in GROUPED_CAPS.items())
-    caps_latin = threshold_for([raw[m["latin_answer"]]], MAX_FALSE_REFUSAL) if m["latin"].any() else 1.0
+    caps_latin = _latin_threshold(m, raw)
 
     def rates(flagged: np.ndarray) -> dict[str, float]:
         names = ("refuse", "answer", "product", "catalogue", "latin_refuse", "latin_answer")
@@ -542,7 +553,7 @@ def grouped_cross_validate(
 
     at = _flagged(m, raw, threshold, threshold_latin)
     keys = np.array([f"{r}:{e.label}" for r, e in zip(rounds, examples, strict=True)])
-    by_round = {k: round(float(np.mean(at[keys == k])), 4) for k in sorted(set(keys.tolist()))}
+    by_round = _share_by(keys, at)
     return GroupedCv(
         len(folds),
         threshold,
@@ -559,7 +570,7 @@ def refused_by_source(examples: Sequence[Example], result: CvResult) -> dict[str
     """Out-of-fold share refused at the result's operating point per ``source:label`` of the examples."""
     keys = np.array([f"{e.source}:{e.label}" for e in examples])
     flagged = result.flagged if result.flagged is not None else result.oof >= result.threshold
-    return {k: round(float(np.mean(flagged[keys == k])), 4) for k in sorted(set(keys.tolist()))}
+    return _share_by(keys, flagged)
 
 
 def best_of(results: Sequence[CvResult]) -> CvResult:
