@@ -227,6 +227,11 @@ bench-safety: $(STAMP)
 	$(PY) -m evals.safety_eval --report reports/safety
 	$(PY) -m evals.assist_safety --report reports/assist_safety
 
+# Topic scope: off-topic messages to decline and in-scope look-alikes to answer (evals/datasets/scope/).
+.PHONY: bench-scope
+bench-scope: $(STAMP)
+	$(VENV)/bin/govassist eval --suite scope --run-dir reports/scope
+
 # Safety classifier: train on the dev split of the safety banks (ships in knowledge/safety/), score it at
 # the router on the held-out halves and the fresh rounds, and time it (evals/datasets/safety/README.md).
 # The trainer also cross-validates the chosen point leaving one round out (step 24, about 30 s more) and

@@ -69,6 +69,12 @@ FIGURES: dict[str, tuple[tuple[str, str], ...]] = {
         ("type_accuracy", "type accuracy"),
         ("false_alarm", "false alarms"),
     ),
+    "scope": (
+        ("offtopic_declined", "off-topic declined"),
+        ("offtopic_answered", "off-topic answered"),
+        ("inscope_wrongly_refused", "in-scope refused"),
+        ("inscope_by_guard", "in-scope refused by the scope guard"),
+    ),
 }
 """The figures shown per suite (metric, label); a suite not listed shows its scored metrics."""
 

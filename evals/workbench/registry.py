@@ -14,6 +14,7 @@ from evals.workbench.suites_ops import PrereviewSuite, RoutingSuite
 from evals.workbench.suites_reading import NcpPoliciesSuite
 from evals.workbench.suites_retrieval import RetrievalSuite
 from evals.workbench.suites_safety import SafetySuite
+from evals.workbench.suites_scope import ScopeSuite
 
 SUITES: dict[str, Callable[[], Suite]] = {
     "retrieval": RetrievalSuite,
@@ -28,6 +29,7 @@ SUITES: dict[str, Callable[[], Suite]] = {
     "guangdong": GuangdongSuite,
     "prereview": PrereviewSuite,
     "safety": SafetySuite,
+    "scope": ScopeSuite,
 }
 SMOKE = ("retrieval", "qa", "behaviour", "guide", "routing")
 """What the smoke profile runs when no suite is named: the bundled data only (no ../shared, no OCR)."""
