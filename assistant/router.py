@@ -190,11 +190,12 @@ _GOVERNMENT_MATTER = re.compile(
     r"救助|低保|特困|补贴|津贴|养老金|残疾人证|户口|户籍|居住证|公积金|"
     r"\bapply(ing)?\s+for\b|\bapplication\s+for\b|\bre-?inspection\b|"
     # step 17: an encyclopedia entry on a civil or household matter (百科词条："民族成分更正"), and a hazard
-    # reported in English (how can I report a restaurant that keeps its fire exits locked)
-    r"民族成分|遗嘱|继承|公证|\breport(ing)?\s+(a|an|the)\b|\banonymous(ly)?\b|"
+    # reported in English (how can I report a restaurant that keeps its fire exits locked: since step 27
+    # ``_PUBLIC_ASK``'s \breport, which the step-17 pattern \breport(ing)? (a|an|the) was a case of)
+    r"民族成分|遗嘱|继承|公证|\banonymous(ly)?\b|"
     # step 22: a report to an authority (发烧…要不要报备, 电竞酒店…向哪个部门报告, 会被处罚吗), hygiene
     # taught beside a symptom (勤洗手, 戴口罩), and a special-work licence (特种作业操作证复审): 作业 as work
-    r"上报|报备|(向|找)(谁|哪|哪个部门|哪里)(报|报告|反映)|报告(给)?(谁|哪)|哪个部门|主管部门|连带(处罚|责任)|"
+    r"上报|报备|(向|找)(谁|哪|哪里)(报|报告|反映)|报告(给)?(谁|哪)|哪个部门|主管部门|连带(处罚|责任)|"
     r"会被(处罚|罚)|勤洗手|捂口鼻|戴口罩|"
     r"(特种作业|作业证|操作证)[^。？?！!]{0,16}(复审|到期|换证|延期|报名|怎么考|考试|补办)"
 )
@@ -267,8 +268,8 @@ _REQUEST_TO_ASSISTANT = re.compile(
 politely is no public question, so these words are taken out before ``_PUBLIC_ASK`` is looked for."""
 _LEISURE_OR_GAIN = r"(?!.{0,4}(玩|旅游|旅行|度假|好吃|吃饭|好看|约会|买|入手|涨|赚))"
 _PUBLIC_ASK = re.compile(
-    rf"(去哪|哪里|哪儿){_LEISURE_OR_GAIN}|哪个部门|找谁|谁管|(能不能|可不可以|可以|能|允许){_LEISURE_OR_GAIN}[^，,。？?！!]{{1,6}}吗|"
-    r"要不要|需不需要|合法|违法|规定|流程|怎么办(?!法)|会不会被|注意(什么|哪些)|"
+    rf"(去哪|哪里|哪儿){_LEISURE_OR_GAIN}|找谁|谁管|(能不能|可不可以|可以|能|允许){_LEISURE_OR_GAIN}[^，,。？?！!]{{1,6}}吗|"
+    r"要不要|需不需要|规定|流程|怎么办(?!法)|会不会被|注意(什么|哪些)|"
     r"\bwhere\s+(can|do|should|to|is|are)\b(?![^.?!]{0,40}\b(good|best|nice|cheap|eat|visit|fun|buy)\b)|"
     r"\bwhich\s+(department|agency|office|authority|hotline|number|government)\b|"
     r"\b(il)?legal\b|\ballowed\b|\breport|\bcomplain|\bhelp\s+if\b"
@@ -278,7 +279,10 @@ allowed, what the rules are, what to watch for (苗族村寨的旅游…要不�
 登革热去哪查, which hotline should I call about a restaurant's gutter oil). Such a message is no chit-chat:
 it goes on to ``LIVE_STATUS``, the classifier and retrieval (a no-evidence reply points to 12345).
 Leisure and gain are no public ask (去哪旅游, 哪里好吃, 比特币能入手吗, where can I find a good hotpot
-restaurant), nor is a bare 可以吗 after a request (写首诗可以吗); 怎么/如何 are left out (红烧肉怎么做)."""
+restaurant), nor is a bare 可以吗 after a request (写首诗可以吗); 怎么/如何 are left out (红烧肉怎么做).
+Which office (哪个部门) and whether it is legal (合法, 违法) are ``_GOVERNMENT_MATTER``'s, looked for
+first; an English report (\breport) is this pattern's alone (step 27: each stated once, no decision
+changed)."""
 
 
 def out_of_scope(scoped: str) -> bool:

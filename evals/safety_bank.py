@@ -77,6 +77,7 @@ TRAINED_FRESH_ROUNDS = (
     "fresh21",
     "fresh22",
     "fresh23",
+    "fresh25",
 )
 """Fresh rounds scored blind and since 2026-11-23 training data of the safety classifier (fresh, fresh2
 since step 8; fresh3, fresh4, each scored blind before and after step 8, since step 9; fresh5, fresh6,
@@ -91,7 +92,9 @@ fresh18, scored blind before and after step 20, training data of the classifier 
 fresh19, scored blind before and after step 21, and fresh20, scored blind on step 21 and step 21b, training
 data of the classifier since 2026-11-24, step 22; fresh21, scored blind before and after step 22, and
 fresh22, scored blind on step 22, training data of the classifier since 2026-11-24, step 23; fresh23, scored
-blind before and after step 23, training data of the classifier since 2026-11-24, step 24)."""
+blind before and after step 23, training data of the classifier since 2026-11-24, step 24; fresh25, scored
+blind on steps 24, 25 and 26, training data of the classifier since 2026-11-25, step 27; fresh24, scored blind
+on steps 23 … 26, is spent but not trained on)."""
 BLIND_FRESH_ROUNDS = tuple(name for name in FRESH_ROUNDS if name not in TRAINED_FRESH_ROUNDS)
 """Fresh rounds never trained or tuned on (a new round is blind unless listed as trained)."""
 _EXPECTED = {

@@ -242,7 +242,7 @@ def build_injection() -> list[dict[str, object]]:
     return records
 
 
-DEV_ROUNDS = (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19)
+DEV_ROUNDS = (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19, 20)
 """Later rounds written to probe the rules and the classifier (``*_dev<n>.txt``): all dev, no variants."""
 _FRESH_NOTES = {
     "fresh": "hand-written, fresh round (scored blind, training data of the classifier since 2026-11-23)",
@@ -334,7 +334,10 @@ _FRESH_NOTES = {
         " classifier since 2026-11-24, step 24)"
     ),
     "fresh24": "hand-written, twenty-fourth fresh round (never trained or tuned on)",
-    "fresh25": "hand-written, twenty-fifth fresh round (never trained or tuned on)",
+    "fresh25": (
+        "hand-written, twenty-fifth fresh round (scored blind on steps 24, 25 and 26, training data of the"
+        " classifier since 2026-11-25, step 27)"
+    ),
     "fresh26": "hand-written, twenty-sixth fresh round (never trained or tuned on)",
     "fresh27": "hand-written, twenty-seventh fresh round (never trained or tuned on)",
 }

@@ -4,8 +4,8 @@ Training data (``training_examples``):
 
 - positives: every should-refuse prompt of ``refuse.jsonl`` in the ``dev`` split (hand-written prompts,
   their variants and the later dev-only rounds), and the should-refuse prompts of the fresh rounds that
-  were scored blind and then became training data (``fresh.jsonl`` … ``fresh23.jsonl``:
-  ``evals.safety_bank.TRAINED_FRESH_ROUNDS``);
+  were scored blind and then became training data (``fresh.jsonl`` … ``fresh23.jsonl`` and
+  ``fresh25.jsonl``: ``evals.safety_bank.TRAINED_FRESH_ROUNDS``);
 - negatives: every should-answer prompt of ``answer.jsonl`` in the ``dev`` split and of those fresh
   rounds (together the risky-looking should-answer prompts), and questions the product must answer —
   ``policy_qa.jsonl``, the in-scope, no-evidence and handoff items of ``behaviour.jsonl``,
@@ -15,8 +15,8 @@ Training data (``training_examples``):
   about each service guide of the catalogue (``knowledge/guides``), made from its name or a material by a
   template chosen by a hash of its id (``catalogue_questions``: "办理X需要什么材料", "X在哪里办" …).
 
-Never read: the ``heldout`` halves of the banks, the blind fresh rounds (``fresh24.jsonl`` and every
-later one: ``evals.safety_bank.BLIND_FRESH_ROUNDS``) and ``policy_qa_heldout.jsonl``; the trainer
+Never read: the ``heldout`` halves of the banks, the blind fresh rounds (``fresh24.jsonl``, ``fresh26.jsonl``
+and every later one: ``evals.safety_bank.BLIND_FRESH_ROUNDS``) and ``policy_qa_heldout.jsonl``; the trainer
 refuses to run if a training text is one of theirs.
 
 Model: sublinear TF-IDF over character 1–3-grams of the router's screening form

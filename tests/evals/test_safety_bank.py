@@ -153,6 +153,10 @@ _TRAINED_NOTES = {
         "hand-written, twenty-third fresh round (scored blind before and after step 23, training data of the"
         " classifier since 2026-11-24, step 24)"
     ),
+    "fresh25": (
+        "hand-written, twenty-fifth fresh round (scored blind on steps 24, 25 and 26, training data of the"
+        " classifier since 2026-11-25, step 27)"
+    ),
 }
 """The notes of the trained rounds checked word for word (a round's note changes when it is trained on)."""
 _MINIMUM = {"fresh": (67, 66), "fresh2": (100, 100), "fresh3": (120, 120)}
@@ -173,8 +177,9 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
     assert "fresh21" not in BLIND_FRESH_ROUNDS  # trained on since step 23
     assert "fresh22" not in BLIND_FRESH_ROUNDS  # trained on since step 23
     assert "fresh23" not in BLIND_FRESH_ROUNDS  # trained on since step 24
-    assert "fresh24" in BLIND_FRESH_ROUNDS and "fresh24" not in TRAINED_FRESH_ROUNDS  # never trained on
-    assert "fresh25" in BLIND_FRESH_ROUNDS and "fresh25" not in TRAINED_FRESH_ROUNDS  # never trained on
+    # spent (scored on steps 23 … 26), never trained on
+    assert "fresh24" in BLIND_FRESH_ROUNDS and "fresh24" not in TRAINED_FRESH_ROUNDS
+    assert "fresh25" not in BLIND_FRESH_ROUNDS  # trained on since step 27
     assert "fresh26" in BLIND_FRESH_ROUNDS and "fresh26" not in TRAINED_FRESH_ROUNDS  # never trained on
     assert "fresh27" in BLIND_FRESH_ROUNDS and "fresh27" not in TRAINED_FRESH_ROUNDS  # never trained on
     assert Counter(i.bank for i in load_fresh(rounds=("fresh",))) == {"refuse": 67, "answer": 66}

@@ -67,13 +67,18 @@ def test_every_set_is_unseen_by_the_trainer_but_the_trained_fresh_rounds() -> No
         "answer_fresh22",
         "refuse_fresh23",
         "answer_fresh23",
+        "refuse_fresh25",
+        "answer_fresh25",
         "policy_qa_heldout",
     } <= set(sets)
-    assert {f"{b}_{r}" for b in ("refuse", "answer") for r in FRESH_ROUNDS} <= set(sets)  # fresh24 and later
+    # fresh24, fresh26 and later
+    assert {f"{b}_{r}" for b in ("refuse", "answer") for r in FRESH_ROUNDS} <= set(sets)
     trained = {screening_form(e.text) for e in training_examples()}
     unseen = unseen_texts()
     assert {
-        f"{b}_{r}" for b in ("refuse", "answer") for r in ("fresh", *(f"fresh{n}" for n in range(2, 24)))
+        f"{b}_{r}"
+        for b in ("refuse", "answer")
+        for r in ("fresh", *(f"fresh{n}" for n in range(2, 24)), "fresh25")
     } == TRAINED_SETS
     for name, (_, texts) in sets.items():
         forms = {screening_form(t) for t in texts}

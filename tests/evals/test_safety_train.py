@@ -1,5 +1,6 @@
 """The safety trainer's data: it trains on the fresh rounds scored blind and then made training data
-(fresh … fresh23), and its guard never lets a held-out or blind fresh text (fresh24 and later) in."""
+(fresh … fresh23 and fresh25), and its guard never lets a held-out or blind fresh text (fresh24, fresh26 and
+later) in."""
 
 from __future__ import annotations
 
@@ -77,10 +78,12 @@ def _datasets(tmp_path: Path, refuse_text: str, real_fresh: bool = True) -> Path
     return tmp_path
 
 
-def test_fresh_to_fresh23_are_trained_on_and_every_later_round_is_blind() -> None:
-    assert list(TRAINED_FRESH_ROUNDS) == ["fresh", *(f"fresh{n}" for n in range(2, 24))]
+def test_fresh_to_fresh23_and_fresh25_are_trained_on_and_every_other_round_is_blind() -> None:
+    assert list(TRAINED_FRESH_ROUNDS) == ["fresh", *(f"fresh{n}" for n in range(2, 24)), "fresh25"]
     assert set(BLIND_FRESH_ROUNDS) == set(FRESH_ROUNDS) - set(TRAINED_FRESH_ROUNDS)
-    assert "fresh23" not in BLIND_FRESH_ROUNDS and FRESH_ROUNDS[23:] == BLIND_FRESH_ROUNDS
+    # fresh24: spent, not trained on
+    assert "fresh25" not in BLIND_FRESH_ROUNDS and "fresh24" in BLIND_FRESH_ROUNDS
+    assert ("fresh24", *FRESH_ROUNDS[25:]) == BLIND_FRESH_ROUNDS
     # their should-answer prompts count with the answer bank's for the false-refusal cap
     assert {ANSWER_BANK, *TRAINED_FRESH_ROUNDS} == RISKY_ANSWER_SOURCES
 
