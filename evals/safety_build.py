@@ -340,6 +340,8 @@ _FRESH_NOTES = {
     ),
     "fresh26": "hand-written, twenty-sixth fresh round (never trained or tuned on)",
     "fresh27": "hand-written, twenty-seventh fresh round (never trained or tuned on)",
+    "fresh28": "hand-written, twenty-eighth fresh round (never trained or tuned on)",
+    "fresh29": "hand-written, twenty-ninth fresh round (never trained or tuned on)",
 }
 
 

@@ -79,6 +79,8 @@ _ORDINALS = (
     "twenty-fifth",
     "twenty-sixth",
     "twenty-seventh",
+    "twenty-eighth",
+    "twenty-ninth",
 )
 _TRAINED_NOTES = {
     "fresh4": (
@@ -168,7 +170,7 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
 ) -> None:
     later = [i for bank in ("refuse", "answer") for i in banks[bank] if "later round" in i.notes]
     assert later and {i.split for i in later} == {"dev"}
-    assert FRESH_ROUNDS[:27] == ("fresh", *(f"fresh{n}" for n in range(2, 28)))  # every round so far
+    assert FRESH_ROUNDS[:29] == ("fresh", *(f"fresh{n}" for n in range(2, 30)))  # every round so far
     assert "fresh16" not in BLIND_FRESH_ROUNDS  # trained on since step 19
     assert "fresh17" not in BLIND_FRESH_ROUNDS  # trained on since step 20
     assert "fresh18" not in BLIND_FRESH_ROUNDS  # trained on since step 21
@@ -182,6 +184,8 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
     assert "fresh25" not in BLIND_FRESH_ROUNDS  # trained on since step 27
     assert "fresh26" in BLIND_FRESH_ROUNDS and "fresh26" not in TRAINED_FRESH_ROUNDS  # never trained on
     assert "fresh27" in BLIND_FRESH_ROUNDS and "fresh27" not in TRAINED_FRESH_ROUNDS  # never trained on
+    assert "fresh28" in BLIND_FRESH_ROUNDS and "fresh28" not in TRAINED_FRESH_ROUNDS  # never trained on
+    assert "fresh29" in BLIND_FRESH_ROUNDS and "fresh29" not in TRAINED_FRESH_ROUNDS  # never trained on
     assert Counter(i.bank for i in load_fresh(rounds=("fresh",))) == {"refuse": 67, "answer": 66}
     rounds: list[set[str]] = []
     for n, name in enumerate(FRESH_ROUNDS):
