@@ -232,6 +232,13 @@ bench-safety: $(STAMP)
 bench-scope: $(STAMP)
 	$(VENV)/bin/govassist eval --suite scope --run-dir reports/scope
 
+# Scope classifier: the scope guard's learned second line (ships in knowledge/scope/; evals/datasets/scope/README.md).
+# Trains on scope2 (train/), the behaviour suite, the safety banks' lawful side, policy_qa, the guide questions
+# and MSGABench's dev half when ../shared has it; never on scope1 or the blind safety rounds (a few minutes).
+.PHONY: scope-model
+scope-model: $(STAMP)
+	$(PY) -m evals.scope_train
+
 # Safety classifier: train on the dev split of the safety banks (ships in knowledge/safety/), score it at
 # the router on the held-out halves and the fresh rounds, and time it (evals/datasets/safety/README.md).
 # The trainer also cross-validates the chosen point leaving one round out (step 24, about 30 s more) and

@@ -8,7 +8,8 @@ an injection only with an attack cue, ``ROLE_PLAY_ATTACK``), then harmful reques
 categories (``assistant.safety_rules``), then requests for a person (a harmful ask inside one goes to the
 classifier first), then out-of-scope topics; last, a message about to be answered is refused when the
 learned classifier of harmful requests (``assistant.safety_classifier``) scores it at or above its
-threshold (reason ``unsafe:classifier``).
+threshold (reason ``unsafe:classifier``), and then when the learned scope model
+(``assistant.scope_classifier``) scores it off-topic at or above its threshold (reason ``out_of_scope``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from functools import lru_cache
 
 from assistant.safety_classifier import AGREEMENT_BAR, agreement_score, flags_unsafe
 from assistant.safety_rules import DEFENSIVE, ECHOED, SUBJECT_CHANGE, any_of, lawful_access, unsafe_category
+from assistant.scope_classifier import flags_off_topic
 from assistant.textnorm import normalize
 
 
@@ -531,6 +533,18 @@ def _rule_stands(forms: list[str], message: str, use_classifier: bool, reason: s
 
 
 def _route(message: str, use_classifier: bool) -> Route:
+    found = route_before_scope_model(message, use_classifier=use_classifier)
+    # The scope guard's learned second line: an off-topic message in wording the topic words miss, judged
+    # only where it would otherwise reach retrieval (greetings, handoffs, guided flows and safety routes
+    # are decided before).
+    if found.intent is Intent.QA and use_classifier and flags_off_topic(screening_form(found.question)):
+        return Route(Intent.OUT_OF_SCOPE, "out_of_scope", found.question)
+    return found
+
+
+def route_before_scope_model(message: str, *, use_classifier: bool = True) -> Route:
+    """The route without the scope classifier (:mod:`assistant.scope_classifier`): the rules and the safety
+    classifier alone; its trainer judges only the messages this sends to QA."""
     decoded = _decoded(message)  # once: the forms include it, and a hidden payload is refused anyway
     forms = _forms(message, decoded)
     text = forms[0]

@@ -122,7 +122,9 @@ class Settings(BaseSettings):
     safety_classifier: bool = Field(
         default=True,
         description="After the hand-written safety rules, refuse a message the learned classifier of harmful "
-        "requests flags (knowledge/safety/; reason unsafe:classifier). Off: the rules alone decide.",
+        "requests flags (knowledge/safety/; reason unsafe:classifier), and, last before retrieval, an "
+        "off-topic message the learned scope model flags (knowledge/scope/; reason out_of_scope). Off: the "
+        "rules alone decide.",
     )
     evidence_threshold: float = Field(
         default=0.125,
