@@ -25,10 +25,7 @@ from assistant.scope_classifier import (
 CLEARLY_OFF_TOPIC = (
     "周末想带对象去看场电影，最近有什么好看的爱情片推荐一下",
     "帮我写一首描写秋天银杏叶的七言绝句",
-    pytest.param(
-        "用Python怎么把一个列表里的重复元素去掉还保持原来的顺序",
-        marks=pytest.mark.xfail(reason="written before the model was asked; a first-try miss", strict=False),
-    ),
+    "用Python怎么把一个列表里的重复元素去掉还保持原来的顺序",  # a first-try miss of the first fit; the refit flags it
     "减脂期间晚饭吃什么比较好，最好是不用开火的",
 )
 SERVICE_LOOK_ALIKES = (
