@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.handoff.routing_features import Features, FeatureSpec, feature_counts, vectorize
+from assistant.handoff.routing_features import Features, FeatureSpec, feature_counts, vectorize, with_extra
 from assistant.safety_rules import (
     DEFENSIVE,
     LAWFUL,
@@ -189,13 +189,7 @@ def classifier_features(
     extra: Counter[int] = word_features(text) if words else Counter()
     if cues:
         extra.update(cue_key(c) for c in cue_names(text))
-    if not extra:
-        return grams
-    found = np.array(sorted(extra), dtype=np.int64)
-    return Features(
-        np.concatenate([found, grams.keys]),
-        np.concatenate([np.array([extra[k] for k in found], dtype=np.float32), grams.counts]),
-    )
+    return with_extra(grams, extra)
 
 
 class SafetyModelError(RuntimeError):

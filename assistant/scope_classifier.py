@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.handoff.routing_features import Features, FeatureSpec, feature_counts, vectorize
+from assistant.handoff.routing_features import Features, FeatureSpec, feature_counts, vectorize, with_extra
 from assistant.safety_classifier import judged_by, word_features
 from assistant.settings import PROJECT_ROOT
 
@@ -39,13 +39,7 @@ def scope_features(screening_text: str, spec: FeatureSpec, words: bool = False) 
     Latin words and pairs of words first (negative keys; trainer and runtime both call this)."""
     grams = feature_counts(screening_text, spec)
     extra: Counter[int] = word_features(screening_text) if words else Counter()
-    if not extra:
-        return grams
-    found = np.array(sorted(extra), dtype=np.int64)
-    return Features(
-        np.concatenate([found, grams.keys]),
-        np.concatenate([np.array([extra[k] for k in found], dtype=np.float32), grams.counts]),
-    )
+    return with_extra(grams, extra)
 
 
 class ScopeModelError(RuntimeError):

@@ -60,6 +60,7 @@ from evals.msgabench import DEFAULT_SOURCE as MSGABENCH_DIR
 from evals.msgabench import QA_FILE, split_of
 from evals.routing_train import fit_vocabulary, to_matrix
 from evals.safety_bank import TRAINED_FRESH_ROUNDS, load_bank, load_fresh
+from evals.safety_train import save_model  # the safety model's file layout: model.npz + model.json
 from evals.scope_bank import read_scope_file
 
 DATASETS = PROJECT_ROOT / "evals" / "datasets"
@@ -313,21 +314,6 @@ def leave_source_out(examples: Sequence[Example], params: Params, latin: bool) -
         keys, idf, model = fit([features[i] for i in kept], y[kept], params)
         scores[held] = _probability(model, [features[i] for i in held], keys, idf)
     return np.where(judged, scores, 0.0)
-
-
-def save_model(out_dir: Path, keys: np.ndarray, idf: np.ndarray, model: Any, meta: dict[str, Any]) -> None:
-    """Write ``model.npz`` (float16 weights, no pickles) and ``model.json``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(
-        out_dir / WEIGHTS_FILE,
-        allow_pickle=False,
-        keys=keys.astype(np.int64),
-        idf=idf.astype(np.float16),
-        coef=np.asarray(model.coef_[0]).astype(np.float16),
-        intercept=np.asarray(model.intercept_, dtype=np.float32).reshape(1),
-    )
-    text = json.dumps(meta, ensure_ascii=False, indent=2) + "\n"
-    (out_dir / META_FILE).write_text(text, encoding="utf-8")
 
 
 def train(

@@ -9,6 +9,7 @@ and :mod:`assistant.handoff.routing` call the same functions, so training and se
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,6 +109,18 @@ def feature_counts(text: str, spec: FeatureSpec) -> Features:
     """Distinct n-gram keys of ``text`` with their counts."""
     keys, counts = np.unique(gram_keys(text, spec), return_counts=True)
     return Features(keys.astype(np.int64), counts.astype(np.float32))
+
+
+def with_extra(features: Features, extra: Mapping[int, int]) -> Features:
+    """``features`` with more keys (word or cue features, outside the n-gram key range) and their counts in
+    front; the same features when there are none."""
+    if not extra:
+        return features
+    found = np.array(sorted(extra), dtype=np.int64)
+    return Features(
+        np.concatenate([found, features.keys]),
+        np.concatenate([np.array([extra[k] for k in found], dtype=np.float32), features.counts]),
+    )
 
 
 def vectorize(features: Features, keys: np.ndarray, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
