@@ -532,12 +532,30 @@ def _rule_stands(forms: list[str], message: str, use_classifier: bool, reason: s
     return score is None or score >= bar
 
 
+ABOUT_THE_LAST_REPLY = re.compile(
+    r"(刚才|上面|前面|上一条|上一个回答|上条)(的|你)?(说|讲|给|列|提到|回答|内容|步骤|那些|这些|几条|几点)"
+    r"|你(刚|刚才|才)(说|讲|给|列|提|回答)"
+    r"|\byou\s+(just|gave\s+me|said|listed|mentioned)\b"
+    r"|\byour\s+(last|previous|earlier)\s+(answer|reply|message)\b"
+    r"|\b(steps|answer|points|list|reply)\s+above\b",
+    re.IGNORECASE,
+)
+"""A message about the assistant's previous reply (把刚才的步骤总结成三点, "put the steps you just gave me
+into three points"): its scope is the conversation's, so the learned scope model does not judge it by its
+own words."""
+
+
 def _route(message: str, use_classifier: bool) -> Route:
     found = route_before_scope_model(message, use_classifier=use_classifier)
     # The scope guard's learned second line: an off-topic message in wording the topic words miss, judged
     # only where it would otherwise reach retrieval (greetings, handoffs, guided flows and safety routes
-    # are decided before).
-    if found.intent is Intent.QA and use_classifier and flags_off_topic(screening_form(found.question)):
+    # are decided before), and not when it is about the previous reply.
+    if (
+        found.intent is Intent.QA
+        and use_classifier
+        and not ABOUT_THE_LAST_REPLY.search(normalize(found.question))
+        and flags_off_topic(screening_form(found.question))
+    ):
         return Route(Intent.OUT_OF_SCOPE, "out_of_scope", found.question)
     return found
 

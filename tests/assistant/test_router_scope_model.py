@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.router import Intent, Route, route, route_before_scope_model
+from assistant.router import ABOUT_THE_LAST_REPLY, Intent, Route, route, route_before_scope_model
+from assistant.textnorm import normalize
 
 # Made-up messages written for this test, in no training file: the hand-written guard lets them through.
 # Written before the model was asked about them; the first try refused one of three (the second reached the
@@ -56,3 +57,23 @@ def test_the_refusal_keeps_the_question_without_its_greeting() -> None:
 def test_routes_decided_before_the_hook_are_unchanged(message: str, intent: Intent) -> None:
     assert route(message).intent is intent
     assert route_before_scope_model(message).intent is intent
+
+
+# Made-up follow-ups about the previous reply, written for this test: the conversation decides their scope.
+ABOUT_THE_LAST_REPLY_MESSAGES = (
+    "Please put the steps you just gave me into three short points",
+    "把刚才的步骤总结成三点",
+    "上面的内容翻译成英文",
+    "你刚才说的材料清单再发一遍",
+)
+
+
+@pytest.mark.parametrize("message", ABOUT_THE_LAST_REPLY_MESSAGES)
+def test_a_message_about_the_previous_reply_is_not_judged_by_the_scope_model(message: str) -> None:
+    assert ABOUT_THE_LAST_REPLY.search(normalize(message))
+    assert route(message).intent is Intent.QA
+
+
+def test_the_previous_reply_exemption_needs_a_reference_back() -> None:
+    assert not ABOUT_THE_LAST_REPLY.search("60岁以上老人怎么办理优待证")
+    assert route("帮我写一首关于秋天的诗").reason == "out_of_scope"
