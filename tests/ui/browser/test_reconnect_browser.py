@@ -97,6 +97,7 @@ def test_a_failed_option_click_offers_retry_in_the_chosen_script(
     live_server: LiveServer, watched: tuple[Any, Console], monkeypatch: pytest.MonkeyPatch, shoot: Any
 ) -> None:
     context, _ = watched
+    context.set_default_timeout(30_000)  # under a loaded CI machine (a first guided answer took > 15 s)
     page = open_page(context, live_server.url)
     page.locator("#script-toggle").get_by_role("radio", name=TRADITIONAL).check()
     draft = "我正在写的另一个问题"
