@@ -23,7 +23,6 @@ import functools
 import hashlib
 import itertools
 import json
-import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -33,7 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.handoff.routing_features import Features, FeatureSpec, feature_counts, vectorize, with_extra
+from assistant.handoff.routing_features import Features, FeatureSpec, feature_counts, with_extra
+from assistant.linear_weights import linear_probability, read_weights, weights_problem
 from assistant.safety_rules import (
     DEFENSIVE,
     LAWFUL,
@@ -235,19 +235,14 @@ class SafetyClassifier:
         """Read ``model.json`` and ``model.npz`` (no pickles) and check that they fit together."""
         try:
             meta = json.loads((model_dir / META_FILE).read_text(encoding="utf-8"))
-            with np.load(model_dir / WEIGHTS_FILE, allow_pickle=False) as arrays:
-                keys = arrays["keys"].astype(np.int64)
-                idf = arrays["idf"].astype(np.float32)
-                coef = arrays["coef"].astype(np.float32)
-                intercept = float(arrays["intercept"].reshape(-1)[0])
+            keys, idf, coef, intercept = read_weights(model_dir / WEIGHTS_FILE)
         except (OSError, ValueError, KeyError, IndexError) as exc:
             raise SafetyModelError(f"cannot read the safety model in {model_dir}: {exc}") from exc
         if meta.get("format") != FORMAT_VERSION:
             raise SafetyModelError(f"unknown safety model format {meta.get('format')!r}")
-        if idf.shape != keys.shape or coef.shape != keys.shape:
-            raise SafetyModelError("safety model arrays do not fit together")
-        if keys.size > 1 and not bool(np.all(keys[1:] > keys[:-1])):
-            raise SafetyModelError("safety model keys are not sorted")
+        problem = weights_problem(keys, idf, coef)
+        if problem:
+            raise SafetyModelError(f"safety model {problem}")
         threshold = float(meta.get("threshold", -1.0))
         threshold_latin = float(meta.get("threshold_latin", 1.0))
         if not 0.0 < threshold < 1.0 or not 0.0 < threshold_latin <= 1.0:
@@ -277,9 +272,7 @@ class SafetyClassifier:
         features = classifier_features(
             screening_text, self.spec, self.cues, self.wrappers, self.forms, self.words, self.connectives
         )
-        cols, values = vectorize(features, self.keys, self.idf)
-        score = float(values @ self.coef[cols]) + self.intercept if cols.size else self.intercept
-        return 1.0 / (1.0 + math.exp(-score))
+        return linear_probability(features, self.keys, self.idf, self.coef, self.intercept)
 
     def score(self, screening_text: str, parts: Sequence[str] = ()) -> float:
         """The probability of the whole message, or, for a model that reads parts (step 17), the highest of

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.handoff.routing_features import Features, FeatureSpec, feature_counts, vectorize, with_extra
+from assistant.handoff.routing_features import Features, FeatureSpec, feature_counts, with_extra
+from assistant.linear_weights import linear_probability, read_weights, weights_problem
 from assistant.safety_classifier import judged_by, word_features
 from assistant.settings import PROJECT_ROOT
 
@@ -67,11 +67,7 @@ class ScopeClassifier:
         """Read ``model.json`` and ``model.npz`` (no pickles) and check that they fit together."""
         try:
             meta = json.loads((model_dir / META_FILE).read_text(encoding="utf-8"))
-            with np.load(model_dir / WEIGHTS_FILE, allow_pickle=False) as arrays:
-                keys = arrays["keys"].astype(np.int64)
-                idf = arrays["idf"].astype(np.float32)
-                coef = arrays["coef"].astype(np.float32)
-                intercept = float(arrays["intercept"].reshape(-1)[0])
+            keys, idf, coef, intercept = read_weights(model_dir / WEIGHTS_FILE)
             if not isinstance(meta, dict):
                 raise ValueError("model.json is not an object")
             spec = FeatureSpec.from_dict(meta["features"])
@@ -81,10 +77,9 @@ class ScopeClassifier:
             raise ScopeModelError(f"cannot read the scope model in {model_dir}: {exc}") from exc
         if meta.get("format") != FORMAT_VERSION:
             raise ScopeModelError(f"unknown scope model format {meta.get('format')!r}")
-        if keys.ndim != 1 or idf.shape != keys.shape or coef.shape != keys.shape:
-            raise ScopeModelError("scope model arrays do not fit together")
-        if keys.size > 1 and not bool(np.all(keys[1:] > keys[:-1])):
-            raise ScopeModelError("scope model keys are not sorted")
+        problem = weights_problem(keys, idf, coef)
+        if problem:
+            raise ScopeModelError(f"scope model {problem}")
         if not 0.0 < threshold < 1.0:
             raise ScopeModelError(f"scope model threshold {threshold!r} out of range")
         return cls(
@@ -102,9 +97,8 @@ class ScopeClassifier:
 
     def probability(self, screening_text: str) -> float:
         """Probability that the text is off-topic for a government-service assistant (0–1)."""
-        cols, values = vectorize(scope_features(screening_text, self.spec, self.words), self.keys, self.idf)
-        score = float(values @ self.coef[cols]) + self.intercept if cols.size else self.intercept
-        return 1.0 / (1.0 + math.exp(-score))
+        features = scope_features(screening_text, self.spec, self.words)
+        return linear_probability(features, self.keys, self.idf, self.coef, self.intercept)
 
     def judges(self, screening_text: str) -> bool:
         """Whether the text has enough Chinese characters (or, when the model says so, Latin letters)."""
