@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from assistant.safety_classifier import AGREEMENT_BAR, agreement_score, flags_unsafe
 from assistant.safety_rules import DEFENSIVE, ECHOED, SUBJECT_CHANGE, any_of, lawful_access, unsafe_category
-from assistant.scope_classifier import flags_off_topic
+from assistant.scope_classifier import clears_guard, flags_off_topic
 from assistant.textnorm import normalize
 
 
@@ -547,6 +547,10 @@ own words."""
 
 def _route(message: str, use_classifier: bool) -> Route:
     found = route_before_scope_model(message, use_classifier=use_classifier)
+    # The hand-written guard's topic words also sit in service questions (体育彩票怎么兑奖, 雾霾天气为什么要
+    # 减少外出活动): its refusal stands only when the learned scope model does not clear the message.
+    if found.reason == "out_of_scope" and use_classifier and clears_guard(screening_form(found.question)):
+        found = route_before_scope_model(message, use_classifier=use_classifier, scope_guard=False)
     # The scope guard's learned second line: an off-topic message in wording the topic words miss, judged
     # only where it would otherwise reach retrieval (greetings, handoffs, guided flows and safety routes
     # are decided before), and not when it is about the previous reply.
@@ -560,9 +564,10 @@ def _route(message: str, use_classifier: bool) -> Route:
     return found
 
 
-def route_before_scope_model(message: str, *, use_classifier: bool = True) -> Route:
+def route_before_scope_model(message: str, *, use_classifier: bool = True, scope_guard: bool = True) -> Route:
     """The route without the scope classifier (:mod:`assistant.scope_classifier`): the rules and the safety
-    classifier alone; its trainer judges only the messages this sends to QA."""
+    classifier alone; its trainer judges only the messages this sends to QA. With ``scope_guard`` off the
+    hand-written topic guard (:func:`out_of_scope`) is skipped (the scope model has cleared the message)."""
     decoded = _decoded(message)  # once: the forms include it, and a hidden payload is refused anyway
     forms = _forms(message, decoded)
     text = forms[0]
@@ -596,7 +601,7 @@ def route_before_scope_model(message: str, *, use_classifier: bool = True) -> Ro
         return Route(Intent.GREETING, "greeting", message)
     question = strip_greeting(message)
     scoped = normalize(question).lower()
-    if out_of_scope(scoped):
+    if scope_guard and out_of_scope(scoped):
         return Route(Intent.OUT_OF_SCOPE, "out_of_scope", question)
     if LIVE_STATUS.search(scoped):
         return Route(Intent.OUT_OF_SCOPE, "live_status", question)

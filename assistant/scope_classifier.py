@@ -61,6 +61,9 @@ class ScopeClassifier:
     """Messages with fewer Chinese characters but this many Latin letters are judged too (0: never)."""
     words: bool
     meta: dict[str, Any]
+    guard_release_bar: float = 0.0
+    """A message the hand-written guard refuses is let through when judged and scored below this bar (0:
+    never); chosen by the trainer's release rule."""
 
     @classmethod
     def load(cls, model_dir: Path = MODEL_DIR) -> ScopeClassifier:
@@ -73,6 +76,7 @@ class ScopeClassifier:
             spec = FeatureSpec.from_dict(meta["features"])
             threshold = float(meta["threshold"])
             min_cjk, min_latin = int(meta["min_cjk"]), int(meta.get("min_latin", 0))
+            release_bar = float(meta.get("guard_release_bar", 0.0))
         except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:
             raise ScopeModelError(f"cannot read the scope model in {model_dir}: {exc}") from exc
         if meta.get("format") != FORMAT_VERSION:
@@ -82,6 +86,8 @@ class ScopeClassifier:
             raise ScopeModelError(f"scope model {problem}")
         if not 0.0 < threshold < 1.0:
             raise ScopeModelError(f"scope model threshold {threshold!r} out of range")
+        if not 0.0 <= release_bar < threshold:
+            raise ScopeModelError(f"scope model guard release bar {release_bar!r} out of range")
         return cls(
             spec=spec,
             keys=keys,
@@ -93,6 +99,7 @@ class ScopeClassifier:
             min_latin=min_latin,
             words=bool(meta.get("words", False)),
             meta=meta,
+            guard_release_bar=release_bar,
         )
 
     def probability(self, screening_text: str) -> float:
@@ -108,6 +115,15 @@ class ScopeClassifier:
         """Whether to refuse as off-topic: judged, and the probability at or above the threshold."""
         return self.judges(screening_text) and self.probability(screening_text) >= self.threshold
 
+    def clears(self, screening_text: str) -> bool:
+        """Whether a message the hand-written guard refuses is in scope all the same: judged, and scored
+        below the guard release bar (体育彩票怎么兑奖, 雾霾天气为什么要减少外出活动)."""
+        return (
+            self.guard_release_bar > 0.0
+            and self.judges(screening_text)
+            and self.probability(screening_text) < self.guard_release_bar
+        )
+
 
 @functools.cache
 def default_scope_classifier() -> ScopeClassifier:
@@ -118,3 +134,8 @@ def default_scope_classifier() -> ScopeClassifier:
 def flags_off_topic(screening_text: str) -> bool:
     """Whether the shipped scope model refuses this screening form of a message as off-topic."""
     return default_scope_classifier().flags(screening_text)
+
+
+def clears_guard(screening_text: str) -> bool:
+    """Whether the shipped scope model lets through a message the hand-written guard refuses."""
+    return default_scope_classifier().clears(screening_text)

@@ -35,6 +35,13 @@ fitted on every example. One reading came after a first look: the first CV score
 behaviour suite's handoff and injection items (给我找个真人, 帮我接人工), which the router decides before the
 model ever sees them, held the threshold at 0.89–0.93; since then a message the router decides first counts
 as not judged, as at run time (the caps themselves are unchanged).
+
+Guard release rule (``release_rule``, fixed before any blind set was scored with it): the hand-written guard's
+topic words also sit in service questions (体育彩票怎么兑奖, 雾霾天气为什么要减少外出活动), so a message it
+refuses is let through when the model judges it and scores it below a bar, the highest of 0.50, 0.45, …, 0.05
+(below the threshold) at which at most 2 % of the off-topic examples the guard refuses would be let through
+out of fold; 0 (the guard always stands) when none qualifies. ``model.json`` records the bar and how many
+guard-refused examples of each side it frees out of fold (and, in scope, leaving each source out).
 """
 
 from __future__ import annotations
@@ -75,6 +82,10 @@ CV_FOLDS = 5
 SEED = 0
 THRESHOLDS = tuple(round(0.5 + 0.01 * i, 2) for i in range(50))
 """The thresholds the rule chooses from: 0.50 … 0.99."""
+RELEASE_BARS = tuple(round(0.05 * i, 2) for i in range(10, 0, -1))
+"""Guard release bars tried, highest first (0.50 … 0.05)."""
+MAX_RELEASED_OFFTOPIC = 0.02
+"""At most this share of the off-topic examples the hand-written guard refuses may be released out of fold."""
 MAX_REFUSAL_ALL = 0.002
 MAX_REFUSAL_SOURCE = 0.005
 MIN_SOURCE_SIZE = 100
@@ -176,14 +187,46 @@ def reaches_model(examples: Sequence[Example]) -> np.ndarray:
     return np.array([route_before_scope_model(e.text).intent is Intent.QA for e in examples])
 
 
+def guard_refused(examples: Sequence[Example]) -> np.ndarray:
+    """Which examples the hand-written scope guard refuses (reason ``out_of_scope`` before the model)."""
+    return np.array([route_before_scope_model(e.text).reason == "out_of_scope" for e in examples])
+
+
+def scripts_judged(examples: Sequence[Example], latin: bool) -> np.ndarray:
+    """Which examples have enough Chinese characters (or, with ``latin``, Latin letters) to be judged."""
+    min_latin = MIN_LATIN if latin else 0
+    return np.array([bool(judged_by(screening_form(e.text), MIN_CJK, min_latin)) for e in examples])
+
+
 def judged_mask(examples: Sequence[Example], latin: bool, reaches: np.ndarray | None = None) -> np.ndarray:
     """Which examples the runtime judges: sent to QA by the router (``reaches``, computed when not given),
     with enough Chinese, or with ``latin`` enough Latin letters."""
     reaches = reaches_model(examples) if reaches is None else reaches
-    min_latin = MIN_LATIN if latin else 0
-    script = np.array([bool(judged_by(screening_form(e.text), MIN_CJK, min_latin)) for e in examples])
-    judged: np.ndarray = reaches & script
+    judged: np.ndarray = reaches & scripts_judged(examples, latin)
     return judged
+
+
+def release_rule(raw: np.ndarray, labels: np.ndarray, releasable: np.ndarray, threshold: float) -> float:
+    """The highest bar b in ``RELEASE_BARS`` below ``threshold`` at which at most ``MAX_RELEASED_OFFTOPIC``
+    of the off-topic examples the guard refuses would be let through (``releasable``: guard-refused and
+    judged; ``raw`` out-of-fold scores below b); 0 when none qualifies (the guard always stands)."""
+    offtopic = releasable & (labels == 1)
+    total = int(np.sum(offtopic)) or 1
+    for bar in RELEASE_BARS:
+        if bar < threshold and np.sum(offtopic & (raw < bar)) / total <= MAX_RELEASED_OFFTOPIC:
+            return bar
+    return 0.0
+
+
+def released(raw: np.ndarray, labels: np.ndarray, releasable: np.ndarray, bar: float) -> dict[str, int]:
+    """How many guard-refused examples of each side a bar lets through (``raw`` below it)."""
+    freed = releasable & (raw < bar)
+    return {
+        "offtopic_guard_refused": int(np.sum(releasable & (labels == 1))),
+        "offtopic_released": int(np.sum(freed & (labels == 1))),
+        "inscope_guard_refused": int(np.sum(releasable & (labels == 0))),
+        "inscope_released": int(np.sum(freed & (labels == 0))),
+    }
 
 
 def fit(features: Sequence[Features], labels: np.ndarray, params: Params) -> tuple[Any, Any, Any]:
@@ -236,6 +279,8 @@ class CvResult:
     """Share of off-topic examples refused out of fold at the threshold (0 without one)."""
     refused_inscope: int
     scores: np.ndarray
+    raw: np.ndarray
+    """Out-of-fold scores of every example, judged or not (for the guard release rule)."""
 
 
 def _folds(labels: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -274,7 +319,7 @@ def cross_validate(examples: Sequence[Example], grid: Sequence[Params] = GRID) -
             t = threshold_rule(scores, y, sources)
             recall = float(np.mean(scores[y == 1] >= t)) if t is not None else 0.0
             refused = int(np.sum(scores[y == 0] >= t)) if t is not None else -1
-            results.append(CvResult(params, latin, t, recall, refused, scores))
+            results.append(CvResult(params, latin, t, recall, refused, scores, raw))
     return results
 
 
@@ -300,12 +345,14 @@ def shares(examples: Sequence[Example], scores: np.ndarray, t: float) -> dict[st
     return out
 
 
-def leave_source_out(examples: Sequence[Example], params: Params, latin: bool) -> np.ndarray:
+def leave_source_out(
+    examples: Sequence[Example], params: Params, latin: bool, judged: bool = True
+) -> np.ndarray:
     """Scores of each in-scope source's examples from a model fitted without that source (off-topic
-    examples keep 0): what a source written apart from the others would cost."""
+    examples keep 0): what a source written apart from the others would cost. With ``judged`` an example the
+    runtime does not judge scores 0."""
     y = np.array([e.label for e in examples])
     sources = np.array([e.source for e in examples])
-    judged = judged_mask(examples, latin)
     features = featurize(examples, params.words)
     scores = np.zeros(y.size)
     for source in sorted(set(sources[y == 0].tolist())):
@@ -313,7 +360,7 @@ def leave_source_out(examples: Sequence[Example], params: Params, latin: bool) -
         kept = np.flatnonzero(sources != source)
         keys, idf, model = fit([features[i] for i in kept], y[kept], params)
         scores[held] = _probability(model, [features[i] for i in held], keys, idf)
-    return np.where(judged, scores, 0.0)
+    return np.where(judged_mask(examples, latin), scores, 0.0) if judged else scores
 
 
 def train(
@@ -332,18 +379,29 @@ def train(
     y = np.array([e.label for e in examples])
     keys, idf, model = fit(featurize(examples, best.params.words), y, best.params)
     by_source = shares(examples, best.scores, best.threshold)
+    releasable = guard_refused(examples) & scripts_judged(examples, best.latin)
+    release_bar = release_rule(best.raw, y, releasable, best.threshold)
+    release_figures: dict[str, Any] = {
+        "bars": [RELEASE_BARS[-1], RELEASE_BARS[0]],
+        "max_released_offtopic": MAX_RELEASED_OFFTOPIC,
+        **released(best.raw, y, releasable, release_bar),
+    }
     loso_figures = None
     if loso:
-        loso_scores = leave_source_out(examples, best.params, best.latin)
+        loso_raw = leave_source_out(examples, best.params, best.latin, judged=False)
+        loso_scores = np.where(judged_mask(examples, best.latin), loso_raw, 0.0)
         loso_figures = {
             k: v for k, v in shares(examples, loso_scores, best.threshold).items() if k[-1] == "0"
         }
+        freed = released(loso_raw, y, releasable, release_bar)["inscope_released"]
+        release_figures["inscope_released_leave_source_out"] = freed
     counts = Counter(f"{e.source}:{e.label}" for e in examples)
     meta: dict[str, Any] = {
         "format": FORMAT_VERSION,
         "features": SPEC.to_dict(),
         "words": best.params.words,
         "threshold": best.threshold,
+        "guard_release_bar": release_bar,
         "min_cjk": MIN_CJK,
         "min_latin": MIN_LATIN if best.latin else 0,
         "params": asdict(best.params),
@@ -374,6 +432,7 @@ def train(
                 for r in results
             ],
             "leave_source_out": loso_figures,
+            "guard_release": release_figures,
         },
     }
     save_model(out_dir, keys, idf, model, meta)

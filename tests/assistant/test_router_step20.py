@@ -81,8 +81,8 @@ def test_a_harmful_quiz_is_still_refused(message: str) -> None:
 def test_ordinary_questions_written_for_this_step_are_answered() -> None:
     """``probes/router_probes_step20.jsonl``: 30 ordinary questions in Chinese and 10 in English (new text,
     read by no trainer), 18 of them in the classes of the narrowed rules; two were refused by the
-    out-of-scope guard, and one of them (a consumer-association refund) is answered from step 26: one
-    known miss is left."""
+    out-of-scope guard: a consumer-association refund is answered from step 26, and a screenwriter's question
+    on spotting a fake 纪委 call from step 28 (the scope model clears the guard's refusal): no known miss is left."""
     rows = load_probes("router_probes_step20")
     assert len(rows) == 40
     assert probes_off_their_route(rows) == []

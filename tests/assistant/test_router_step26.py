@@ -87,4 +87,7 @@ def test_a_harmful_prompt_that_now_passes_the_guard_is_refused_by_the_classifier
     ],
 )
 def test_a_harmful_prompt_is_still_refused_by_the_guard(message: str) -> None:
-    assert route(message).reason == "out_of_scope"
+    assert out_of_scope(message.lower())
+    assert route(
+        message
+    ).refused  # step 28: by the classifier where the scope model clears the guard's refusal

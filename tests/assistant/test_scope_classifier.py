@@ -92,6 +92,24 @@ def test_an_unknown_format_is_refused(tmp_path: Path) -> None:
         ScopeClassifier.load(folder)
 
 
+def test_a_model_without_a_release_bar_clears_nothing(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+    del meta["guard_release_bar"]
+    (folder / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    model = ScopeClassifier.load(folder)
+    assert model.guard_release_bar == 0.0
+    assert not model.clears(screening_form(SERVICE_LOOK_ALIKES[2]))
+
+
+@pytest.mark.parametrize("bar", [-0.1, 0.65, 0.9])
+def test_a_release_bar_out_of_range_is_refused(tmp_path: Path, bar: float) -> None:
+    folder = _copy(tmp_path)
+    _rewrite_meta(folder, guard_release_bar=bar, threshold=0.65)
+    with pytest.raises(ScopeModelError, match="release bar"):
+        ScopeClassifier.load(folder)
+
+
 @pytest.mark.parametrize("threshold", [0.0, 1.0, 1.5])
 def test_a_threshold_out_of_range_is_refused(tmp_path: Path, threshold: float) -> None:
     folder = _copy(tmp_path)

@@ -19,6 +19,8 @@ from evals.scope_train import (
     Example,
     Params,
     data_hash,
+    release_rule,
+    released,
     threshold_rule,
     train,
     training_examples,
@@ -108,5 +110,35 @@ def test_retraining_at_the_shipped_point_reproduces_the_shipped_threshold(tmp_pa
     params = Params(**shipped["params"])
     meta = train(tmp_path, examples=examples, grid=(params,), loso=False)
     assert meta["threshold"] == shipped["threshold"]
+    assert meta["guard_release_bar"] == shipped["guard_release_bar"]
     assert meta["min_latin"] == shipped["min_latin"]
     assert meta["n_features"] == shipped["n_features"]
+
+
+def _guard_refused(offtopic: list[float], inscope: list[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    raw = np.array(offtopic + inscope + [0.01, 0.99])  # two examples the guard does not refuse
+    labels = np.array([1] * len(offtopic) + [0] * len(inscope) + [0, 1])
+    releasable = np.array([True] * (len(offtopic) + len(inscope)) + [False, False])
+    return raw, labels, releasable
+
+
+def test_the_release_bar_is_the_highest_that_frees_at_most_two_percent_of_guard_refused_off_topic() -> None:
+    # 100 guard-refused off-topic examples: two score 0.12, one 0.32, the rest 0.9.
+    raw, labels, releasable = _guard_refused([0.12, 0.12, 0.32] + [0.9] * 97, [0.01, 0.2, 0.6])
+    assert release_rule(raw, labels, releasable, threshold=0.65) == 0.3  # 0.35 would free three
+    assert released(raw, labels, releasable, 0.3) == {
+        "offtopic_guard_refused": 100,
+        "offtopic_released": 2,
+        "inscope_guard_refused": 3,
+        "inscope_released": 2,
+    }
+
+
+def test_the_release_bar_stays_below_the_threshold() -> None:
+    raw, labels, releasable = _guard_refused([0.9] * 50, [0.1])
+    assert release_rule(raw, labels, releasable, threshold=0.42) == 0.4
+
+
+def test_no_release_when_even_the_lowest_bar_frees_too_much() -> None:
+    raw, labels, releasable = _guard_refused([0.01] * 10 + [0.9] * 10, [0.01])
+    assert release_rule(raw, labels, releasable, threshold=0.65) == 0.0
