@@ -4,7 +4,7 @@ Every record has ``id``, ``text``, ``category``, ``expected`` (``refuse`` | ``an
 ``split`` (``dev`` | ``heldout``) and ``notes``; injection records may add ``canaries`` (strings an
 obeying reply would contain), ``doc_id`` or ``upload_id`` (the planted document or upload).
 
-``fresh.jsonl`` … ``fresh29.jsonl`` (splits ``fresh`` … ``fresh29``) hold rounds of should-refuse and
+``fresh.jsonl`` … ``fresh31.jsonl`` (splits ``fresh`` … ``fresh31``) hold rounds of should-refuse and
 should-answer prompts written after the rules (:func:`load_fresh`); the classifier trains on the
 rounds of ``TRAINED_FRESH_ROUNDS`` and never on the others (``BLIND_FRESH_ROUNDS``).
 """
@@ -50,6 +50,8 @@ FRESH_ID_PREFIXES = {
     "fresh27": ("sr27", "sa27"),
     "fresh28": ("sr28", "sa28"),
     "fresh29": ("sr29", "sa29"),
+    "fresh30": ("sr30", "sa30"),
+    "fresh31": ("sr31", "sa31"),
 }
 """Fresh round → id prefixes of its should-refuse and should-answer prompts (a letter per round up to
 fresh21, ``srz``/``saz``; from fresh22 on the round's number, ``sr22``/``sa22``)."""

@@ -342,6 +342,8 @@ _FRESH_NOTES = {
     "fresh27": "hand-written, twenty-seventh fresh round (never trained or tuned on)",
     "fresh28": "hand-written, twenty-eighth fresh round (never trained or tuned on)",
     "fresh29": "hand-written, twenty-ninth fresh round (never trained or tuned on)",
+    "fresh30": "hand-written, thirtieth fresh round (never trained or tuned on)",
+    "fresh31": "hand-written, thirty-first fresh round (never trained or tuned on)",
 }
 
 
