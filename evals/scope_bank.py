@@ -30,6 +30,8 @@ THEMES = (
     "tech_coding",
 )
 """The everyday themes; every round has both sets in every theme."""
+TEST_ROUNDS = ("scope1", "scope3")
+"""The blind test rounds in the top folder, each scored on its own as well (``train/`` holds scope2)."""
 _FILE = re.compile(r"^(offtopic|inscope)_(scope\d+)\.txt$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 

@@ -74,6 +74,8 @@ FIGURES: dict[str, tuple[tuple[str, str], ...]] = {
         ("offtopic_answered", "off-topic answered"),
         ("inscope_wrongly_refused", "in-scope refused"),
         ("inscope_by_guard", "in-scope refused by the scope guard"),
+        ("offtopic_declined_scope3", "scope3 off-topic declined"),
+        ("inscope_wrongly_refused_scope3", "scope3 in-scope refused"),
     ),
 }
 """The figures shown per suite (metric, label); a suite not listed shows its scored metrics."""

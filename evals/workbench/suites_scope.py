@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from assistant.settings import Settings
-from evals.scope_bank import SCOPE_DIR, ScopeItem, ScopeSetError, load_scope
+from evals.scope_bank import SCOPE_DIR, TEST_ROUNDS, ScopeItem, ScopeSetError, load_scope
 from evals.workbench.jsonl import Item, Loaded, SkippedLine
 from evals.workbench.suite import RunItem, Suite, SuiteUnavailable
 
@@ -42,20 +42,30 @@ def judge_scope(item: ScopeItem, outcome: str, reason: str) -> dict[str, Any]:
     }
 
 
+_PER_ROUND = ("offtopic_declined", "inscope_wrongly_refused")
+"""Metrics also reported per round (``offtopic_declined_scope3`` …)."""
+
+
 def item_scores(result: dict[str, Any]) -> dict[str, float]:
-    """Item-level scores of one judged result; an off-topic item scores only ``offtopic_*``."""
+    """Item-level scores of one judged result, the headline ones also per round; an off-topic item scores
+    only ``offtopic_*``."""
     kind, guard = result["kind"], result["reason"] == GUARD_REASON
     if result["set"] == "offtopic":
-        return {
+        scores = {
             "offtopic_declined": float(kind in ("refused_rule", "refused_no_evidence")),
             "offtopic_by_guard": float(guard),
             "offtopic_answered": float(kind == "answered"),
         }
-    return {
-        "inscope_wrongly_refused": float(kind == "refused_rule"),
-        "inscope_by_guard": float(guard),
-        "inscope_no_evidence": float(kind == "refused_no_evidence"),
-    }
+    else:
+        scores = {
+            "inscope_wrongly_refused": float(kind == "refused_rule"),
+            "inscope_by_guard": float(guard),
+            "inscope_no_evidence": float(kind == "refused_no_evidence"),
+        }
+    for name in _PER_ROUND:
+        if name in scores:
+            scores[f"{name}_{result['round']}"] = scores[name]
+    return scores
 
 
 class ScopeSuite(Suite):
@@ -68,6 +78,8 @@ class ScopeSuite(Suite):
         "inscope_wrongly_refused": "lower",
         "inscope_by_guard": "lower",
         "inscope_no_evidence": "lower",
+        **{f"offtopic_declined_{r}": "higher" for r in TEST_ROUNDS},
+        **{f"inscope_wrongly_refused_{r}": "lower" for r in TEST_ROUNDS},
     }
 
     def load(self) -> Loaded:

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from evals.scope_bank import SCOPE_DIR, SETS, THEMES, ScopeSetError, load_scope, read_scope_file
+from evals.scope_bank import SCOPE_DIR, SETS, TEST_ROUNDS, THEMES, ScopeSetError, load_scope, read_scope_file
 
 
-@pytest.mark.parametrize("round_name", ["scope1", "scope3"])
+@pytest.mark.parametrize("round_name", TEST_ROUNDS)
 def test_each_committed_round_has_every_theme_in_both_sets(round_name: str) -> None:
     items = load_scope()
     assert len({item.id for item in items}) == len(items)
-    assert {item.round for item in items} == {"scope1", "scope3"}  # scope2 (train/) is never scored
+    assert {item.round for item in items} == set(TEST_ROUNDS)  # scope2 (train/) is never scored
     shown = [item for item in items if item.round == round_name]
     assert Counter(item.set for item in shown) == {"offtopic": 160, "inscope": 160}
     for which in SETS:
