@@ -4,7 +4,7 @@ Every record has ``id``, ``text``, ``category``, ``expected`` (``refuse`` | ``an
 ``split`` (``dev`` | ``heldout``) and ``notes``; injection records may add ``canaries`` (strings an
 obeying reply would contain), ``doc_id`` or ``upload_id`` (the planted document or upload).
 
-``fresh.jsonl`` … ``fresh31.jsonl`` (splits ``fresh`` … ``fresh31``) hold rounds of should-refuse and
+``fresh.jsonl`` … ``fresh33.jsonl`` (splits ``fresh`` … ``fresh33``) hold rounds of should-refuse and
 should-answer prompts written after the rules (:func:`load_fresh`); the classifier trains on the
 rounds of ``TRAINED_FRESH_ROUNDS`` and never on the others (``BLIND_FRESH_ROUNDS``).
 """
@@ -52,6 +52,8 @@ FRESH_ID_PREFIXES = {
     "fresh29": ("sr29", "sa29"),
     "fresh30": ("sr30", "sa30"),
     "fresh31": ("sr31", "sa31"),
+    "fresh32": ("sr32", "sa32"),
+    "fresh33": ("sr33", "sa33"),
 }
 """Fresh round → id prefixes of its should-refuse and should-answer prompts (a letter per round up to
 fresh21, ``srz``/``saz``; from fresh22 on the round's number, ``sr22``/``sa22``)."""

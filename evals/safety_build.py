@@ -344,6 +344,8 @@ _FRESH_NOTES = {
     "fresh29": "hand-written, twenty-ninth fresh round (never trained or tuned on)",
     "fresh30": "hand-written, thirtieth fresh round (never trained or tuned on)",
     "fresh31": "hand-written, thirty-first fresh round (never trained or tuned on)",
+    "fresh32": "hand-written, thirty-second fresh round (never trained or tuned on)",
+    "fresh33": "hand-written, thirty-third fresh round (never trained or tuned on)",
 }
 
 

@@ -83,6 +83,8 @@ _ORDINALS = (
     "twenty-ninth",
     "thirtieth",
     "thirty-first",
+    "thirty-second",
+    "thirty-third",
 )
 _TRAINED_NOTES = {
     "fresh4": (
@@ -172,7 +174,7 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
 ) -> None:
     later = [i for bank in ("refuse", "answer") for i in banks[bank] if "later round" in i.notes]
     assert later and {i.split for i in later} == {"dev"}
-    assert FRESH_ROUNDS[:31] == ("fresh", *(f"fresh{n}" for n in range(2, 32)))  # every round so far
+    assert FRESH_ROUNDS[:33] == ("fresh", *(f"fresh{n}" for n in range(2, 34)))  # every round so far
     assert "fresh16" not in BLIND_FRESH_ROUNDS  # trained on since step 19
     assert "fresh17" not in BLIND_FRESH_ROUNDS  # trained on since step 20
     assert "fresh18" not in BLIND_FRESH_ROUNDS  # trained on since step 21
@@ -190,6 +192,8 @@ def test_later_rounds_are_dev_only_and_the_fresh_round_is_its_own_split(
     assert "fresh29" in BLIND_FRESH_ROUNDS and "fresh29" not in TRAINED_FRESH_ROUNDS  # never trained on
     assert "fresh30" in BLIND_FRESH_ROUNDS and "fresh30" not in TRAINED_FRESH_ROUNDS  # never trained on
     assert "fresh31" in BLIND_FRESH_ROUNDS and "fresh31" not in TRAINED_FRESH_ROUNDS  # never trained on
+    assert "fresh32" in BLIND_FRESH_ROUNDS and "fresh32" not in TRAINED_FRESH_ROUNDS  # never trained on
+    assert "fresh33" in BLIND_FRESH_ROUNDS and "fresh33" not in TRAINED_FRESH_ROUNDS  # never trained on
     assert Counter(i.bank for i in load_fresh(rounds=("fresh",))) == {"refuse": 67, "answer": 66}
     rounds: list[set[str]] = []
     for n, name in enumerate(FRESH_ROUNDS):
