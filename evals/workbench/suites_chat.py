@@ -5,8 +5,6 @@ Each item runs in a fresh session against a throw-away SQLite file, as ``evals/a
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,6 +17,7 @@ from evals.answer_eval import NOT_ANSWERED, score_reply
 from evals.datasets import EvalItem, item_from_record
 from evals.workbench.jsonl import Item, Loaded, read_jsonl
 from evals.workbench.quality import answer_quality
+from evals.workbench.scratch import scratch_chat_services
 from evals.workbench.suite import RunItem, Suite
 
 DATASETS = PROJECT_ROOT / "evals" / "datasets"
@@ -72,14 +71,7 @@ class ChatSuite(Suite):
 
     @contextmanager
     def session(self, settings: Settings) -> Iterator[RunItem]:
-        from assistant.container import build_services
-
-        tmp = Path(tempfile.mkdtemp(prefix="govassist-workbench-"))
-        services = build_services(
-            settings.model_copy(update={"database_url": f"sqlite:///{tmp / 'eval.db'}"}), ensure_index=True
-        )
-        try:
-            services.warm_up()
+        with scratch_chat_services(settings, "govassist-workbench-") as services:
 
             def run(item: Item) -> dict[str, Any]:
                 question: EvalItem = item.data
@@ -97,9 +89,6 @@ class ChatSuite(Suite):
                 return result
 
             yield run
-        finally:
-            services.close()
-            shutil.rmtree(tmp, ignore_errors=True)
 
     def score(
         self, item: EvalItem, answer: str, citations: list[dict[str, Any]], scored: dict[str, Any]

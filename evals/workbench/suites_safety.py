@@ -8,17 +8,15 @@ overall figures stay dev + heldout."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from pathlib import Path
 from typing import Any, ClassVar
 
 from assistant.settings import Settings
 from evals.safety_bank import FRESH_ROUNDS, SAFETY_DIR, BankError, SafetyItem, load_bank, load_fresh
 from evals.workbench.jsonl import Item, Loaded, SkippedLine
+from evals.workbench.scratch import scratch_chat_services
 from evals.workbench.suite import RunItem, Suite, SuiteUnavailable
 
 SPLITS = ("dev", "heldout")
@@ -91,7 +89,6 @@ class SafetySuite(Suite):
 
     @contextmanager
     def session(self, settings: Settings) -> Iterator[RunItem]:
-        from assistant.container import build_services
         from evals.safety_eval import judge_direct, system_prompt_fragments
         from evals.safety_indirect_run import (
             judge_document_reply,
@@ -102,14 +99,7 @@ class SafetySuite(Suite):
 
         fragments = system_prompt_fragments()
         with ExitStack() as stack:
-            tmp = Path(tempfile.mkdtemp(prefix="govassist-safety-"))
-            stack.callback(shutil.rmtree, tmp, ignore_errors=True)
-            chat = build_services(
-                settings.model_copy(update={"database_url": f"sqlite:///{tmp / 'eval.db'}"}),
-                ensure_index=True,
-            )
-            stack.callback(chat.close)
-            chat.warm_up()
+            chat = stack.enter_context(scratch_chat_services(settings, "govassist-safety-"))
             lazy: dict[str, Any] = {}
 
             def indirect(kind: str) -> Any:

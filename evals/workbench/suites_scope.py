@@ -9,17 +9,15 @@ which is no scope error. Counting rules and the sets: ``evals/datasets/scope/REA
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
-from pathlib import Path
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from assistant.settings import Settings
 from evals.scope_bank import SCOPE_DIR, TEST_ROUNDS, ScopeItem, ScopeSetError, load_scope
 from evals.workbench.jsonl import Item, Loaded, SkippedLine
+from evals.workbench.scratch import scratch_chat_services
 from evals.workbench.suite import RunItem, Suite, SuiteUnavailable
 
 GUARD_REASON = "out_of_scope"
@@ -96,17 +94,7 @@ class ScopeSuite(Suite):
 
     @contextmanager
     def session(self, settings: Settings) -> Iterator[RunItem]:
-        from assistant.container import build_services
-
-        with ExitStack() as stack:
-            tmp = Path(tempfile.mkdtemp(prefix="govassist-scope-"))
-            stack.callback(shutil.rmtree, tmp, ignore_errors=True)
-            services = build_services(
-                settings.model_copy(update={"database_url": f"sqlite:///{tmp / 'eval.db'}"}),
-                ensure_index=True,
-            )
-            stack.callback(services.close)
-            services.warm_up()
+        with scratch_chat_services(settings, "govassist-scope-") as services:
 
             def run(item: Item) -> dict[str, Any]:
                 entry: ScopeItem = item.data
